@@ -1,0 +1,32 @@
+// Command distill-frontend is the BuildKit gateway frontend for distill
+// definitions. BuildKit runs it from the frontend image named on a
+// definition's "# syntax=" line; stdout is the gRPC pipe to BuildKit, so
+// nothing here may print to it.
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+
+	"github.com/distill-build/distill/frontend"
+	"github.com/moby/buildkit/frontend/gateway/grpcclient"
+	"github.com/moby/buildkit/util/appcontext"
+	"github.com/moby/buildkit/util/bklog"
+)
+
+func main() {
+	if len(os.Args) > 1 && (os.Args[1] == "-version" || os.Args[1] == "--version") {
+		fmt.Fprintln(os.Stderr, "distill-frontend", frontend.Version)
+		return
+	}
+	ctx := appcontext.Context()
+	if err := run(ctx); err != nil {
+		bklog.L.Errorf("fatal error: %+v", err)
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context) error {
+	return grpcclient.RunFromEnvironment(ctx, frontend.Build)
+}
