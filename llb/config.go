@@ -1,0 +1,41 @@
+package llb
+
+import (
+	"maps"
+
+	"github.com/distill-build/distill/spec"
+	dockerspec "github.com/moby/docker-image-spec/specs-go/v1"
+	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
+)
+
+// config is the image config for one platform. History has one entry per
+// layer so BuildKit's exporter keeps ours instead of inventing entries with
+// the current time.
+func config(img *spec.Image, opt Options) *dockerspec.DockerOCIImage {
+	created := opt.Epoch.UTC()
+	c := &dockerspec.DockerOCIImage{
+		Image: ocispecs.Image{
+			Created:  &created,
+			Platform: opt.Platform,
+			RootFS:   ocispecs.RootFS{Type: "layers"},
+			Config: ocispecs.ImageConfig{
+				Entrypoint: img.Entrypoint,
+				Cmd:        img.Cmd,
+				WorkingDir: img.Workdir,
+				User:       img.User,
+				Labels:     maps.Clone(img.Labels),
+			},
+		},
+	}
+	for _, e := range img.Env {
+		c.Config.Env = append(c.Config.Env, e.Name+"="+e.Value)
+	}
+	if len(img.Entries) > 0 {
+		c.History = append(c.History, ocispecs.History{
+			Created:   &created,
+			CreatedBy: "distill: files of image " + img.Name,
+			Comment:   "distill",
+		})
+	}
+	return c
+}

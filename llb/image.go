@@ -1,0 +1,142 @@
+// Package llb lowers a decoded definition to BuildKit LLB: one state and one
+// image config per image and platform. It knows nothing of the gateway.
+package llb
+
+import (
+	"fmt"
+	"io/fs"
+	"path"
+	"sort"
+	"time"
+
+	"github.com/distill-build/distill/spec"
+	"github.com/hashicorp/hcl/v2"
+	bkllb "github.com/moby/buildkit/client/llb"
+	"github.com/moby/buildkit/solver/pb"
+	dockerspec "github.com/moby/docker-image-spec/specs-go/v1"
+	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
+)
+
+// Options are the inputs of a lowering that do not come from the definition.
+type Options struct {
+	Platform ocispecs.Platform
+	// Epoch is the time stamped on every generated file and on the config
+	// (SOURCE_DATE_EPOCH), so that equal inputs give equal digests.
+	Epoch time.Time
+	// Context is the build context that `source` paths name.
+	Context bkllb.State
+	// SourceMap, when set, ties operations to their lines in the definition
+	// so BuildKit shows the snippet when one fails.
+	SourceMap *bkllb.SourceMap
+}
+
+// Image lowers one image for one platform.
+func Image(img *spec.Image, opt Options) (bkllb.State, *dockerspec.DockerOCIImage, error) {
+	st, err := files(img, opt)
+	if err != nil {
+		return bkllb.State{}, nil, err
+	}
+	return st.Platform(opt.Platform), config(img, opt), nil
+}
+
+// files builds the one layer of declared entries. A single FileOp with
+// chained actions makes a single layer; implicit parent directories are
+// created explicitly so that their owner, mode and time are fixed too.
+func files(img *spec.Image, opt Options) (bkllb.State, error) {
+	st := bkllb.Scratch()
+	if len(img.Entries) == 0 {
+		return st, nil
+	}
+	var c chain
+	epoch := bkllb.WithCreatedTime(opt.Epoch)
+	for _, e := range withParents(img.Entries) {
+		owner := bkllb.WithUIDGID(e.UID, e.GID)
+		switch e.Kind {
+		case spec.KindDirectory:
+			c.mkdir(e.Path, e.Mode, owner, epoch)
+		case spec.KindSymlink:
+			c.symlink(e.Target, e.Path, owner, epoch)
+		case spec.KindFile:
+			if e.Source == "" {
+				c.mkfile(e.Path, e.Mode, e.Content, owner, epoch)
+				break
+			}
+			c.copy(opt.Context, e.Source, e.Path, &bkllb.CopyInfo{
+				Mode:        &bkllb.ChmodOpt{Mode: e.Mode},
+				ChownOpt:    &bkllb.ChownOpt{User: &bkllb.UserOpt{UID: e.UID}, Group: &bkllb.UserOpt{UID: e.GID}},
+				CreatedTime: &opt.Epoch,
+			})
+		default:
+			return bkllb.State{}, fmt.Errorf("%s: unknown entry kind %v", e.Range, e.Kind)
+		}
+	}
+	return st.File(c.fa, bkllb.WithCustomNamef("[%s] files", img.Name), location(opt.SourceMap, img.DeclRange)), nil
+}
+
+// withParents returns the entries plus a root-owned 0755 directory for every
+// ancestor that was not declared, sorted by path so parents come first.
+func withParents(entries []*spec.Entry) []*spec.Entry {
+	declared := map[string]bool{}
+	for _, e := range entries {
+		declared[e.Path] = true
+	}
+	out := append([]*spec.Entry(nil), entries...)
+	for _, e := range entries {
+		for dir := path.Dir(e.Path); dir != "/" && !declared[dir]; dir = path.Dir(dir) {
+			declared[dir] = true
+			out = append(out, &spec.Entry{Kind: spec.KindDirectory, Path: dir, Mode: 0o755, Range: e.Range})
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Path < out[j].Path })
+	return out
+}
+
+// chain builds a sequence of file actions: BuildKit chains an action to its
+// predecessor through methods, and the first one has none.
+type chain struct{ fa *bkllb.FileAction }
+
+func (c *chain) mkdir(p string, m fs.FileMode, opts ...bkllb.MkdirOption) {
+	if c.fa == nil {
+		c.fa = bkllb.Mkdir(p, m, opts...)
+	} else {
+		c.fa = c.fa.Mkdir(p, m, opts...)
+	}
+}
+
+func (c *chain) mkfile(p string, m fs.FileMode, dt []byte, opts ...bkllb.MkfileOption) {
+	if c.fa == nil {
+		c.fa = bkllb.Mkfile(p, m, dt, opts...)
+	} else {
+		c.fa = c.fa.Mkfile(p, m, dt, opts...)
+	}
+}
+
+func (c *chain) symlink(target, p string, opts ...bkllb.SymlinkOption) {
+	if c.fa == nil {
+		c.fa = bkllb.Symlink(target, p, opts...)
+	} else {
+		c.fa = c.fa.Symlink(target, p, opts...)
+	}
+}
+
+func (c *chain) copy(from bkllb.State, src, dst string, opts ...bkllb.CopyOption) {
+	if c.fa == nil {
+		c.fa = bkllb.Copy(from, src, dst, opts...)
+	} else {
+		c.fa = c.fa.Copy(from, src, dst, opts...)
+	}
+}
+
+// location ties an operation to a range of the definition.
+func location(sm *bkllb.SourceMap, r hcl.Range) bkllb.ConstraintsOpt {
+	return sm.Location([]*pb.Range{Range(r)})
+}
+
+// Range converts an HCL range to BuildKit's: lines are 1-based in both,
+// characters 0-based in BuildKit.
+func Range(r hcl.Range) *pb.Range {
+	return &pb.Range{
+		Start: &pb.Position{Line: int32(r.Start.Line), Character: int32(r.Start.Column - 1)},
+		End:   &pb.Position{Line: int32(r.End.Line), Character: int32(r.End.Column - 1)},
+	}
+}

@@ -1,0 +1,132 @@
+package spec
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/containerd/platforms"
+	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/gohcl"
+)
+
+var imageSchema = &hcl.BodySchema{
+	Attributes: []hcl.AttributeSchema{
+		{Name: "description"},
+		{Name: "platforms"},
+		{Name: "env"},
+		{Name: "entrypoint"},
+		{Name: "cmd"},
+		{Name: "workdir"},
+		{Name: "user"},
+		{Name: "labels"},
+		{Name: "annotations"},
+	},
+	Blocks: []hcl.BlockHeaderSchema{
+		{Type: "file", LabelNames: []string{"path"}},
+		{Type: "directory", LabelNames: []string{"path"}},
+		{Type: "symlink", LabelNames: []string{"path"}},
+	},
+}
+
+func decodeImage(b *hcl.Block, ctx *hcl.EvalContext) (*Image, hcl.Diagnostics) {
+	content, diags := b.Body.Content(imageSchema)
+	if diags.HasErrors() {
+		return nil, diags
+	}
+	img := &Image{Name: b.Labels[0], DeclRange: b.DefRange, Attrs: map[string]hcl.Range{}}
+	for name, a := range content.Attributes {
+		img.Attrs[name] = a.Range
+	}
+	d := decoder{ctx: ctx, attrs: content.Attributes}
+
+	d.string("description", &img.Description)
+	d.string("workdir", &img.Workdir)
+	d.string("user", &img.User)
+	d.list("entrypoint", &img.Entrypoint)
+	d.list("cmd", &img.Cmd)
+	d.stringMap("labels", &img.Labels)
+	d.stringMap("annotations", &img.Annotations)
+
+	var plats []string
+	d.list("platforms", &plats)
+	for _, p := range plats {
+		pl, err := platforms.Parse(p)
+		if err != nil {
+			d.errorf("platforms", "Invalid platform", "%q is not a platform: %v.", p, err)
+			continue
+		}
+		img.Platforms = append(img.Platforms, platforms.Normalize(pl))
+	}
+
+	var env map[string]string
+	d.stringMap("env", &env)
+	for k, v := range env {
+		if k == "" || strings.ContainsAny(k, "=\x00") {
+			d.errorf("env", "Invalid environment variable", "%q is not a valid variable name.", k)
+			continue
+		}
+		img.Env = append(img.Env, EnvVar{Name: k, Value: v})
+	}
+	sort.Slice(img.Env, func(i, j int) bool { return img.Env[i].Name < img.Env[j].Name })
+
+	if img.Workdir != "" && !strings.HasPrefix(img.Workdir, "/") {
+		d.errorf("workdir", "Invalid workdir", "The working directory must be an absolute path, not %q.", img.Workdir)
+	}
+
+	img.Entries = d.entries(content.Blocks)
+	if d.diags.HasErrors() {
+		return nil, d.diags
+	}
+	return img, d.diags
+}
+
+// decoder evaluates the attributes of one block, collecting diagnostics.
+type decoder struct {
+	ctx   *hcl.EvalContext
+	attrs hcl.Attributes
+	diags hcl.Diagnostics
+}
+
+// decode evaluates an attribute into dst when it is set and not null.
+func (d *decoder) decode(name string, dst any) bool {
+	a, ok := d.attrs[name]
+	if !ok {
+		return false
+	}
+	v, diags := a.Expr.Value(d.ctx)
+	d.diags = append(d.diags, diags...)
+	if diags.HasErrors() || v.IsNull() {
+		return false
+	}
+	diags = gohcl.DecodeExpression(a.Expr, d.ctx, dst)
+	d.diags = append(d.diags, diags...)
+	return !diags.HasErrors()
+}
+
+func (d *decoder) string(name string, dst *string) { d.decode(name, dst) }
+
+// list decodes a list of strings; an attribute set to [] yields an empty,
+// non-nil slice (an explicitly empty entrypoint differs from an unset one).
+func (d *decoder) list(name string, dst *[]string) {
+	var out []string
+	if d.decode(name, &out) {
+		if out == nil {
+			out = []string{}
+		}
+		*dst = out
+	}
+}
+
+func (d *decoder) stringMap(name string, dst *map[string]string) {
+	var out map[string]string
+	if d.decode(name, &out) {
+		*dst = out
+	}
+}
+
+func (d *decoder) errorf(attr, summary, format string, args ...any) {
+	rng := d.attrs[attr].Expr.Range()
+	d.diags = append(d.diags, errorAt(rng, summary, fmt.Sprintf(format, args...)))
+}
+

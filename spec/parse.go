@@ -1,0 +1,113 @@
+package spec
+
+import (
+	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/hclsyntax"
+)
+
+// Options are the inputs a definition is evaluated with.
+type Options struct {
+	// Args override variable defaults by name (build arguments). Arguments
+	// that name no variable are ignored: BuildKit passes its own.
+	Args map[string]string
+}
+
+var rootSchema = &hcl.BodySchema{
+	Blocks: []hcl.BlockHeaderSchema{
+		{Type: "variable", LabelNames: []string{"name"}},
+		{Type: "image", LabelNames: []string{"name"}},
+	},
+}
+
+// Parse decodes a definition. The diagnostics carry the ranges of whatever
+// is wrong; the definition is nil when they hold an error.
+func Parse(filename string, src []byte, opts Options) (*Definition, hcl.Diagnostics) {
+	file, diags := hclsyntax.ParseConfig(src, filename, hcl.InitialPos)
+	if diags.HasErrors() {
+		return nil, diags
+	}
+	content, cdiags := file.Body.Content(rootSchema)
+	diags = append(diags, cdiags...)
+	if diags.HasErrors() {
+		return nil, diags
+	}
+
+	def := &Definition{Filename: filename}
+	var varBlocks, imageBlocks []*hcl.Block
+	for _, b := range content.Blocks {
+		switch b.Type {
+		case "variable":
+			varBlocks = append(varBlocks, b)
+		case "image":
+			imageBlocks = append(imageBlocks, b)
+		}
+	}
+
+	vars, vdiags := evalVariables(varBlocks, opts.Args)
+	diags = append(diags, vdiags...)
+	if diags.HasErrors() {
+		return nil, diags
+	}
+	def.Variables = vars.list
+
+	ctx := &hcl.EvalContext{Variables: vars.values(), Functions: functions()}
+	seen := map[string]*hcl.Block{}
+	for _, b := range imageBlocks {
+		name := b.Labels[0]
+		if prev, ok := seen[name]; ok {
+			diags = append(diags, duplicate("image", name, b, prev))
+			continue
+		}
+		seen[name] = b
+		if d := checkName("image", name, b.LabelRanges[0]); d != nil {
+			diags = append(diags, d)
+			continue
+		}
+		vars.markUsed(b.Body)
+		img, idiags := decodeImage(b, ctx)
+		diags = append(diags, idiags...)
+		if img != nil {
+			def.Images = append(def.Images, img)
+		}
+	}
+	if diags.HasErrors() {
+		return nil, diags
+	}
+	if len(def.Images) == 0 {
+		diags = append(diags, &hcl.Diagnostic{
+			Severity: hcl.DiagError,
+			Summary:  "No image defined",
+			Detail:   `A distill definition needs at least one image "NAME" { … } block.`,
+			Subject:  &hcl.Range{Filename: filename, Start: hcl.InitialPos, End: hcl.InitialPos},
+		})
+		return nil, diags
+	}
+	return def, diags
+}
+
+func duplicate(kind, name string, b, prev *hcl.Block) *hcl.Diagnostic {
+	return &hcl.Diagnostic{
+		Severity: hcl.DiagError,
+		Summary:  "Duplicate " + kind + " block",
+		Detail:   "A " + kind + ` named "` + name + `" was already declared at ` + prev.DefRange.String() + ".",
+		Subject:  b.DefRange.Ptr(),
+	}
+}
+
+// checkName accepts the names that may appear as a --target or a reference.
+func checkName(kind, name string, rng hcl.Range) *hcl.Diagnostic {
+	if hclsyntax.ValidIdentifier(name) {
+		return nil
+	}
+	return &hcl.Diagnostic{
+		Severity: hcl.DiagError,
+		Summary:  "Invalid " + kind + " name",
+		Detail:   `"` + name + `" is not a valid name: use letters, digits, underscores and dashes, starting with a letter.`,
+		Subject:  rng.Ptr(),
+	}
+}
+
+// errorAt builds an error diagnostic for a range.
+func errorAt(rng hcl.Range, summary, detail string) *hcl.Diagnostic {
+	return &hcl.Diagnostic{Severity: hcl.DiagError, Summary: summary, Detail: detail, Subject: rng.Ptr()}
+}

@@ -1,0 +1,99 @@
+// Package spec turns a distill definition (HCL) into a typed model. It knows
+// nothing about BuildKit: every value keeps the source range it came from so
+// that later stages can report errors against the definition.
+package spec
+
+import (
+	"io/fs"
+
+	"github.com/hashicorp/hcl/v2"
+	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
+	"github.com/zclconf/go-cty/cty"
+)
+
+// Definition is a decoded distill file.
+type Definition struct {
+	Filename  string
+	Variables []*Variable
+	Images    []*Image
+}
+
+// Image returns the image block with the given name, or nil.
+func (d *Definition) Image(name string) *Image {
+	for _, img := range d.Images {
+		if img.Name == name {
+			return img
+		}
+	}
+	return nil
+}
+
+// Variable is a `variable "NAME" { default = … }` block after overrides.
+type Variable struct {
+	Name        string
+	Description string
+	Default     cty.Value
+	Value       cty.Value // Default, or the override from a build argument
+	Overridden  bool
+	Used        bool // referenced from any expression in the file
+	DeclRange   hcl.Range
+}
+
+// Image is an `image "NAME" { … }` block.
+type Image struct {
+	Name        string
+	Description string
+	Platforms   []ocispecs.Platform // empty: whatever the build asks for
+	Env         []EnvVar            // sorted by name
+	Entrypoint  []string            // nil when unset
+	Cmd         []string            // nil when unset
+	Workdir     string
+	User        string
+	Labels      map[string]string
+	Annotations map[string]string
+	Entries     []*Entry // sorted by path
+
+	DeclRange hcl.Range            // the block header
+	Attrs     map[string]hcl.Range // range of every attribute that was set
+}
+
+// AttrRange is the range of the named attribute, or of the block header when
+// the attribute was not set.
+func (img *Image) AttrRange(name string) hcl.Range {
+	if r, ok := img.Attrs[name]; ok {
+		return r
+	}
+	return img.DeclRange
+}
+
+// EnvVar is one environment variable of an image config.
+type EnvVar struct {
+	Name, Value string
+}
+
+// EntryKind says what a filesystem entry of an image is.
+type EntryKind int
+
+const (
+	KindFile EntryKind = iota
+	KindDirectory
+	KindSymlink
+)
+
+func (k EntryKind) String() string {
+	return [...]string{"file", "directory", "symlink"}[k]
+}
+
+// Entry is a declared path in an image: a `file`, `directory` or `symlink` block.
+type Entry struct {
+	Kind    EntryKind
+	Path    string // absolute and clean
+	Content []byte // file: inline content (when Source is empty)
+	Source  string // file: a path in the build context
+	Target  string // symlink: where it points
+	Mode    fs.FileMode
+	UID     int
+	GID     int
+
+	Range hcl.Range // the block header
+}
