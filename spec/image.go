@@ -8,6 +8,7 @@ import (
 	"github.com/containerd/platforms"
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/gohcl"
+	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
 )
 
 var imageSchema = &hcl.BodySchema{
@@ -50,13 +51,14 @@ func decodeImage(b *hcl.Block, ctx *hcl.EvalContext) (*Image, hcl.Diagnostics) {
 
 	var plats []string
 	d.list("platforms", &plats)
-	for _, p := range plats {
-		pl, err := platforms.Parse(p)
+	for i, p := range plats {
+		pl, err := parsePlatform(p)
 		if err != nil {
-			d.errorf("platforms", "Invalid platform", "%q is not a platform: %v.", p, err)
+			d.diags = append(d.diags, errorAt(d.elementRange("platforms", i), "Invalid platform",
+				fmt.Sprintf("%q is not a platform distill builds for: %v.", p, err)))
 			continue
 		}
-		img.Platforms = append(img.Platforms, platforms.Normalize(pl))
+		img.Platforms = append(img.Platforms, pl)
 	}
 
 	var env map[string]string
@@ -79,6 +81,27 @@ func decodeImage(b *hcl.Block, ctx *hcl.EvalContext) (*Image, hcl.Diagnostics) {
 		return nil, d.diags
 	}
 	return img, d.diags
+}
+
+// architectures are the Linux architectures Debian ships and OCI names.
+var architectures = map[string]bool{
+	"amd64": true, "arm64": true, "arm": true, "386": true, "ppc64le": true,
+	"s390x": true, "riscv64": true, "mips64le": true, "loong64": true,
+}
+
+func parsePlatform(s string) (ocispecs.Platform, error) {
+	p, err := platforms.Parse(s)
+	if err != nil {
+		return p, err
+	}
+	p = platforms.Normalize(p)
+	if p.OS != "linux" {
+		return p, fmt.Errorf("unsupported OS %q", p.OS)
+	}
+	if !architectures[p.Architecture] {
+		return p, fmt.Errorf("unknown architecture %q", p.Architecture)
+	}
+	return p, nil
 }
 
 // decoder evaluates the attributes of one block, collecting diagnostics.
@@ -125,8 +148,17 @@ func (d *decoder) stringMap(name string, dst *map[string]string) {
 	}
 }
 
+// elementRange is the range of the i-th element of a list attribute written
+// as a literal, or of the whole expression otherwise.
+func (d *decoder) elementRange(attr string, i int) hcl.Range {
+	expr := d.attrs[attr].Expr
+	if elems, diags := hcl.ExprList(expr); !diags.HasErrors() && i < len(elems) {
+		return elems[i].Range()
+	}
+	return expr.Range()
+}
+
 func (d *decoder) errorf(attr, summary, format string, args ...any) {
 	rng := d.attrs[attr].Expr.Range()
 	d.diags = append(d.diags, errorAt(rng, summary, fmt.Sprintf(format, args...)))
 }
-

@@ -1,0 +1,135 @@
+// Package frontend is distill's BuildKit gateway frontend: it reads the
+// definition through dockerui (filename, build args, target, platforms),
+// answers subrequests, and solves one image per requested platform.
+package frontend
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/distill-build/distill/llb"
+	"github.com/distill-build/distill/spec"
+	bkllb "github.com/moby/buildkit/client/llb"
+	"github.com/moby/buildkit/exporter/containerimage/exptypes"
+	"github.com/moby/buildkit/frontend/dockerui"
+	"github.com/moby/buildkit/frontend/gateway/client"
+	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
+)
+
+// Language names the definition's language in source maps (as linguist does).
+const Language = "HCL"
+
+// Build is the gateway BuildFunc.
+func Build(ctx context.Context, c client.Client) (*client.Result, error) {
+	bc, err := dockerui.NewClient(c)
+	if err != nil {
+		return nil, fmt.Errorf("reading frontend options: %w", err)
+	}
+	src, err := bc.ReadEntrypoint(ctx, Language)
+	if err != nil {
+		return nil, err
+	}
+	def, diags := spec.Parse(src.Filename, src.Data, spec.Options{Args: bc.BuildArgs})
+	if diags.HasErrors() {
+		return nil, diagnosticsError(diags, src.SourceMap)
+	}
+
+	if res, ok, err := bc.HandleSubrequest(ctx, dockerui.RequestHandler{
+		ListTargets: func(context.Context) (*targetsList, error) { return listTargets(def, src.SourceMap), nil },
+		Outline:     func(context.Context) (*outlineT, error) { return outline(def, bc.Target, src.SourceMap) },
+		Lint:        func(context.Context) (*lintResults, error) { return lint(def, src.SourceMap), nil },
+	}); err != nil || ok {
+		return res, err
+	}
+
+	img, err := selectImage(def, bc.Target)
+	if err != nil {
+		return nil, wrapSource(err, src.SourceMap)
+	}
+	plats, err := selectPlatforms(img, bc.TargetPlatforms)
+	if err != nil {
+		return nil, wrapSource(err, src.SourceMap)
+	}
+	if plats != nil {
+		bc.TargetPlatforms = plats
+		bc.MultiPlatformRequested = bc.MultiPlatformRequested || len(plats) > 1
+	}
+	epoch, err := sourceDateEpoch(bc.BuildArgs)
+	if err != nil {
+		return nil, err
+	}
+	buildCtx := bkllb.Scratch()
+	if needsContext(img) {
+		st, err := bc.MainContext(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("loading the build context: %w", err)
+		}
+		buildCtx = *st
+	}
+
+	rb, err := bc.Build(ctx, func(ctx context.Context, platform *ocispecs.Platform, _ int) (*dockerui.BuildResult, error) {
+		p := bc.BuildPlatforms[0]
+		if platform != nil {
+			p = *platform
+		}
+		st, cfg, err := llb.Image(img, llb.Options{Platform: p, Epoch: epoch, Context: buildCtx, SourceMap: src.SourceMap})
+		if err != nil {
+			return nil, wrapSource(err, src.SourceMap)
+		}
+		dt, err := st.Marshal(ctx, bkllb.Platform(p))
+		if err != nil {
+			return nil, fmt.Errorf("marshalling LLB for %s: %w", img.Name, err)
+		}
+		res, err := c.Solve(ctx, client.SolveRequest{Definition: dt.ToPB(), CacheImports: bc.CacheImports})
+		if err != nil {
+			return nil, err
+		}
+		ref, err := res.SingleRef()
+		if err != nil {
+			return nil, err
+		}
+		return &dockerui.BuildResult{Reference: ref, Image: cfg, Epoch: &epoch}, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if err := rb.EachPlatform(ctx, func(_ context.Context, _ string, p ocispecs.Platform) error {
+		for k, v := range img.Annotations {
+			rb.AddMeta(exptypes.AnnotationManifestKey(&p, k), []byte(v))
+		}
+		return nil
+	}); err != nil {
+		return nil, err
+	}
+	if bc.MultiPlatformRequested {
+		for k, v := range img.Annotations {
+			rb.AddMeta(exptypes.AnnotationIndexKey(k), []byte(v))
+		}
+	}
+	return rb.Finalize()
+}
+
+func needsContext(img *spec.Image) bool {
+	for _, e := range img.Entries {
+		if e.Source != "" {
+			return true
+		}
+	}
+	return false
+}
+
+// sourceDateEpoch is the SOURCE_DATE_EPOCH build argument, or the Unix epoch:
+// builds are reproducible by default, as with apko.
+func sourceDateEpoch(args map[string]string) (time.Time, error) {
+	v, ok := args["SOURCE_DATE_EPOCH"]
+	if !ok || v == "" {
+		return time.Unix(0, 0).UTC(), nil
+	}
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || n < 0 {
+		return time.Time{}, fmt.Errorf("SOURCE_DATE_EPOCH=%q is not a non-negative number of seconds", v)
+	}
+	return time.Unix(n, 0).UTC(), nil
+}

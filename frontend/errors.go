@@ -1,0 +1,55 @@
+package frontend
+
+import (
+	"errors"
+	"strings"
+
+	"github.com/distill-build/distill/llb"
+	"github.com/hashicorp/hcl/v2"
+	bkllb "github.com/moby/buildkit/client/llb"
+	"github.com/moby/buildkit/solver/errdefs"
+	"github.com/moby/buildkit/solver/pb"
+)
+
+// diagnosticsError turns HCL error diagnostics into one error whose message
+// names file:line,column for each, and which carries the ranges as a BuildKit
+// source so that buildx and buildctl print the offending lines.
+func diagnosticsError(diags hcl.Diagnostics, sm *bkllb.SourceMap) error {
+	var msgs []string
+	var ranges []*pb.Range
+	for _, d := range diags {
+		if d.Severity != hcl.DiagError {
+			continue
+		}
+		msgs = append(msgs, d.Error())
+		if d.Subject != nil {
+			ranges = append(ranges, llb.Range(*d.Subject))
+		}
+	}
+	err := errors.New(strings.Join(msgs, "\n"))
+	return withSource(err, sm, ranges)
+}
+
+// wrapSource attaches the ranges of any diagnostics inside err.
+func wrapSource(err error, sm *bkllb.SourceMap) error {
+	var diags hcl.Diagnostics
+	if errors.As(err, &diags) {
+		return diagnosticsError(diags, sm)
+	}
+	var diag *hcl.Diagnostic
+	if errors.As(err, &diag) && diag.Subject != nil {
+		return withSource(err, sm, []*pb.Range{llb.Range(*diag.Subject)})
+	}
+	return err
+}
+
+func withSource(err error, sm *bkllb.SourceMap, ranges []*pb.Range) error {
+	if sm == nil || len(ranges) == 0 {
+		return err
+	}
+	info := &pb.SourceInfo{Data: sm.Data, Filename: sm.Filename, Language: sm.Language}
+	if sm.Definition != nil {
+		info.Definition = sm.Definition.ToPB()
+	}
+	return errdefs.WithSource(err, &errdefs.Source{Info: info, Ranges: ranges})
+}

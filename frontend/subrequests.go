@@ -1,0 +1,95 @@
+package frontend
+
+import (
+	"fmt"
+
+	"github.com/distill-build/distill/llb"
+	"github.com/distill-build/distill/spec"
+	"github.com/hashicorp/hcl/v2"
+	bkllb "github.com/moby/buildkit/client/llb"
+	"github.com/moby/buildkit/frontend/dockerfile/parser"
+	lintpkg "github.com/moby/buildkit/frontend/subrequests/lint"
+	outlinepkg "github.com/moby/buildkit/frontend/subrequests/outline"
+	"github.com/moby/buildkit/frontend/subrequests/targets"
+	"github.com/moby/buildkit/solver/pb"
+	"github.com/zclconf/go-cty/cty"
+)
+
+type (
+	targetsList = targets.List
+	outlineT    = outlinepkg.Outline
+	lintResults = lintpkg.LintResults
+)
+
+func location(r hcl.Range) *pb.Location {
+	return &pb.Location{SourceIndex: 0, Ranges: []*pb.Range{llb.Range(r)}}
+}
+
+// listTargets answers `--call targets`: every image, the default marked.
+func listTargets(def *spec.Definition, sm *bkllb.SourceMap) *targets.List {
+	l := &targets.List{Sources: [][]byte{sm.Data}}
+	last := len(def.Images) - 1
+	for i, img := range def.Images {
+		l.Targets = append(l.Targets, targets.Target{
+			Name:        img.Name,
+			Default:     i == last,
+			Description: img.Description,
+			Location:    location(img.DeclRange),
+		})
+	}
+	return l
+}
+
+// outline answers `--call outline`: the variables a build argument can set.
+func outline(def *spec.Definition, target string, sm *bkllb.SourceMap) (*outlinepkg.Outline, error) {
+	img, err := selectImage(def, target)
+	if err != nil {
+		return nil, err
+	}
+	o := &outlinepkg.Outline{Name: img.Name, Description: img.Description, Sources: [][]byte{sm.Data}}
+	for _, v := range def.Variables {
+		o.Args = append(o.Args, outlinepkg.Arg{
+			Name:        v.Name,
+			Description: v.Description,
+			Value:       displayValue(v.Value),
+			Location:    location(v.DeclRange),
+		})
+	}
+	return o, nil
+}
+
+func displayValue(v cty.Value) string {
+	if v.IsNull() || !v.IsKnown() {
+		return ""
+	}
+	switch v.Type() {
+	case cty.String:
+		return v.AsString()
+	case cty.Bool:
+		return fmt.Sprint(v.True())
+	case cty.Number:
+		return v.AsBigFloat().Text('f', -1)
+	}
+	return ""
+}
+
+// lint answers `--check`. Every warning has a location.
+func lint(def *spec.Definition, sm *bkllb.SourceMap) *lintpkg.LintResults {
+	res := &lintpkg.LintResults{}
+	idx := res.AddSource(sm)
+	for _, v := range def.Variables {
+		if v.Used {
+			continue
+		}
+		res.AddWarning("UnusedVariable", "Variables should be referenced by the definition", "",
+			fmt.Sprintf("Variable %q is declared but never used", v.Name), idx, parserRange(v.DeclRange))
+	}
+	return res
+}
+
+func parserRange(r hcl.Range) []parser.Range {
+	return []parser.Range{{
+		Start: parser.Position{Line: r.Start.Line, Character: r.Start.Column - 1},
+		End:   parser.Position{Line: r.End.Line, Character: r.End.Column - 1},
+	}}
+}

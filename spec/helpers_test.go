@@ -1,0 +1,10 @@
+package spec
+
+import (
+	"io/fs"
+	"strconv"
+)
+
+func octal(m fs.FileMode) string { return strconv.FormatUint(uint64(m.Perm()), 8) }
+func itoa(n int) string          { return strconv.Itoa(n) }
+func quote(s string) string      { return strconv.Quote(s) }
