@@ -18,14 +18,15 @@ func config(img *spec.Image, opt Options) *dockerspec.DockerOCIImage {
 			Created:  &created,
 			Platform: opt.Platform,
 			RootFS:   ocispecs.RootFS{Type: "layers"},
-			Config: ocispecs.ImageConfig{
-				Entrypoint: img.Entrypoint,
-				Cmd:        img.Cmd,
-				WorkingDir: img.Workdir,
-				User:       img.User,
-				Labels:     maps.Clone(img.Labels),
-			},
 		},
+		// DockerOCIImage's Config shadows the embedded ocispecs.Image.Config.
+		Config: dockerspec.DockerOCIImageConfig{ImageConfig: ocispecs.ImageConfig{
+			Entrypoint: img.Entrypoint,
+			Cmd:        img.Cmd,
+			WorkingDir: img.Workdir,
+			User:       img.User,
+			Labels:     maps.Clone(img.Labels),
+		}},
 	}
 	for _, e := range img.Env {
 		c.Config.Env = append(c.Config.Env, e.Name+"="+e.Value)
