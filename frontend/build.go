@@ -13,6 +13,7 @@ import (
 	"github.com/distill-build/distill/spec"
 	bkllb "github.com/moby/buildkit/client/llb"
 	"github.com/moby/buildkit/exporter/containerimage/exptypes"
+	commonexptypes "github.com/moby/buildkit/exporter/exptypes"
 	"github.com/moby/buildkit/frontend/dockerui"
 	"github.com/moby/buildkit/frontend/gateway/client"
 	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
@@ -103,6 +104,9 @@ func Build(ctx context.Context, c client.Client) (*client.Result, error) {
 	}); err != nil {
 		return nil, err
 	}
+	// The exporter dates the index from the unkeyed epoch; the per-platform
+	// ones only date the manifests.
+	rb.AddMeta(commonexptypes.ExporterEpochKey, []byte(strconv.FormatInt(epoch.Unix(), 10)))
 	if bc.MultiPlatformRequested {
 		for k, v := range img.Annotations {
 			rb.AddMeta(exptypes.AnnotationIndexKey(k), []byte(v))

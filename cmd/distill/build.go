@@ -1,0 +1,155 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/containerd/platforms"
+	"github.com/distill-build/distill/frontend"
+	"github.com/distill-build/distill/spec"
+	"github.com/docker/cli/cli/config"
+	"github.com/moby/buildkit/client"
+	"github.com/moby/buildkit/session"
+	"github.com/moby/buildkit/session/auth/authprovider"
+	"github.com/moby/buildkit/util/progress/progressui"
+	"github.com/tonistiigi/fsutil"
+	"golang.org/x/sync/errgroup"
+)
+
+func build(ctx context.Context, o *buildOptions, stderr io.Writer) (err error) {
+	file, err := filepath.Abs(o.file)
+	if err != nil {
+		return err
+	}
+	if _, err := os.Stat(file); err != nil {
+		return fmt.Errorf("reading the definition: %w", err)
+	}
+	img := targetImage(file, o)
+	if len(o.outputs) == 0 {
+		name := "image"
+		if img != nil {
+			name = img.Name
+		}
+		o.outputs = []string{"type=oci,dest=" + name + ".oci.tar"}
+	}
+	// Ask for the image's own platforms explicitly: BuildKit warns when a
+	// result's platforms differ from the requested ones.
+	if len(o.platforms) == 0 && img != nil {
+		for _, p := range img.Platforms {
+			o.platforms = append(o.platforms, platforms.FormatAll(p))
+		}
+	}
+	var outputs []*output
+	var exports []client.ExportEntry
+	for _, s := range o.outputs {
+		out, err := parseOutput(s)
+		if err != nil {
+			return err
+		}
+		outputs = append(outputs, out)
+		exports = append(exports, out.entry)
+	}
+	defer func() {
+		for _, out := range outputs {
+			if ferr := out.finish(err == nil); ferr != nil && err == nil {
+				err = fmt.Errorf("writing %s: %w", out.dest, ferr)
+			}
+		}
+	}()
+
+	ctxFS, err := fsutil.NewFS(o.context)
+	if err != nil {
+		return fmt.Errorf("build context: %w", err)
+	}
+	defFS, err := fsutil.NewFS(filepath.Dir(file))
+	if err != nil {
+		return fmt.Errorf("definition directory: %w", err)
+	}
+	attrs := map[string]string{"filename": filepath.Base(file)}
+	if o.target != "" {
+		attrs["target"] = o.target
+	}
+	if len(o.platforms) > 0 {
+		attrs["platform"] = strings.Join(o.platforms, ",")
+	}
+	for _, a := range o.buildArgs {
+		k, v, _ := strings.Cut(a, "=")
+		attrs["build-arg:"+k] = v
+	}
+
+	addr := o.addr
+	if addr == "" {
+		addr = os.Getenv("BUILDKIT_HOST")
+	}
+	if addr == "" {
+		d, err := startLocalBuildkit(ctx, stderr)
+		if err != nil {
+			return err
+		}
+		defer d.Stop()
+		addr = d.Addr()
+	}
+	c, err := client.New(ctx, addr)
+	if err != nil {
+		return fmt.Errorf("connecting to BuildKit at %s: %w", addr, err)
+	}
+	defer c.Close()
+
+	solveOpt := client.SolveOpt{
+		Exports:       exports,
+		LocalMounts:   map[string]fsutil.FS{"context": ctxFS, "dockerfile": defFS},
+		FrontendAttrs: attrs,
+		Session: []session.Attachable{authprovider.NewDockerAuthProvider(authprovider.DockerAuthProviderConfig{
+			AuthConfigProvider: authprovider.LoadAuthConfig(config.LoadDefaultConfigFile(stderr)),
+		})},
+	}
+	mode := progressui.DisplayMode(o.progress)
+	display, err := progressui.NewDisplay(stderr, mode)
+	if err != nil {
+		return fmt.Errorf("--progress: %w", err)
+	}
+	ch := make(chan *client.SolveStatus)
+	eg, ectx := errgroup.WithContext(ctx)
+	eg.Go(func() error {
+		_, err := c.Build(ectx, solveOpt, "distill", frontend.Build, ch)
+		return err
+	})
+	eg.Go(func() error {
+		_, err := display.UpdateFrom(context.WithoutCancel(ectx), ch)
+		return err
+	})
+	if err := eg.Wait(); err != nil {
+		return err
+	}
+	for _, out := range outputs {
+		defer fmt.Fprintln(stderr, out)
+	}
+	return nil
+}
+
+// targetImage is the image the build makes, read ahead for the default
+// output name and platforms; nil when the definition does not decode. Errors
+// are left to the frontend, which reports them with the offending lines.
+func targetImage(file string, o *buildOptions) *spec.Image {
+	src, err := os.ReadFile(file)
+	if err != nil {
+		return nil
+	}
+	args := map[string]string{}
+	for _, a := range o.buildArgs {
+		k, v, _ := strings.Cut(a, "=")
+		args[k] = v
+	}
+	def, diags := spec.Parse(filepath.Base(file), src, spec.Options{Args: args})
+	if diags.HasErrors() {
+		return nil
+	}
+	if o.target != "" {
+		return def.Image(o.target)
+	}
+	return def.Images[len(def.Images)-1]
+}
