@@ -1,0 +1,165 @@
+package integration
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+const twoImages = `
+variable "NAME" {
+  default     = "demo"
+  description = "written into /etc/name"
+}
+variable "UNUSED" { default = "x" }
+
+image "base" {
+  description = "the base image"
+  file "/etc/name" { content = NAME }
+}
+
+image "app" {
+  description = "the app image"
+  platforms   = ["linux/amd64"]
+  file "/etc/name" { content = "${NAME}-app" }
+}
+`
+
+// TestBuildxSubrequests checks --call targets, --call outline and --check,
+// which buildx would otherwise send to the Dockerfile frontend.
+func TestBuildxSubrequests(t *testing.T) {
+	b := needBed(t)
+	dir := definition(t, b, twoImages, nil)
+	for _, tc := range []struct {
+		call string
+		want []string
+	}{
+		{"targets", []string{"base", "the base image", "app (default)", "the app image"}},
+		{"outline", []string{"TARGET:      app", "NAME", "demo", "written into /etc/name", "UNUSED"}},
+	} {
+		stdout, stderr, err := b.Buildx(t, dir, "build", "-f", "distill.hcl", "--call", tc.call, ".")
+		if err != nil {
+			t.Fatalf("--call %s: %v", tc.call, err)
+		}
+		for _, w := range tc.want {
+			if !strings.Contains(stdout, w) {
+				t.Errorf("--call %s: output lacks %q:\n%s\n%s", tc.call, w, stdout, stderr)
+			}
+		}
+	}
+	stdout, stderr, err := b.Buildx(t, dir, "build", "-f", "distill.hcl", "--check", ".")
+	all := stdout + stderr
+	if err == nil {
+		t.Errorf("--check with a warning succeeded:\n%s", all)
+	}
+	for _, w := range []string{"UnusedVariable", `Variable "UNUSED" is declared but never used`, "distill.hcl:7"} {
+		if !strings.Contains(all, w) {
+			t.Errorf("--check output lacks %q:\n%s", w, all)
+		}
+	}
+}
+
+// TestBuildctlGateway drives the frontend image directly with
+// `buildctl build --frontend gateway.v0`.
+func TestBuildctlGateway(t *testing.T) {
+	b := needBed(t)
+	dir := definition(t, b, twoImages, nil)
+	out := filepath.Join(t.TempDir(), "img.tar")
+	if _, _, err := b.Buildctl(t, "build", "--frontend", "gateway.v0",
+		"--opt", "source="+b.FrontendImage, "--opt", "filename=distill.hcl",
+		"--opt", "target=base", "--opt", "build-arg:NAME=from-buildctl",
+		"--local", "context="+dir, "--local", "dockerfile="+dir,
+		"--output", "type=oci,dest="+out); err != nil {
+		t.Fatal(err)
+	}
+	l, err := ReadOCILayout(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(l.Images) != 1 {
+		t.Fatalf("got %d images, want 1", len(l.Images))
+	}
+	e, ok := l.Images[0].File("/etc/name")
+	if !ok || string(e.Data) != "from-buildctl" {
+		t.Errorf("/etc/name = %q (present %v), want the build argument's value", e.Data, ok)
+	}
+}
+
+// TestCLIMatchesBuildx builds the example with the distill CLI (frontend
+// in-process) and expects the very digest buildx's frontend image produced;
+// a broken definition fails with the snippet and leaves no output file.
+func TestCLIMatchesBuildx(t *testing.T) {
+	b := needBed(t)
+	cli := filepath.Join(t.TempDir(), "distill")
+	build := exec.Command("go", "build", "-o", cli, "./cmd/distill")
+	build.Dir = repoRoot(t)
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("go build ./cmd/distill: %v\n%s", err, out)
+	}
+	dir := example(t, b, "base-files")
+	viaBuildx := filepath.Join(t.TempDir(), "buildx.tar")
+	if _, _, err := b.Buildx(t, dir, "build", "-f", "distill.hcl", "--platform", "linux/amd64,linux/arm64",
+		"-o", "type=oci,dest="+viaBuildx, "."); err != nil {
+		t.Fatal(err)
+	}
+	viaCLI := filepath.Join(t.TempDir(), "cli.tar")
+	_, stderr, err := run(t, exec.CommandContext(t.Context(), cli, "build", "--addr", b.BuildkitAddr,
+		"--progress", "plain", "-o", "type=oci,dest="+viaCLI, filepath.Join(dir, "distill.hcl")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(stderr, "oci image written to "+viaCLI) {
+		t.Errorf("the CLI did not say where the image went:\n%s", stderr)
+	}
+	want, err := ReadOCILayout(viaBuildx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := ReadOCILayout(viaCLI)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if g, w := got.Index.Manifests[0].Digest, want.Index.Manifests[0].Digest; g != w {
+		t.Errorf("CLI built %s, buildx built %s", g, w)
+	}
+
+	bad := definition(t, b, "image \"x\" {\n  user = 65532\n  cmd  = \"/bin/app\"\n}\n", nil)
+	dest := filepath.Join(t.TempDir(), "bad.tar")
+	_, stderr, err = run(t, exec.CommandContext(t.Context(), cli, "build", "--addr", b.BuildkitAddr,
+		"-o", "type=oci,dest="+dest, filepath.Join(bad, "distill.hcl")))
+	if err == nil {
+		t.Fatal("a broken definition built")
+	}
+	for _, w := range []string{"distill.hcl:4,10-20: Unsuitable value type", `>>>   cmd  = "/bin/app"`} {
+		if !strings.Contains(stderr, w) {
+			t.Errorf("CLI output lacks %q:\n%s", w, stderr)
+		}
+	}
+	if entries, _ := os.ReadDir(filepath.Dir(dest)); len(entries) != 0 {
+		t.Errorf("a failed build left files behind: %v", entries)
+	}
+}
+
+// TestBakeExample builds the repository's docker-bake.hcl target for the
+// example, with the frontend image given as BUILDKIT_SYNTAX.
+func TestBakeExample(t *testing.T) {
+	b := needBed(t)
+	out := filepath.Join(t.TempDir(), "bake.tar")
+	if _, _, err := b.Buildx(t, repoRoot(t), "bake", "-f", "docker-bake.hcl", "base-files",
+		"--set", "base-files.args.BUILDKIT_SYNTAX="+b.FrontendImage,
+		"--set", "base-files.output=type=oci,dest="+out); err != nil {
+		t.Fatal(err)
+	}
+	l, err := ReadOCILayout(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(l.Images) != 2 {
+		t.Fatalf("got %d images, want 2", len(l.Images))
+	}
+	if _, ok := l.Images[0].File("/etc/passwd"); !ok {
+		t.Error("/etc/passwd missing")
+	}
+}
