@@ -64,7 +64,7 @@ func TestBuildxExampleMultiPlatform(t *testing.T) {
 			{"/etc", tar.TypeDir, 0o755, 0, 0, ""},
 			{"/root", tar.TypeDir, 0o700, 0, 0, ""},
 			{"/home/nonroot", tar.TypeDir, 0o700, 65532, 65532, ""},
-			{"/tmp", tar.TypeDir, 0o777, 0, 0, ""},
+			{"/tmp", tar.TypeDir, 0o1777, 0, 0, ""},
 		})
 		if n := len(img.Files()); n != 12 {
 			t.Errorf("%s: %d paths in the image, want 12: %v", p, n, keys(img.Files()))

@@ -39,9 +39,11 @@ func Image(img *spec.Image, opt Options) (bkllb.State, *dockerspec.DockerOCIImag
 	return st.Platform(opt.Platform), config(img, opt), nil
 }
 
-// files builds the one layer of declared entries. A single FileOp with
-// chained actions makes a single layer; implicit parent directories are
-// created explicitly so that their owner, mode and time are fixed too.
+// files builds the one layer of declared entries. The entries are made in a
+// staging state, then copied into scratch in one action: creating a child
+// touches its parent's mtime, and the copy stamps every path with the epoch
+// after its children. Implicit parent directories are declared explicitly so
+// that their owner and mode are fixed too.
 func files(img *spec.Image, opt Options) (bkllb.State, error) {
 	st := bkllb.Scratch()
 	if len(img.Entries) == 0 {
@@ -50,6 +52,12 @@ func files(img *spec.Image, opt Options) (bkllb.State, error) {
 	var c chain
 	epoch := bkllb.WithCreatedTime(opt.Epoch)
 	for _, e := range withParents(img.Entries) {
+		if e.Mode&^0o777 != 0 && e.Kind != spec.KindSymlink {
+			// Mkdir and Mkfile keep only the permission bits; a copy
+			// applies setuid, setgid and sticky bits too.
+			c.copy(staged(e, opt), "/"+path.Base(e.Path), e.Path, copyInfo(e, opt))
+			continue
+		}
 		owner := bkllb.WithUIDGID(e.UID, e.GID)
 		switch e.Kind {
 		case spec.KindDirectory:
@@ -61,16 +69,37 @@ func files(img *spec.Image, opt Options) (bkllb.State, error) {
 				c.mkfile(e.Path, e.Mode, e.Content, owner, epoch)
 				break
 			}
-			c.copy(opt.Context, e.Source, e.Path, &bkllb.CopyInfo{
-				Mode:        &bkllb.ChmodOpt{Mode: e.Mode},
-				ChownOpt:    &bkllb.ChownOpt{User: &bkllb.UserOpt{UID: e.UID}, Group: &bkllb.UserOpt{UID: e.GID}},
-				CreatedTime: &opt.Epoch,
-			})
+			c.copy(opt.Context, e.Source, e.Path, copyInfo(e, opt))
 		default:
 			return bkllb.State{}, fmt.Errorf("%s: unknown entry kind %v", e.Range, e.Kind)
 		}
 	}
-	return st.File(c.fa, bkllb.WithCustomNamef("[%s] files", img.Name), location(opt.SourceMap, img.DeclRange)), nil
+	staging := bkllb.Scratch().File(c.fa, bkllb.WithCustomNamef("[%s] stage files", img.Name), location(opt.SourceMap, img.DeclRange))
+	return st.File(bkllb.Copy(staging, "/", "/", &bkllb.CopyInfo{CopyDirContentsOnly: true, CreatedTime: &opt.Epoch}),
+		bkllb.WithCustomNamef("[%s] files", img.Name), location(opt.SourceMap, img.DeclRange)), nil
+}
+
+// copyInfo copies with the entry's owner, full mode and the epoch.
+func copyInfo(e *spec.Entry, opt Options) *bkllb.CopyInfo {
+	return &bkllb.CopyInfo{
+		Mode:        &bkllb.ChmodOpt{Mode: e.Mode}, // marshalled as raw Unix bits
+		ChownOpt:    &bkllb.ChownOpt{User: &bkllb.UserOpt{UID: e.UID}, Group: &bkllb.UserOpt{UID: e.GID}},
+		CreatedTime: &opt.Epoch,
+	}
+}
+
+// staged makes an entry with special mode bits in a state of its own, to be
+// copied into place.
+func staged(e *spec.Entry, opt Options) bkllb.State {
+	p := "/" + path.Base(e.Path)
+	epoch := bkllb.WithCreatedTime(opt.Epoch)
+	if e.Kind == spec.KindDirectory {
+		return bkllb.Scratch().File(bkllb.Mkdir(p, 0o755, epoch))
+	}
+	if e.Source != "" {
+		return bkllb.Scratch().File(bkllb.Copy(opt.Context, e.Source, p, &bkllb.CopyInfo{CreatedTime: &opt.Epoch}))
+	}
+	return bkllb.Scratch().File(bkllb.Mkfile(p, 0o644, e.Content, epoch))
 }
 
 // withParents returns the entries plus a root-owned 0755 directory for every

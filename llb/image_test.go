@@ -40,12 +40,14 @@ func TestGolden(t *testing.T) {
 				t.Fatal(diags)
 			}
 			var out bytes.Buffer
-			for _, p := range []string{"linux/amd64", "linux/arm64"} {
-				first := lower(t, def.Images[0], p)
-				if second := lower(t, def.Images[0], p); first != second {
-					t.Fatalf("%s: marshalling twice gave different LLB:\n%s\n---\n%s", p, first, second)
+			for _, img := range def.Images {
+				for _, p := range []string{"linux/amd64", "linux/arm64"} {
+					first := lower(t, img, p)
+					if second := lower(t, img, p); first != second {
+						t.Fatalf("%s: marshalling twice gave different LLB:\n%s\n---\n%s", p, first, second)
+					}
+					out.WriteString("### " + img.Name + " " + p + "\n" + first)
 				}
-				out.WriteString("### " + p + "\n" + first)
 			}
 			golden := filepath.Join("testdata", name+".golden")
 			if *update {

@@ -149,16 +149,13 @@ func cleanRel(p string) (string, error) {
 	return c, nil
 }
 
-// parseMode reads an octal permission string such as "0644". Only the
-// permission bits are accepted: BuildKit's file operations drop setuid,
-// setgid and sticky bits, and silently losing them would be worse.
+// parseMode reads an octal mode such as "0644" or "1777". The result holds
+// the Unix bits as written (setuid 04000, setgid 02000, sticky 01000), not
+// Go's fs.ModeSticky and friends.
 func parseMode(s string) (fs.FileMode, error) {
 	n, err := strconv.ParseUint(strings.TrimPrefix(s, "0o"), 8, 32)
-	if err != nil {
-		return 0, fmt.Errorf("%q is not an octal mode such as \"0644\"", s)
-	}
-	if n > 0o777 {
-		return 0, fmt.Errorf("%q has bits beyond 0777; setuid, setgid and sticky bits are not supported yet", s)
+	if err != nil || n > 0o7777 {
+		return 0, fmt.Errorf("%q is not an octal mode such as \"0644\" or \"1777\"", s)
 	}
 	return fs.FileMode(n), nil
 }

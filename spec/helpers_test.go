@@ -5,6 +5,6 @@ import (
 	"strconv"
 )
 
-func octal(m fs.FileMode) string { return strconv.FormatUint(uint64(m.Perm()), 8) }
+func octal(m fs.FileMode) string { return strconv.FormatUint(uint64(m), 8) }
 func itoa(n int) string          { return strconv.Itoa(n) }
 func quote(s string) string      { return strconv.Quote(s) }

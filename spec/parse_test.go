@@ -40,6 +40,7 @@ image "app" {
     owner = "65532:65532"
     mode  = "0700"
   }
+  directory "/tmp" { mode = "1777" }
   symlink "/usr/bin/app" { target = "../../bin/app" }
 }
 `
@@ -63,7 +64,7 @@ func TestParseFull(t *testing.T) {
 		{"annotation", img.Annotations["org.opencontainers.image.description"], "a distill"},
 		{"platform0", platforms.FormatAll(img.Platforms[0]), "linux/amd64"},
 		{"platform1", platforms.FormatAll(img.Platforms[1]), "linux/arm64"},
-		{"entries", entriesString(img.Entries), "/bin/app file 755 0:0 src=build/app|/etc/greeting file 600 65532:65532 \"hello distill\\n\"|/home/app directory 700 65532:65532|/usr/bin/app symlink 777 0:0 ->../../bin/app"},
+		{"entries", entriesString(img.Entries), "/bin/app file 755 0:0 src=build/app|/etc/greeting file 600 65532:65532 \"hello distill\\n\"|/home/app directory 700 65532:65532|/tmp directory 1777 0:0|/usr/bin/app symlink 777 0:0 ->../../bin/app"},
 	}
 	for _, c := range checks {
 		if c.got != c.want {
@@ -112,7 +113,7 @@ func TestParseErrors(t *testing.T) {
 		{"bad platform", "image \"x\" {\n  platforms = [\"linux/notanarch\"]\n}\n", nil, `d.hcl:2,16-33: Invalid platform; "linux/notanarch" is not a platform distill builds for: unknown architecture "notanarch"`},
 		{"relative workdir", "image \"x\" {\n  workdir = \"app\"\n}\n", nil, `d.hcl:2,13-18: Invalid workdir`},
 		{"bad mode", "image \"x\" {\n  file \"/a\" {\n    content = \"\"\n    mode = \"0999\"\n  }\n}\n", nil, `d.hcl:4,12-18: Invalid mode`},
-		{"sticky mode", "image \"x\" {\n  directory \"/tmp\" { mode = \"1777\" }\n}\n", nil, `setuid, setgid and sticky bits are not supported yet`},
+		{"mode too large", "image \"x\" {\n  directory \"/tmp\" { mode = \"17777\" }\n}\n", nil, `d.hcl:2,29-36: Invalid mode; "17777" is not an octal mode`},
 		{"bad owner", "image \"x\" {\n  directory \"/a\" { owner = \"root\" }\n}\n", nil, `d.hcl:2,28-34: Invalid owner; owner "root": "root" is not a numeric id`},
 		{"relative path", "image \"x\" {\n  file \"etc/a\" { content = \"\" }\n}\n", nil, `d.hcl:2,8-15: Invalid path`},
 		{"duplicate path", "image \"x\" {\n  file \"/a\" { content = \"\" }\n  directory \"/a/\" {}\n}\n", nil, `d.hcl:3,13-18: Duplicate path; /a is already declared at d.hcl:2,3-12`},

@@ -91,7 +91,7 @@ type Entry struct {
 	Content []byte // file: inline content (when Source is empty)
 	Source  string // file: a path in the build context
 	Target  string // symlink: where it points
-	Mode    fs.FileMode
+	Mode    fs.FileMode // Unix permission bits, 0 to 07777
 	UID     int
 	GID     int
 

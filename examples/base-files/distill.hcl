@@ -68,5 +68,5 @@ image "base-files" {
     mode  = "0700"
     owner = "${NONROOT_UID}:${NONROOT_UID}"
   }
-  directory "/tmp" { mode = "0777" }
+  directory "/tmp" { mode = "1777" }
 }

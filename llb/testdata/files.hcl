@@ -19,3 +19,11 @@ image "files" {
   }
   symlink "/bin" { target = "usr/bin" }
 }
+
+image "sticky" {
+  directory "/tmp" { mode = "1777" }
+  file "/usr/bin/su" {
+    content = "#!/bin/false\n"
+    mode    = "4755"
+  }
+}
