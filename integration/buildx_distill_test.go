@@ -87,7 +87,10 @@ func TestBuildxReproducible(t *testing.T) {
 	b := needBed(t)
 	dir := example(t, b, "base-files")
 	digests := map[string]string{}
-	for _, run := range []struct{ name string, args []string }{
+	for _, run := range []struct {
+		name string
+		args []string
+	}{
 		{"first", nil},
 		{"no-cache", []string{"--no-cache"}},
 		{"epoch", []string{"--build-arg", "SOURCE_DATE_EPOCH=1700000000"}},

@@ -87,10 +87,10 @@ func (k EntryKind) String() string {
 // Entry is a declared path in an image: a `file`, `directory` or `symlink` block.
 type Entry struct {
 	Kind    EntryKind
-	Path    string // absolute and clean
-	Content []byte // file: inline content (when Source is empty)
-	Source  string // file: a path in the build context
-	Target  string // symlink: where it points
+	Path    string      // absolute and clean
+	Content []byte      // file: inline content (when Source is empty)
+	Source  string      // file: a path in the build context
+	Target  string      // symlink: where it points
 	Mode    fs.FileMode // Unix permission bits, 0 to 07777
 	UID     int
 	GID     int
