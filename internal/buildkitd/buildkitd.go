@@ -1,0 +1,234 @@
+// Package buildkitd starts and stops a local buildkitd with an OCI (runc)
+// worker. The integration tests use it, and so does the distill CLI when no
+// BUILDKIT_HOST is configured.
+package buildkitd
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/moby/buildkit/client"
+)
+
+// Config says which buildkitd to run and where it keeps its state.
+type Config struct {
+	Binary     string    // path to buildkitd; "buildkitd" (looked up on PATH) if empty
+	Root       string    // state directory (--root); created if missing
+	Socket     string    // unix socket path the daemon listens on (--addr unix://…)
+	ConfigTOML string    // contents of buildkitd.toml; none if empty
+	Log        io.Writer // receives the daemon's stdout and stderr; may be nil
+}
+
+const (
+	// startTimeout bounds the wait for the daemon to answer when ctx has no
+	// earlier deadline.
+	startTimeout = time.Minute
+	// stopGrace is how long buildkitd gets after SIGTERM to unmount and exit.
+	stopGrace = 10 * time.Second
+	// maxSocketPath is sun_path's size on Linux minus the terminating NUL.
+	maxSocketPath = 107
+)
+
+// Daemon is a running buildkitd started by Start.
+type Daemon struct {
+	cmd        *exec.Cmd
+	addr       string
+	configPath string
+	tail       *tailBuffer
+	exited     chan struct{} // closed when the process has been reaped
+	waitErr    error         // valid after exited is closed
+
+	stopOnce sync.Once
+	stopErr  error
+}
+
+// Start runs buildkitd in its own process group and returns once it lists
+// its workers. ctx bounds only the start-up wait: the daemon runs until Stop
+// (or until the calling process dies: it gets SIGTERM then).
+func Start(ctx context.Context, cfg Config) (*Daemon, error) {
+	if err := cfg.validate(); err != nil {
+		return nil, err
+	}
+	if _, err := exec.LookPath("runc"); err != nil {
+		return nil, fmt.Errorf("buildkitd's OCI worker needs runc on PATH: install runc (apt-get install runc): %w", err)
+	}
+	bin := cfg.Binary
+	if bin == "" {
+		bin = "buildkitd"
+	}
+	bin, err := exec.LookPath(bin)
+	if err != nil {
+		return nil, fmt.Errorf("find buildkitd: %w", err)
+	}
+	if err := os.MkdirAll(cfg.Root, 0o700); err != nil {
+		return nil, fmt.Errorf("create buildkitd root: %w", err)
+	}
+	if err := os.MkdirAll(filepath.Dir(cfg.Socket), 0o700); err != nil {
+		return nil, fmt.Errorf("create buildkitd socket directory: %w", err)
+	}
+
+	d := &Daemon{
+		addr:   "unix://" + cfg.Socket,
+		tail:   newTailBuffer(8 << 10),
+		exited: make(chan struct{}),
+	}
+	if cfg.ConfigTOML != "" {
+		// A temp file rather than a file next to Root: Root's parent may be
+		// shared, and buildkitd reads its config once, at start-up.
+		f, err := os.CreateTemp("", "buildkitd-*.toml")
+		if err != nil {
+			return nil, fmt.Errorf("write buildkitd.toml: %w", err)
+		}
+		d.configPath = f.Name()
+		_, err = f.WriteString(cfg.ConfigTOML)
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			os.Remove(d.configPath)
+			return nil, fmt.Errorf("write buildkitd.toml: %w", err)
+		}
+	}
+
+	var out io.Writer = d.tail
+	if cfg.Log != nil {
+		out = io.MultiWriter(cfg.Log, d.tail)
+	}
+	d.cmd = exec.Command(bin, cfg.args(d.configPath)...)
+	d.cmd.Stdout = out
+	d.cmd.Stderr = out
+	d.cmd.SysProcAttr = &syscall.SysProcAttr{
+		Setpgid:   true,            // signals to our process group (Ctrl-C) don't hit it
+		Pdeathsig: syscall.SIGTERM, // but it doesn't outlive us either
+	}
+	// Children (runc, shims) may inherit the output pipe; don't let them
+	// keep Wait from returning.
+	d.cmd.WaitDelay = time.Second
+	if err := d.cmd.Start(); err != nil {
+		d.removeConfig()
+		return nil, fmt.Errorf("start buildkitd: %w", err)
+	}
+	go func() {
+		d.waitErr = d.cmd.Wait()
+		close(d.exited)
+	}()
+
+	if err := d.waitReady(ctx); err != nil {
+		d.Stop()
+		return nil, fmt.Errorf("%w\nbuildkitd log (tail):\n%s", err, d.tail.String())
+	}
+	return d, nil
+}
+
+// Addr is the daemon's address for client.New and --addr flags.
+func (d *Daemon) Addr() string { return d.addr }
+
+// Pid is the daemon's process id.
+func (d *Daemon) Pid() int { return d.cmd.Process.Pid }
+
+// LogTail returns the last few KiB the daemon wrote, for error messages.
+func (d *Daemon) LogTail() string { return d.tail.String() }
+
+// Stop sends SIGTERM, gives the daemon stopGrace to unmount and exit, then
+// kills its process group. It is safe to call more than once.
+func (d *Daemon) Stop() error {
+	d.stopOnce.Do(func() {
+		defer d.removeConfig()
+		select {
+		case <-d.exited:
+			return // already gone; Start reports unexpected exits
+		default:
+		}
+		if err := d.cmd.Process.Signal(syscall.SIGTERM); err != nil && !errors.Is(err, os.ErrProcessDone) {
+			d.stopErr = fmt.Errorf("stop buildkitd (pid %d): %w", d.Pid(), err)
+		}
+		select {
+		case <-d.exited:
+			return
+		case <-time.After(stopGrace):
+		}
+		// Negative pid: the whole group, runc children included.
+		syscall.Kill(-d.Pid(), syscall.SIGKILL)
+		<-d.exited
+		d.stopErr = fmt.Errorf("buildkitd (pid %d) ignored SIGTERM for %s and was killed; its root may hold stale mounts", d.Pid(), stopGrace)
+	})
+	return d.stopErr
+}
+
+// waitReady polls until the daemon lists at least one worker, it exits, or
+// the start-up deadline passes.
+func (d *Daemon) waitReady(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(ctx, startTimeout)
+	defer cancel()
+	c, err := client.New(ctx, d.addr)
+	if err != nil {
+		return fmt.Errorf("buildkitd client for %s: %w", d.addr, err)
+	}
+	defer c.Close()
+
+	tick := time.NewTicker(100 * time.Millisecond)
+	defer tick.Stop()
+	var lastErr error
+	for {
+		select {
+		case <-d.exited:
+			return fmt.Errorf("buildkitd exited during start-up: %v", d.waitErr)
+		case <-ctx.Done():
+			return fmt.Errorf("buildkitd did not answer on %s: %w (last error: %v)", d.addr, ctx.Err(), lastErr)
+		case <-tick.C:
+		}
+		pctx, pcancel := context.WithTimeout(ctx, 2*time.Second)
+		workers, err := c.ListWorkers(pctx)
+		pcancel()
+		switch {
+		case err != nil:
+			lastErr = err
+		case len(workers) == 0:
+			lastErr = errors.New("no workers")
+		default:
+			return nil
+		}
+	}
+}
+
+func (d *Daemon) removeConfig() {
+	if d.configPath != "" {
+		os.Remove(d.configPath)
+	}
+}
+
+func (cfg Config) validate() error {
+	switch {
+	case cfg.Root == "":
+		return errors.New("buildkitd: Config.Root is empty")
+	case cfg.Socket == "":
+		return errors.New("buildkitd: Config.Socket is empty")
+	case !filepath.IsAbs(cfg.Socket):
+		return fmt.Errorf("buildkitd: socket path %q is not absolute", cfg.Socket)
+	case len(cfg.Socket) > maxSocketPath:
+		return fmt.Errorf("buildkitd: socket path %q is %d bytes, longer than a unix socket allows (%d)", cfg.Socket, len(cfg.Socket), maxSocketPath)
+	}
+	return nil
+}
+
+// args are buildkitd's flags; configPath is empty when there is no config.
+func (cfg Config) args(configPath string) []string {
+	args := []string{
+		"--oci-worker=true",
+		"--containerd-worker=false",
+		"--root", cfg.Root,
+		"--addr", "unix://" + cfg.Socket,
+	}
+	if configPath != "" {
+		args = append(args, "--config", configPath)
+	}
+	return args
+}
