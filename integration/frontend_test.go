@@ -45,6 +45,10 @@ func (b *Bed) buildFrontendImage(ctx context.Context) error {
 		"--opt", "target=frontend",
 		"--opt", "platform=" + strings.Join(frontendPlatforms, ","),
 		"--opt", "context:binaries=local:binaries",
+		// The replaced "binaries" stage still lists "build" (FROM golang)
+		// as a dependency, and BuildKit resolves the base image of every
+		// stage it reaches; a named context for "build" keeps that offline.
+		"--opt", "context:build=local:binaries",
 		"--output", "type=image,name=" + b.FrontendImage + ",push=true,registry.insecure=true",
 	}
 	logf, err := os.Create(logPath)
