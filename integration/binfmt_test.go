@@ -43,8 +43,10 @@ func ensureBinfmt(logf func(string, ...any)) error {
 		}
 		logf("binfmt: mounted binfmt_misc on %s", binfmtDir)
 	}
-	if _, err := exec.LookPath("update-binfmts"); err != nil {
-		return fmt.Errorf("update-binfmts not found; %s", binfmtHelp)
+	for _, bin := range []string{"update-binfmts", "qemu-aarch64-static"} {
+		if _, err := exec.LookPath(bin); err != nil {
+			return fmt.Errorf("%s not found; %s", bin, binfmtHelp)
+		}
 	}
 	if out, err := exec.Command("update-binfmts", "--enable", "qemu-aarch64").CombinedOutput(); err != nil {
 		return fmt.Errorf("update-binfmts --enable qemu-aarch64: %w: %s; %s", err, strings.TrimSpace(string(out)), binfmtHelp)

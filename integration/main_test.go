@@ -185,11 +185,11 @@ func prerequisites() error {
 	if os.Geteuid() != 0 {
 		missing = append(missing, "root (buildkitd's OCI worker runs runc and mounts; run go test as root)")
 	}
+	// QEMU and binfmt-support are checked by ensureBinfmt, and only when
+	// aarch64 emulation isn't already registered.
 	for bin, pkg := range map[string]string{
-		"runc":                "runc",
-		"qemu-aarch64-static": "qemu-user-static",
-		"update-binfmts":      "binfmt-support",
-		"go":                  "Go (to build the tools and the frontend)",
+		"runc": "runc",
+		"go":   "Go (to build the tools and the frontend)",
 	} {
 		if _, err := exec.LookPath(bin); err != nil {
 			missing = append(missing, fmt.Sprintf("%s on PATH (install %s)", bin, pkg))
