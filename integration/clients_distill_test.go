@@ -94,7 +94,7 @@ func TestCLIMatchesBuildx(t *testing.T) {
 	b := needBed(t)
 	cli := filepath.Join(t.TempDir(), "distill")
 	build := exec.Command("go", "build", "-o", cli, "./cmd/distill")
-	build.Dir = repoRoot(t)
+	build.Dir = mustRepoRoot(t)
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("go build ./cmd/distill: %v\n%s", err, out)
 	}
@@ -147,7 +147,7 @@ func TestCLIMatchesBuildx(t *testing.T) {
 func TestBakeExample(t *testing.T) {
 	b := needBed(t)
 	out := filepath.Join(t.TempDir(), "bake.tar")
-	if _, _, err := b.Buildx(t, repoRoot(t), "bake", "-f", "docker-bake.hcl", "base-files",
+	if _, _, err := b.Buildx(t, mustRepoRoot(t), "bake", "-f", "docker-bake.hcl", "base-files",
 		"--set", "base-files.args.BUILDKIT_SYNTAX="+b.FrontendImage,
 		"--set", "base-files.output=type=oci,dest="+out); err != nil {
 		t.Fatal(err)

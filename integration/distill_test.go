@@ -29,7 +29,7 @@ func definition(t *testing.T, b *Bed, body string, extra map[string]string) stri
 // syntax line pointing at the bed's frontend image.
 func example(t *testing.T, b *Bed, name string) string {
 	t.Helper()
-	src, err := os.ReadFile(filepath.Join(repoRoot(t), "examples", name, "distill.hcl"))
+	src, err := os.ReadFile(filepath.Join(mustRepoRoot(t), "examples", name, "distill.hcl"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -40,9 +40,9 @@ func example(t *testing.T, b *Bed, name string) string {
 	return definition(t, b, rest, nil)
 }
 
-func repoRoot(t *testing.T) string {
+func mustRepoRoot(t *testing.T) string {
 	t.Helper()
-	dir, err := filepath.Abs("..")
+	dir, err := repoRoot()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -100,7 +100,7 @@ func Start(ctx context.Context, cfg Config) (*Daemon, error) {
 
 	var out io.Writer = d.tail
 	if cfg.Log != nil {
-		out = io.MultiWriter(cfg.Log, d.tail)
+		out = io.MultiWriter(d.tail, lenientWriter{cfg.Log})
 	}
 	d.cmd = exec.Command(bin, cfg.args(d.configPath)...)
 	d.cmd.Stdout = out
@@ -231,4 +231,13 @@ func (cfg Config) args(configPath string) []string {
 		args = append(args, "--config", configPath)
 	}
 	return args
+}
+
+// lenientWriter drops its writer's errors: a failing Log must neither stop
+// the tail buffer nor block the daemon on a full pipe.
+type lenientWriter struct{ w io.Writer }
+
+func (l lenientWriter) Write(p []byte) (int, error) {
+	l.w.Write(p)
+	return len(p), nil
 }

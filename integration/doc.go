@@ -1,0 +1,12 @@
+// Package integration holds distill's end-to-end tests. They run against a
+// real buildkitd (OCI worker, runc), a local distribution registry that holds
+// the frontend image, and buildx with the remote driver; TestMain sets all of
+// that up once per `go test` run and tears it down afterwards.
+//
+// Prerequisites: root, runc, qemu-user-static and binfmt-support (Debian:
+// apt-get install runc qemu-user-static binfmt-support), and Go to build the
+// tools pinned in go.mod. The tools are built once into $DISTILL_TOOLS_CACHE
+// (default ~/.cache/distill/tools), keyed by their module versions; the first
+// build of buildkitd takes minutes on a small machine, and runs before the
+// test timeout starts. `go test -short ./...` skips these tests.
+package integration

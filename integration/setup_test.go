@@ -1,0 +1,206 @@
+package integration
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/distill-build/distill/internal/buildkitd"
+)
+
+// setUp checks prerequisites, then builds or reuses the tools and starts the
+// registry, binfmt, buildkitd, the frontend image and the buildx builder. On
+// failure it stops what it started and returns an error with the logs' tails.
+func setUp(ctx context.Context, logf func(string, ...any)) (*Bed, error) {
+	if err := prerequisites(); err != nil {
+		return nil, err
+	}
+	repo, err := repoRoot()
+	if err != nil {
+		return nil, err
+	}
+	b := &Bed{RepoRoot: repo}
+	if b.dir, err = shortTempDir(); err != nil {
+		return nil, err
+	}
+	if err := b.start(ctx, logf); err != nil {
+		err = fmt.Errorf("%w%s", err, b.logTails())
+		if terr := b.tearDown(); terr != nil {
+			err = fmt.Errorf("%w\ntear-down: %v", err, terr)
+		}
+		return nil, err
+	}
+	return b, nil
+}
+
+func (b *Bed) start(ctx context.Context, logf func(string, ...any)) error {
+	step := func(name string, f func() error) error {
+		t0 := time.Now()
+		if err := f(); err != nil {
+			return fmt.Errorf("%s: %w", name, err)
+		}
+		logf("%s: done in %s", name, time.Since(t0).Round(time.Millisecond))
+		return nil
+	}
+	var err error
+	if err := step("tools", func() error {
+		b.Tools, err = ensureTools(ctx, b.RepoRoot, logf)
+		return err
+	}); err != nil {
+		return err
+	}
+	if err := step("binfmt", func() error { return ensureBinfmt(logf) }); err != nil {
+		return err
+	}
+	if err := step("registry", func() error {
+		b.registry, b.Registry, err = startRegistry(ctx, b.Tools.Registry, b.dir)
+		return err
+	}); err != nil {
+		return err
+	}
+	b.FrontendImage = b.Registry + "/distill/frontend:test"
+	if err := step("buildkitd", func() error { return b.startBuildkitd(ctx) }); err != nil {
+		return err
+	}
+	b.FrontendBinaries = filepath.Join(b.dir, "binaries")
+	if err := step("frontend binaries", func() error {
+		return buildFrontendBinaries(ctx, b.RepoRoot, b.FrontendBinaries)
+	}); err != nil {
+		return err
+	}
+	if err := step("frontend image", func() error { return b.buildFrontendImage(ctx) }); err != nil {
+		return err
+	}
+	return step("buildx", func() error { return b.setUpBuildx(ctx, logf) })
+}
+
+// buildkitdConfig lets buildkitd push to and pull from the bed's registry
+// over plain HTTP.
+func buildkitdConfig(registry string) string {
+	return fmt.Sprintf("[registry.%q]\n  http = true\n  insecure = true\n", registry)
+}
+
+func (b *Bed) startBuildkitd(ctx context.Context) error {
+	logPath := filepath.Join(b.dir, "buildkitd.log")
+	logFile, err := os.Create(logPath)
+	if err != nil {
+		return err
+	}
+	b.buildkitdLog = logFile // written until the daemon stops; tearDown closes it
+	d, err := buildkitd.Start(ctx, buildkitd.Config{
+		Binary:     b.Tools.Buildkitd,
+		Root:       filepath.Join(b.dir, "buildkitd"),
+		Socket:     filepath.Join(b.dir, "buildkitd.sock"),
+		ConfigTOML: buildkitdConfig(b.Registry),
+		Log:        b.buildkitdLog,
+	})
+	if err != nil {
+		return err
+	}
+	b.buildkitd = d
+	b.BuildkitAddr = d.Addr()
+	return nil
+}
+
+// prerequisites fails with what to install rather than letting a test skip.
+func prerequisites() error {
+	var missing []string
+	if os.Geteuid() != 0 {
+		missing = append(missing, "root (buildkitd's OCI worker runs runc and mounts; run go test as root)")
+	}
+	// QEMU and binfmt-support are checked by ensureBinfmt, and only when
+	// aarch64 emulation isn't already registered.
+	for bin, pkg := range map[string]string{
+		"runc": "runc",
+		"go":   "Go (to build the tools and the frontend)",
+	} {
+		if _, err := exec.LookPath(bin); err != nil {
+			missing = append(missing, fmt.Sprintf("%s on PATH (install %s)", bin, pkg))
+		}
+	}
+	if len(missing) == 0 {
+		return nil
+	}
+	sort.Strings(missing)
+	return fmt.Errorf("prerequisites missing: %s; on Debian: apt-get install runc qemu-user-static binfmt-support",
+		strings.Join(missing, "; "))
+}
+
+// shortTempDir makes the bed's directory; a unix socket path must stay short,
+// so a long $TMPDIR falls back to /tmp.
+func shortTempDir() (string, error) {
+	parent := os.TempDir()
+	if len(parent) > 40 {
+		parent = "/tmp"
+	}
+	return os.MkdirTemp(parent, "distill-bed-")
+}
+
+// logTails formats the end of every daemon log, for set-up errors.
+func (b *Bed) logTails() string {
+	var s strings.Builder
+	for _, name := range []string{"registry.log", "buildkitd.log", "frontend-image.log"} {
+		p := filepath.Join(b.dir, name)
+		if _, err := os.Stat(p); err != nil {
+			continue
+		}
+		fmt.Fprintf(&s, "\n--- %s (tail) ---\n%s", p, fileTail(p, 3<<10))
+	}
+	return s.String()
+}
+
+// tearDown stops the daemons by pid, unmounts anything left under the bed's
+// directory and removes it. Safe to call more than once.
+func (b *Bed) tearDown() error {
+	b.stopOnce.Do(func() { b.stopErr = b.stop() })
+	return b.stopErr
+}
+
+func (b *Bed) stop() error {
+	var errs []error
+	if b.buildkitd != nil {
+		errs = append(errs, b.buildkitd.Stop())
+	}
+	if b.buildkitdLog != nil {
+		b.buildkitdLog.Close()
+	}
+	if b.registry != nil {
+		errs = append(errs, b.registry.stop())
+	}
+	errs = append(errs, unmountUnder(b.dir))
+	if err := os.RemoveAll(b.dir); err != nil {
+		errs = append(errs, fmt.Errorf("remove %s: %w", b.dir, err))
+	}
+	return errors.Join(errs...)
+}
+
+// unmountUnder detaches mounts below dir, deepest first: a killed buildkitd
+// can leave snapshot mounts that would make RemoveAll fail.
+func unmountUnder(dir string) error {
+	b, err := os.ReadFile("/proc/self/mountinfo")
+	if err != nil {
+		return err
+	}
+	var points []string
+	for _, line := range strings.Split(string(b), "\n") {
+		f := strings.Fields(line)
+		if len(f) > 4 && strings.HasPrefix(f[4], dir+"/") {
+			points = append(points, f[4])
+		}
+	}
+	sort.Sort(sort.Reverse(sort.StringSlice(points)))
+	var errs []error
+	for _, p := range points {
+		if err := syscall.Unmount(p, syscall.MNT_DETACH); err != nil {
+			errs = append(errs, fmt.Errorf("unmount %s: %w", p, err))
+		}
+	}
+	return errors.Join(errs...)
+}
