@@ -22,6 +22,9 @@ var imageSchema = &hcl.BodySchema{
 		{Name: "user"},
 		{Name: "labels"},
 		{Name: "annotations"},
+		{Name: "packages"},
+		{Name: "exclude"},
+		{Name: "from"},
 	},
 	Blocks: []hcl.BlockHeaderSchema{
 		{Type: "file", LabelNames: []string{"path"}},
@@ -48,6 +51,11 @@ func decodeImage(b *hcl.Block, ctx *hcl.EvalContext) (*Image, hcl.Diagnostics) {
 	d.list("cmd", &img.Cmd)
 	d.stringMap("labels", &img.Labels)
 	d.stringMap("annotations", &img.Annotations)
+	d.list("packages", &img.Packages)
+	d.list("exclude", &img.Exclude)
+	if a, ok := content.Attributes["from"]; ok {
+		img.From = d.imageRef(a)
+	}
 
 	var plats []string
 	d.list("platforms", &plats)
@@ -146,6 +154,19 @@ func (d *decoder) stringMap(name string, dst *map[string]string) {
 	if d.decode(name, &out) {
 		*dst = out
 	}
+}
+
+// imageRef reads a reference to another image block: image.NAME.
+func (d *decoder) imageRef(a *hcl.Attribute) string {
+	t, diags := hcl.AbsTraversalForExpr(a.Expr)
+	if !diags.HasErrors() && len(t) == 2 && t.RootName() == "image" {
+		if attr, ok := t[1].(hcl.TraverseAttr); ok {
+			return attr.Name
+		}
+	}
+	d.diags = append(d.diags, errorAt(a.Expr.Range(), "Invalid image reference",
+		"from takes a reference to another image block, such as image.static."))
+	return ""
 }
 
 // elementRange is the range of the i-th element of a list attribute written

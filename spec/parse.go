@@ -15,6 +15,7 @@ type Options struct {
 var rootSchema = &hcl.BodySchema{
 	Blocks: []hcl.BlockHeaderSchema{
 		{Type: "variable", LabelNames: []string{"name"}},
+		{Type: "repository", LabelNames: []string{"name"}},
 		{Type: "image", LabelNames: []string{"name"}},
 	},
 }
@@ -33,11 +34,13 @@ func Parse(filename string, src []byte, opts Options) (*Definition, hcl.Diagnost
 	}
 
 	def := &Definition{Filename: filename}
-	var varBlocks, imageBlocks []*hcl.Block
+	var varBlocks, repoBlocks, imageBlocks []*hcl.Block
 	for _, b := range content.Blocks {
 		switch b.Type {
 		case "variable":
 			varBlocks = append(varBlocks, b)
+		case "repository":
+			repoBlocks = append(repoBlocks, b)
 		case "image":
 			imageBlocks = append(imageBlocks, b)
 		}
@@ -51,6 +54,25 @@ func Parse(filename string, src []byte, opts Options) (*Definition, hcl.Diagnost
 	def.Variables = vars.list
 
 	ctx := &hcl.EvalContext{Variables: vars.values(), Functions: functions()}
+	repos := map[string]*hcl.Block{}
+	for _, b := range repoBlocks {
+		name := b.Labels[0]
+		if prev, ok := repos[name]; ok {
+			diags = append(diags, duplicate("repository", name, b, prev))
+			continue
+		}
+		repos[name] = b
+		if d := checkName("repository", name, b.LabelRanges[0]); d != nil {
+			diags = append(diags, d)
+			continue
+		}
+		vars.markUsed(b.Body)
+		r, rdiags := decodeRepository(b, ctx)
+		diags = append(diags, rdiags...)
+		if r != nil {
+			def.Repositories = append(def.Repositories, r)
+		}
+	}
 	seen := map[string]*hcl.Block{}
 	for _, b := range imageBlocks {
 		name := b.Labels[0]
@@ -72,6 +94,16 @@ func Parse(filename string, src []byte, opts Options) (*Definition, hcl.Diagnost
 	}
 	if diags.HasErrors() {
 		return nil, diags
+	}
+	if diags = append(diags, inherit(def.Images)...); diags.HasErrors() {
+		return nil, diags
+	}
+	for _, img := range def.Images {
+		if len(img.Packages) > 0 && len(def.Repositories) == 0 {
+			diags = append(diags, errorAt(img.AttrRange("packages"), "No repository",
+				`Packages come from Debian archives: declare one with repository "debian" { url = …, suite = … }.`))
+			return nil, diags
+		}
 	}
 	if len(def.Images) == 0 {
 		diags = append(diags, &hcl.Diagnostic{
