@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime/debug"
+	"strings"
 
 	"github.com/distill-build/distill/internal/buildkitd"
 )
@@ -49,8 +50,8 @@ func startLocalBuildkit(ctx context.Context, stderr io.Writer) (*buildkitd.Daemo
 	return d, nil
 }
 
-// buildkitdBinary finds buildkitd: $DISTILL_BUILDKITD, then PATH, then a copy
-// built once into the cache at the BuildKit version distill is built with.
+// buildkitdBinary finds buildkitd: $DISTILL_BUILDKITD, then PATH, then the
+// tool go.mod pins, built with the go command.
 func buildkitdBinary(ctx context.Context, stderr io.Writer) (string, error) {
 	if p := os.Getenv("DISTILL_BUILDKITD"); p != "" {
 		return p, nil
@@ -58,43 +59,16 @@ func buildkitdBinary(ctx context.Context, stderr io.Writer) (string, error) {
 	if p, err := exec.LookPath("buildkitd"); err == nil {
 		return p, nil
 	}
-	v := dependencyVersion("github.com/moby/buildkit")
-	if v == "" {
-		return "", fmt.Errorf("no buildkitd on PATH and no BuildKit version known to build one: set BUILDKIT_HOST or install buildkitd")
-	}
-	cache, err := os.UserCacheDir()
+	// Inside distill's own module, go.mod pins buildkitd as a tool: build
+	// that. (go install pkg@version refuses BuildKit: its go.mod has excludes.)
+	fmt.Fprintln(stderr, "buildkitd is not on PATH: building the version go.mod pins (once; this takes a few minutes)")
+	cmd := exec.CommandContext(ctx, "go", "tool", "-n", "github.com/moby/buildkit/cmd/buildkitd")
+	cmd.Stderr = stderr
+	out, err := cmd.Output()
 	if err != nil {
-		return "", err
+		return "", fmt.Errorf("no buildkitd on PATH, and building it failed (run from distill's source tree with Go, install buildkitd, or set BUILDKIT_HOST): %w", err)
 	}
-	dir := filepath.Join(cache, "distill", "tools", "buildkit-"+v)
-	bin := filepath.Join(dir, "buildkitd")
-	if _, err := os.Stat(bin); err == nil {
-		return bin, nil
-	}
-	fmt.Fprintf(stderr, "building buildkitd %s into %s (once; this takes a few minutes)\n", v, dir)
-	cmd := exec.CommandContext(ctx, "go", "install", "github.com/moby/buildkit/cmd/buildkitd@"+v)
-	cmd.Env = append(os.Environ(), "GOBIN="+dir)
-	cmd.Stdout, cmd.Stderr = stderr, stderr
-	if err := cmd.Run(); err != nil {
-		return "", fmt.Errorf("building buildkitd %s (needs Go; or install buildkitd, or set BUILDKIT_HOST): %w", v, err)
-	}
-	return bin, nil
-}
-
-func dependencyVersion(path string) string {
-	info, ok := debug.ReadBuildInfo()
-	if !ok {
-		return ""
-	}
-	for _, d := range info.Deps {
-		if d.Path == path {
-			if d.Replace != nil {
-				return d.Replace.Version
-			}
-			return d.Version
-		}
-	}
-	return ""
+	return strings.TrimSpace(string(out)), nil
 }
 
 func version() string {
