@@ -70,12 +70,18 @@ func Build(ctx context.Context, c client.Client) (*client.Result, error) {
 		buildCtx = *st
 	}
 
+	pkgs, h, err := packages(ctx, bc, c, def, img, src.Filename)
+	if err != nil {
+		return nil, wrapSource(err, src.SourceMap)
+	}
+
 	rb, err := bc.Build(ctx, func(ctx context.Context, platform *ocispecs.Platform, _ int) (*dockerui.BuildResult, error) {
 		p := bc.BuildPlatforms[0]
 		if platform != nil {
 			p = *platform
 		}
-		st, cfg, err := llb.Image(img, llb.Options{Platform: p, Epoch: epoch, Context: buildCtx, SourceMap: src.SourceMap})
+		st, cfg, err := llb.Image(img, llb.Options{Platform: p, Epoch: epoch, Context: buildCtx, SourceMap: src.SourceMap,
+			Packages: pkgs[llb.DebianArch(p)], Helper: h})
 		if err != nil {
 			return nil, wrapSource(err, src.SourceMap)
 		}
@@ -113,6 +119,35 @@ func Build(ctx context.Context, c client.Client) (*client.Result, error) {
 		}
 	}
 	return rb.Finalize()
+}
+
+// packages solves (or reads from the lockfile) the image's packages for
+// every platform it is built for, and finds the helper that unpacks them.
+func packages(ctx context.Context, bc *dockerui.Client, c client.Client, def *spec.Definition, img *spec.Image, filename string) (map[string][]llb.Package, *llb.Helper, error) {
+	if len(img.Packages) == 0 {
+		return nil, nil, nil
+	}
+	plats := bc.TargetPlatforms
+	if len(plats) == 0 {
+		plats = bc.BuildPlatforms[:1]
+	}
+	lock, err := readLockfile(ctx, bc, c, filename)
+	if err != nil {
+		return nil, nil, err
+	}
+	a, err := newArchive(c, def)
+	if err != nil {
+		return nil, nil, err
+	}
+	pkgs, err := packagesFor(ctx, a, lock, img, plats)
+	if err != nil {
+		return nil, nil, err
+	}
+	h, err := helper(bc, c, bc.BuildPlatforms[0])
+	if err != nil {
+		return nil, nil, err
+	}
+	return pkgs, h, nil
 }
 
 func needsContext(img *spec.Image) bool {

@@ -1,0 +1,185 @@
+package frontend
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+
+	"github.com/distill-build/distill/llb"
+	"github.com/distill-build/distill/solver"
+	"github.com/distill-build/distill/spec"
+	"github.com/hashicorp/hcl/v2"
+	"github.com/moby/buildkit/frontend/gateway/client"
+	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
+)
+
+// archive resolves an image's packages against the definition's
+// repositories, verifying from the InRelease signature down.
+type archive struct {
+	c        client.Client
+	def      *spec.Definition
+	keyring  *solver.Keyring
+	releases map[string]*solver.Release // by repository name
+	indexes  map[string]*solver.Index   // by Debian architecture
+}
+
+func newArchive(c client.Client, def *spec.Definition) (*archive, error) {
+	kr, err := solver.DebianKeyring()
+	if err != nil {
+		return nil, fmt.Errorf("loading Debian's archive keys: %w", err)
+	}
+	return &archive{c: c, def: def, keyring: kr, releases: map[string]*solver.Release{}, indexes: map[string]*solver.Index{}}, nil
+}
+
+// release fetches and verifies a repository's InRelease.
+func (a *archive) release(ctx context.Context, r *spec.Repository) (*solver.Release, error) {
+	if rel, ok := a.releases[r.Name]; ok {
+		return rel, nil
+	}
+	url := r.URL + "/dists/" + r.Suite + "/InRelease"
+	data, err := fetch(ctx, a.c, url, "", fmt.Sprintf("[%s] fetch dists/%s/InRelease", r.Name, r.Suite))
+	if err != nil {
+		return nil, err
+	}
+	rel, err := solver.VerifyInRelease(data, a.keyring)
+	if err != nil {
+		return nil, fmt.Errorf("repository %q: %s: %w", r.Name, url, err)
+	}
+	a.releases[r.Name] = rel
+	return rel, nil
+}
+
+// index is every repository's Packages for one architecture, merged.
+func (a *archive) index(ctx context.Context, arch string) (*solver.Index, error) {
+	if ix, ok := a.indexes[arch]; ok {
+		return ix, nil
+	}
+	var all []*solver.Index
+	for _, r := range a.def.Repositories {
+		rel, err := a.release(ctx, r)
+		if err != nil {
+			return nil, err
+		}
+		for _, comp := range r.Components {
+			path, sum, _, err := rel.IndexFile(comp, arch)
+			if err != nil {
+				return nil, fmt.Errorf("repository %q: %w", r.Name, err)
+			}
+			base := r.URL + "/dists/" + r.Suite + "/"
+			data, err := fetch(ctx, a.c, base+rel.ByHashPath(path), sum,
+				fmt.Sprintf("[%s] fetch dists/%s/%s", r.Name, r.Suite, path))
+			if err != nil {
+				return nil, err
+			}
+			ix, err := rel.LoadPackages(path, data, solver.IndexOptions{File: "dists/" + r.Suite + "/" + path, Repository: r.Name})
+			if err != nil {
+				return nil, fmt.Errorf("repository %q: %w", r.Name, err)
+			}
+			all = append(all, ix)
+		}
+	}
+	ix := solver.MergeIndexes(all...)
+	a.indexes[arch] = ix
+	return ix, nil
+}
+
+// resolve solves the image's packages for each platform, in a fixed order,
+// preferring the first architecture's versions on the others so that every
+// architecture gets the same versions where the archive allows.
+func (a *archive) resolve(ctx context.Context, img *spec.Image, plats []ocispecs.Platform) (*solver.Lockfile, error) {
+	reqs, err := requests(img)
+	if err != nil {
+		return nil, err
+	}
+	lock := solver.NewLockfile()
+	var prefer map[string]string
+	for _, arch := range debianArchs(plats) {
+		ix, err := a.index(ctx, arch)
+		if err != nil {
+			return nil, err
+		}
+		sel, err := solver.Resolve(ix, reqs, solver.Options{Arch: arch, Exclude: img.Exclude, Prefer: prefer})
+		if err != nil {
+			return nil, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Unsatisfiable packages",
+				Detail: fmt.Sprintf("Image %q for %s: %v.", img.Name, arch, err), Subject: img.AttrRange("packages").Ptr()}
+		}
+		if prefer == nil {
+			prefer = sel.Versions()
+		}
+		if err := lock.Add(sel); err != nil {
+			return nil, err
+		}
+	}
+	return lock, nil
+}
+
+// requests parses the image's package requests; a bad one is reported at
+// its place in the packages list.
+func requests(img *spec.Image) ([]solver.Request, error) {
+	var out []solver.Request
+	for _, s := range img.Packages {
+		r, err := solver.ParseRequest(s)
+		if err != nil {
+			return nil, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Invalid package request",
+				Detail: err.Error() + ".", Subject: img.AttrRange("packages").Ptr()}
+		}
+		out = append(out, r)
+	}
+	return out, nil
+}
+
+// locked takes the image's packages for one architecture from a lockfile.
+func locked(lock *solver.Lockfile, img *spec.Image, arch string) ([]solver.LockedPackage, error) {
+	reqs, err := requests(img)
+	if err != nil {
+		return nil, err
+	}
+	keys := make([]string, len(reqs))
+	for i, r := range reqs {
+		keys[i] = r.Name
+		if r.Arch != "" && r.Arch != arch {
+			keys[i] += ":" + r.Arch
+		}
+	}
+	pkgs, err := lock.Closure(arch, keys)
+	var nl *solver.NotLockedError
+	if errors.As(err, &nl) {
+		return nil, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Package not locked",
+			Detail: fmt.Sprintf("%v: run `distill lock` to refresh it.", err), Subject: img.AttrRange("packages").Ptr()}
+	}
+	return pkgs, err
+}
+
+// withURLs attaches each package's repository URL.
+func withURLs(def *spec.Definition, pkgs []solver.LockedPackage) ([]llb.Package, error) {
+	urls := map[string]string{}
+	for _, r := range def.Repositories {
+		urls[r.Name] = r.URL
+	}
+	out := make([]llb.Package, 0, len(pkgs))
+	for _, p := range pkgs {
+		u, ok := urls[p.Repository]
+		if !ok {
+			return nil, fmt.Errorf("package %s %s comes from repository %q, which the definition does not declare", p.Name, p.Version, p.Repository)
+		}
+		out = append(out, llb.Package{LockedPackage: p, URL: u})
+	}
+	return out, nil
+}
+
+// debianArchs maps platforms to Debian architecture names, sorted.
+func debianArchs(plats []ocispecs.Platform) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, p := range plats {
+		a := llb.DebianArch(p)
+		if !seen[a] {
+			seen[a] = true
+			out = append(out, a)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+

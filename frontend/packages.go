@@ -1,0 +1,120 @@
+package frontend
+
+import (
+	"context"
+	"fmt"
+	"path"
+	"strings"
+
+	"github.com/distill-build/distill/llb"
+	"github.com/distill-build/distill/solver"
+	"github.com/distill-build/distill/spec"
+	bkllb "github.com/moby/buildkit/client/llb"
+	"github.com/moby/buildkit/frontend/dockerui"
+	"github.com/moby/buildkit/frontend/gateway/client"
+	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
+)
+
+// LockfileName is the lockfile next to a definition: distill.hcl locks
+// into distill.lock.json.
+func LockfileName(definition string) string {
+	return strings.TrimSuffix(definition, path.Ext(definition)) + ".lock.json"
+}
+
+// readLockfile reads the lockfile from the definition's directory, or
+// returns nil when there is none.
+func readLockfile(ctx context.Context, bc *dockerui.Client, c client.Client, filename string) (*solver.Lockfile, error) {
+	name := LockfileName(filename)
+	localName := bc.BuildOpts().Opts["dockerfilekey"]
+	if localName == "" {
+		localName = dockerui.DefaultLocalNameDockerfile
+	}
+	st := bkllb.Local(localName,
+		bkllb.FollowPaths([]string{name}),
+		bkllb.SessionID(bc.BuildOpts().SessionID),
+		bkllb.SharedKeyHint(localName),
+		bkllb.WithCustomName("load lockfile "+name))
+	def, err := st.Marshal(ctx)
+	if err != nil {
+		return nil, err
+	}
+	res, err := c.Solve(ctx, client.SolveRequest{Definition: def.ToPB()})
+	if err != nil {
+		return nil, fmt.Errorf("reading %s: %w", name, err)
+	}
+	ref, err := res.SingleRef()
+	if err != nil {
+		return nil, err
+	}
+	if _, err := ref.StatFile(ctx, client.StatRequest{Path: name}); err != nil {
+		return nil, nil // no lockfile
+	}
+	data, err := ref.ReadFile(ctx, client.ReadRequest{Filename: name})
+	if err != nil {
+		return nil, fmt.Errorf("reading %s: %w", name, err)
+	}
+	lock, err := solver.ParseLockfile(data)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	return lock, nil
+}
+
+// packagesFor returns the image's packages per Debian architecture: from the
+// lockfile when there is one (no index is fetched), else solved from the
+// verified indexes.
+func packagesFor(ctx context.Context, a *archive, lock *solver.Lockfile, img *spec.Image, plats []ocispecs.Platform) (map[string][]llb.Package, error) {
+	if len(img.Packages) == 0 {
+		return nil, nil
+	}
+	if lock == nil {
+		var err error
+		if lock, err = a.resolve(ctx, img, plats); err != nil {
+			return nil, err
+		}
+	}
+	out := map[string][]llb.Package{}
+	for _, arch := range debianArchs(plats) {
+		pkgs, err := locked(lock, img, arch)
+		if err != nil {
+			return nil, err
+		}
+		if out[arch], err = withURLs(a.def, pkgs); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// currentFrontend is implemented by the gateway client when the build runs
+// in a frontend image: its rootfs carries the in-build helper.
+type currentFrontend interface {
+	CurrentFrontend() (*bkllb.State, error)
+}
+
+// HelperOpt names a frontend option the CLI sets when it runs the frontend
+// in-process: the local holding its own static binary, which then serves as
+// the in-build helper.
+const HelperOpt = "distill-helper"
+
+// helper finds the in-build helper: the frontend image itself, or the
+// binary the CLI uploaded.
+func helper(bc *dockerui.Client, c client.Client, buildPlatform ocispecs.Platform) (*llb.Helper, error) {
+	if local, ok := bc.BuildOpts().Opts[HelperOpt]; ok {
+		dir, file := path.Split(local)
+		st := bkllb.Local(strings.TrimSuffix(dir, "/"), bkllb.SessionID(bc.BuildOpts().SessionID),
+			bkllb.FollowPaths([]string{file}), bkllb.WithCustomName("load the distill helper"))
+		return &llb.Helper{State: st, Path: "/" + file, Platform: buildPlatform}, nil
+	}
+	if cf, ok := c.(currentFrontend); ok {
+		st, err := cf.CurrentFrontend()
+		if err != nil {
+			return nil, fmt.Errorf("the frontend image is needed to unpack packages: %w", err)
+		}
+		return &llb.Helper{State: *st, Path: HelperPath, Platform: buildPlatform}, nil
+	}
+	return nil, fmt.Errorf("installing packages needs the distill frontend image (or the distill CLI): this gateway client offers neither")
+}
+
+// HelperPath is where the frontend image keeps its binary (see Dockerfile).
+const HelperPath = "/bin/distill-frontend"
