@@ -199,7 +199,9 @@ func TestRefused(t *testing.T) {
 		{name: "file as parent", is: ErrNotDir, member: "./f/g",
 			data: func(*sandbox) []member { return []member{fileM("./f", "x", 0o644), fileM("./f/g", "y", 0o644)} }},
 		{name: "file over non-empty dir", member: "./d",
-			data: func(*sandbox) []member { return []member{dirM("./d/", 0o755), fileM("./d/x", "x", 0o644), fileM("./d", "y", 0o644)} }},
+			data: func(*sandbox) []member {
+				return []member{dirM("./d/", 0o755), fileM("./d/x", "x", 0o644), fileM("./d", "y", 0o644)}
+			}},
 		{name: "file over root", member: ".",
 			data: func(*sandbox) []member { return []member{fileM(".", "y", 0o644)} }},
 	} {
