@@ -218,11 +218,19 @@ func newSandbox(t testing.TB) *sandbox {
 			t.Fatal(err)
 		}
 	}
-	if err := os.WriteFile(filepath.Join(s.outside, "secret"), []byte("secret\n"), 0o644); err != nil {
+	secret := filepath.Join(s.outside, "secret")
+	if err := os.WriteFile(secret, []byte("secret\n"), 0o644); err != nil {
 		t.Fatal(err)
+	}
+	for _, p := range []string{secret, s.outside} {
+		if err := os.Chtimes(p, sandboxTime, sandboxTime); err != nil {
+			t.Fatal(err)
+		}
 	}
 	return s
 }
+
+var sandboxTime = time.Date(1999, 9, 9, 9, 9, 9, 0, time.UTC)
 
 func (s *sandbox) check(t testing.TB) {
 	t.Helper()
@@ -247,6 +255,21 @@ func (s *sandbox) check(t testing.TB) {
 	b, err := os.ReadFile(filepath.Join(s.outside, "secret"))
 	if err != nil || string(b) != "secret\n" {
 		t.Fatalf("outside/secret changed: %q %v", b, err)
+	}
+	// Metadata too: no chmod, chown, utimes or link through a symlink.
+	for _, c := range []struct {
+		name string
+		mode fs.FileMode
+	}{{"secret", 0o644}, {"", fs.ModeDir | 0o755}} {
+		fi, err := os.Lstat(filepath.Join(s.outside, c.name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		st := fi.Sys().(*syscall.Stat_t)
+		if fi.Mode() != c.mode || !fi.ModTime().Equal(sandboxTime) || int(st.Uid) != os.Geteuid() ||
+			(c.name == "secret" && st.Nlink != 1) {
+			t.Fatalf("outside/%s changed: %v %v uid %d nlink %d", c.name, fi.Mode(), fi.ModTime(), st.Uid, st.Nlink)
+		}
 	}
 }
 
