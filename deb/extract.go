@@ -1,0 +1,570 @@
+package deb
+
+import (
+	"archive/tar"
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+
+	"golang.org/x/sys/unix"
+)
+
+// Errors wrapped by MemberError; test with errors.Is.
+var (
+	ErrTraversal       = errors.New(`path traversal ("..")`)
+	ErrEscapingLink    = errors.New("symlink target escapes the root")
+	ErrHardLink        = errors.New("hard link target is not a regular file extracted earlier from this archive")
+	ErrUnsupportedType = errors.New("unsupported member type")
+	ErrNotDir          = errors.New("a parent of the path is not a directory")
+	ErrLinkLoop        = errors.New("too many levels of symbolic links")
+)
+
+// MemberError reports a data archive member that could not be extracted.
+type MemberError struct {
+	Member string // the name as written in the archive
+	Err    error
+}
+
+func (e *MemberError) Error() string { return fmt.Sprintf("member %q: %v", e.Member, e.Err) }
+func (e *MemberError) Unwrap() error { return e.Err }
+
+// maxLinks bounds symlinks followed while resolving one path, as Linux does.
+const maxLinks = 40
+
+// Stats counts what an extraction wrote.
+type Stats struct {
+	Files     int   // regular files
+	Dirs      int   // directories created
+	Symlinks  int   // symbolic links
+	HardLinks int   // hard links
+	Bytes     int64 // bytes of regular file content
+}
+
+// ExtractOptions controls how a tar stream is written into a root.
+type ExtractOptions struct {
+	// Epoch, when not the zero Time, clamps every modification time to it,
+	// as SOURCE_DATE_EPOCH asks.
+	Epoch time.Time
+	// NoChown keeps the extracting user as owner instead of the numeric
+	// uid/gid of each member (for unprivileged use; images need owners).
+	NoChown bool
+	// ImpliedTime is the modification time (clamped to Epoch) of directories
+	// the extractor creates that the archive does not list.
+	ImpliedTime time.Time
+}
+
+// dirMeta is the metadata applied to a directory created by this
+// extraction once everything beneath it is written.
+type dirMeta struct {
+	path     string
+	mode     fs.FileMode
+	uid, gid int
+	mtime    time.Time
+	gone     bool
+}
+
+// Extractor writes members of a tar stream below a root directory. It is
+// not safe for concurrent use. Call Finish after the last member.
+type Extractor struct {
+	root    string
+	opt     ExtractOptions
+	dirs    []*dirMeta
+	dirAt   map[string]*dirMeta // real path → directory created here
+	regular map[string]string   // cleaned member name → real path
+	stats   Stats
+}
+
+// NewExtractor returns an extractor writing below root, which must be an
+// existing directory.
+func NewExtractor(root string, opt ExtractOptions) (*Extractor, error) {
+	abs, err := filepath.Abs(root)
+	if err != nil {
+		return nil, err
+	}
+	real, err := filepath.EvalSymlinks(abs)
+	if err != nil {
+		return nil, fmt.Errorf("root: %w", err)
+	}
+	fi, err := os.Stat(real)
+	if err != nil {
+		return nil, fmt.Errorf("root: %w", err)
+	}
+	if !fi.IsDir() {
+		return nil, fmt.Errorf("root %s is not a directory", root)
+	}
+	return &Extractor{
+		root:    real,
+		opt:     opt,
+		dirAt:   map[string]*dirMeta{},
+		regular: map[string]string{},
+	}, nil
+}
+
+// Stats returns what has been written so far.
+func (x *Extractor) Stats() Stats { return x.stats }
+
+// ExtractTar writes every member of tr below root.
+func ExtractTar(tr *tar.Reader, root string, opt ExtractOptions) (Stats, error) {
+	x, err := NewExtractor(root, opt)
+	if err != nil {
+		return Stats{}, err
+	}
+	if err := x.ExtractAll(tr); err != nil {
+		return x.stats, err
+	}
+	return x.stats, x.Finish()
+}
+
+// ExtractAll writes every member of tr.
+func (x *Extractor) ExtractAll(tr *tar.Reader) error {
+	for {
+		h, err := tr.Next()
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("reading the data archive: %w", err)
+		}
+		if err := x.Extract(h, tr); err != nil {
+			return err
+		}
+	}
+}
+
+// Extract writes one member; body supplies a regular file's content.
+func (x *Extractor) Extract(h *tar.Header, body io.Reader) error {
+	if err := x.extract(h, body); err != nil {
+		var me *MemberError
+		if errors.As(err, &me) {
+			return err
+		}
+		return &MemberError{Member: h.Name, Err: err}
+	}
+	return nil
+}
+
+func (x *Extractor) extract(h *tar.Header, body io.Reader) error {
+	name, err := cleanName(h.Name)
+	if err != nil {
+		return err
+	}
+	if h.Uid < 0 || h.Gid < 0 || int64(h.Uid) > 1<<32-2 || int64(h.Gid) > 1<<32-2 {
+		return fmt.Errorf("uid/gid %d/%d out of range", h.Uid, h.Gid)
+	}
+	mode := fs.FileMode(h.Mode).Perm() | specialBits(h.Mode)
+	mtime := x.clamp(h.ModTime)
+
+	switch h.Typeflag {
+	case tar.TypeDir:
+		return x.mkdir(name, mode, h.Uid, h.Gid, mtime)
+	case tar.TypeReg, tar.TypeGNUSparse:
+		if name == "" {
+			return errors.New("a regular file cannot replace the root")
+		}
+		n, err := x.writeFile(name, body, mode, h.Uid, h.Gid, mtime)
+		x.stats.Bytes += n
+		if err == nil {
+			x.stats.Files++
+		}
+		return err
+	case tar.TypeSymlink:
+		if name == "" {
+			return errors.New("a symlink cannot replace the root")
+		}
+		return x.symlink(name, h.Linkname, h.Uid, h.Gid, mtime)
+	case tar.TypeLink:
+		if name == "" {
+			return errors.New("a hard link cannot replace the root")
+		}
+		return x.hardlink(name, h.Linkname)
+	case tar.TypeChar, tar.TypeBlock:
+		return fmt.Errorf("%w: device node", ErrUnsupportedType)
+	case tar.TypeFifo:
+		return fmt.Errorf("%w: FIFO", ErrUnsupportedType)
+	}
+	return fmt.Errorf("%w: type flag %q", ErrUnsupportedType, h.Typeflag)
+}
+
+func specialBits(m int64) fs.FileMode {
+	var out fs.FileMode
+	if m&0o4000 != 0 {
+		out |= fs.ModeSetuid
+	}
+	if m&0o2000 != 0 {
+		out |= fs.ModeSetgid
+	}
+	if m&0o1000 != 0 {
+		out |= fs.ModeSticky
+	}
+	return out
+}
+
+// impliedTime is the time of directories the archive does not list.
+func (x *Extractor) impliedTime() time.Time {
+	if x.opt.ImpliedTime.IsZero() {
+		return x.opt.Epoch
+	}
+	return x.clamp(x.opt.ImpliedTime)
+}
+
+func (x *Extractor) clamp(t time.Time) time.Time {
+	if !x.opt.Epoch.IsZero() && t.After(x.opt.Epoch) {
+		return x.opt.Epoch
+	}
+	return t
+}
+
+// cleanName turns a member name into a slash-separated path relative to the
+// root ("" for the root itself). A ".." component anywhere is refused; a
+// leading "/" is read as relative to the root, as tar does.
+func cleanName(name string) (string, error) {
+	if strings.IndexByte(name, 0) >= 0 {
+		return "", errors.New("NUL in name")
+	}
+	for _, c := range strings.Split(name, "/") {
+		if c == ".." {
+			return "", ErrTraversal
+		}
+	}
+	return strings.TrimPrefix(path.Clean("/"+name), "/"), nil
+}
+
+// real returns the host path of the cleaned, already resolved relative path.
+func (x *Extractor) real(rel string) string {
+	if rel == "" {
+		return x.root
+	}
+	return x.root + "/" + rel
+}
+
+// resolve follows rel inside the root, component by component, and returns
+// a relative path all of whose components are real directories (never
+// symlinks). Symlinks are followed as inside a chroot: absolute targets
+// start again at the root and ".." stops at it, so the result never leaves
+// the root. Missing directories are created when create is set; otherwise
+// resolve reports fs.ErrNotExist.
+func (x *Extractor) resolve(rel string, create bool) (string, error) {
+	todo := splitPath(rel)
+	var cur []string
+	links := 0
+	for len(todo) > 0 {
+		c := todo[0]
+		todo = todo[1:]
+		switch c {
+		case "", ".":
+			continue
+		case "..":
+			// Only link targets bring "..": cur holds real directories, so
+			// dropping the last one is the real parent.
+			if len(cur) > 0 {
+				cur = cur[:len(cur)-1]
+			}
+			continue
+		}
+		next := strings.Join(append(cur, c), "/")
+		p := x.real(next)
+		fi, err := os.Lstat(p)
+		switch {
+		case errors.Is(err, fs.ErrNotExist):
+			if !create {
+				return "", fs.ErrNotExist
+			}
+			if err := x.mkdirImplied(p); err != nil {
+				return "", err
+			}
+		case err != nil:
+			return "", err
+		case fi.IsDir():
+		case fi.Mode()&fs.ModeSymlink != 0:
+			links++
+			if links > maxLinks {
+				return "", ErrLinkLoop
+			}
+			t, err := os.Readlink(p)
+			if err != nil {
+				return "", err
+			}
+			if strings.HasPrefix(t, "/") {
+				cur = cur[:0]
+			}
+			todo = append(splitPath(t), todo...)
+			continue
+		default:
+			return "", fmt.Errorf("%w: %s", ErrNotDir, next)
+		}
+		cur = append(cur, c)
+	}
+	return strings.Join(cur, "/"), nil
+}
+
+func splitPath(p string) []string {
+	if p == "" {
+		return nil
+	}
+	return strings.Split(p, "/")
+}
+
+// parent resolves the directory that holds name and returns the host path
+// name will have. The last component is not resolved.
+func (x *Extractor) parent(name string) (string, error) {
+	dir, base := path.Split(name)
+	d, err := x.resolve(strings.TrimSuffix(dir, "/"), true)
+	if err != nil {
+		return "", err
+	}
+	if d == "" {
+		return x.real(base), nil
+	}
+	return x.real(d + "/" + base), nil
+}
+
+func (x *Extractor) mkdirImplied(p string) error {
+	if err := os.Mkdir(p, 0o755); err != nil {
+		return err
+	}
+	m := &dirMeta{path: p, mode: 0o755, mtime: x.impliedTime()}
+	x.dirs = append(x.dirs, m)
+	x.dirAt[p] = m
+	x.stats.Dirs++
+	return nil
+}
+
+func (x *Extractor) mkdir(name string, mode fs.FileMode, uid, gid int, mtime time.Time) error {
+	if name == "" {
+		// The root exists already and belongs to whoever made it.
+		return nil
+	}
+	p, err := x.parent(name)
+	if err != nil {
+		return err
+	}
+	fi, err := os.Lstat(p)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+	case err != nil:
+		return err
+	case fi.IsDir():
+		if m := x.dirAt[p]; m != nil {
+			// Created by this extraction (implied or listed twice): the
+			// archive's entry decides.
+			m.mode, m.uid, m.gid, m.mtime = mode, uid, gid, mtime
+		}
+		// Otherwise another package made it: leave it as it is, as dpkg does.
+		return nil
+	case fi.Mode()&fs.ModeSymlink != 0:
+		// A link to a directory stands for that directory, as dpkg keeps
+		// /lib -> usr/lib on merged-/usr systems.
+		if _, err := x.resolve(name, false); err == nil {
+			return nil
+		}
+		if err := os.Remove(p); err != nil {
+			return err
+		}
+	default:
+		if err := os.Remove(p); err != nil {
+			return err
+		}
+	}
+	if err := os.Mkdir(p, 0o755); err != nil {
+		return err
+	}
+	m := &dirMeta{path: p, mode: mode, uid: uid, gid: gid, mtime: mtime}
+	x.dirs = append(x.dirs, m)
+	x.dirAt[p] = m
+	x.stats.Dirs++
+	return nil
+}
+
+// clear makes room for a non-directory at p: an existing file or link is
+// removed, an empty directory too; a non-empty directory is an error.
+func (x *Extractor) clear(p string) error {
+	fi, err := os.Lstat(p)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if err := os.Remove(p); err != nil {
+		if fi.IsDir() {
+			return fmt.Errorf("cannot replace directory: %w", err)
+		}
+		return err
+	}
+	if m := x.dirAt[p]; m != nil {
+		m.gone = true
+		delete(x.dirAt, p)
+	}
+	return nil
+}
+
+// writeFile writes a regular file and returns the bytes written.
+func (x *Extractor) writeFile(name string, body io.Reader, mode fs.FileMode, uid, gid int, mtime time.Time) (int64, error) {
+	p, err := x.parent(name)
+	if err != nil {
+		return 0, err
+	}
+	if err := x.clear(p); err != nil {
+		return 0, err
+	}
+	f, err := os.OpenFile(p, os.O_WRONLY|os.O_CREATE|os.O_EXCL|syscall.O_NOFOLLOW|syscall.O_CLOEXEC, 0o600)
+	if err != nil {
+		return 0, err
+	}
+	n, err := io.Copy(f, body)
+	if err == nil && !x.opt.NoChown {
+		err = f.Chown(uid, gid)
+	}
+	if err == nil {
+		// After chown, which clears set-id bits.
+		err = f.Chmod(mode)
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return n, err
+	}
+	if err := setTimes(p, mtime); err != nil {
+		return n, err
+	}
+	x.regular[name] = p
+	return n, nil
+}
+
+func (x *Extractor) symlink(name, target string, uid, gid int, mtime time.Time) error {
+	if target == "" {
+		return errors.New("symlink with an empty target")
+	}
+	if strings.IndexByte(target, 0) >= 0 {
+		return errors.New("NUL in symlink target")
+	}
+	if !strings.HasPrefix(target, "/") {
+		j := path.Join(path.Dir(name), target)
+		if j == ".." || strings.HasPrefix(j, "../") {
+			return fmt.Errorf("%w: %s -> %s", ErrEscapingLink, name, target)
+		}
+	}
+	p, err := x.parent(name)
+	if err != nil {
+		return err
+	}
+	if err := x.clear(p); err != nil {
+		return err
+	}
+	if err := os.Symlink(target, p); err != nil {
+		return err
+	}
+	if !x.opt.NoChown {
+		if err := os.Lchown(p, uid, gid); err != nil {
+			return err
+		}
+	}
+	if err := setTimes(p, mtime); err != nil {
+		return err
+	}
+	delete(x.regular, name)
+	x.stats.Symlinks++
+	return nil
+}
+
+func (x *Extractor) hardlink(name, target string) error {
+	t, err := cleanName(target)
+	if err != nil {
+		return fmt.Errorf("hard link target %q: %w", target, err)
+	}
+	tp, ok := x.regular[t]
+	if !ok {
+		return fmt.Errorf("%w: %s", ErrHardLink, target)
+	}
+	// Check that the target still is that regular file, reached the same way.
+	if again, err := x.parent(t); err != nil || again != tp {
+		return fmt.Errorf("%w: %s", ErrHardLink, target)
+	}
+	if fi, err := os.Lstat(tp); err != nil || !fi.Mode().IsRegular() {
+		return fmt.Errorf("%w: %s", ErrHardLink, target)
+	}
+	p, err := x.parent(name)
+	if err != nil {
+		return err
+	}
+	if p == tp {
+		return fmt.Errorf("hard link to itself")
+	}
+	if err := x.clear(p); err != nil {
+		return err
+	}
+	if err := os.Link(tp, p); err != nil {
+		return err
+	}
+	x.regular[name] = p
+	x.stats.HardLinks++
+	return nil
+}
+
+// WriteFile writes a regular file the archive does not hold (such as the
+// status.d records), creating its parents as implied directories.
+func (x *Extractor) WriteFile(name string, data []byte, mode fs.FileMode, mtime time.Time) error {
+	clean, err := cleanName(name)
+	if err != nil || clean == "" {
+		return fmt.Errorf("write %q: invalid name", name)
+	}
+	if _, err := x.writeFile(clean, bytes.NewReader(data), mode, 0, 0, x.clamp(mtime)); err != nil {
+		return fmt.Errorf("write /%s: %w", clean, err)
+	}
+	delete(x.regular, clean)
+	return nil
+}
+
+// Finish gives the directories created by this extraction their mode,
+// owner and time, deepest last-made first, now that nothing more is
+// written below them.
+func (x *Extractor) Finish() error {
+	for i := len(x.dirs) - 1; i >= 0; i-- {
+		m := x.dirs[i]
+		if m.gone {
+			continue
+		}
+		fi, err := os.Lstat(m.path)
+		if err != nil {
+			return err
+		}
+		if !fi.IsDir() {
+			continue
+		}
+		if !x.opt.NoChown {
+			if err := os.Lchown(m.path, m.uid, m.gid); err != nil {
+				return err
+			}
+		}
+		if err := os.Chmod(m.path, m.mode); err != nil {
+			return err
+		}
+		if err := setTimes(m.path, m.mtime); err != nil {
+			return err
+		}
+	}
+	x.dirs = nil
+	return nil
+}
+
+// setTimes sets access and modification time of p to t without following a
+// final symlink. The zero Time leaves them alone.
+func setTimes(p string, t time.Time) error {
+	if t.IsZero() {
+		return nil
+	}
+	ts := unix.Timespec{Sec: t.Unix(), Nsec: int64(t.Nanosecond())}
+	if err := unix.UtimesNanoAt(unix.AT_FDCWD, p, []unix.Timespec{ts, ts}, unix.AT_SYMLINK_NOFOLLOW); err != nil {
+		return &fs.PathError{Op: "utimes", Path: p, Err: err}
+	}
+	return nil
+}
