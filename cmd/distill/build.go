@@ -99,9 +99,16 @@ func build(ctx context.Context, o *buildOptions, stderr io.Writer) (err error) {
 	}
 	defer c.Close()
 
+	mounts := map[string]fsutil.FS{"context": ctxFS, "dockerfile": defFS}
+	if fs, opt, err := selfAsHelper(); err == nil {
+		mounts[helperLocal] = fs
+		attrs[frontend.HelperOpt] = opt
+	} else if img != nil && len(img.Packages) > 0 {
+		return err
+	}
 	solveOpt := client.SolveOpt{
 		Exports:       exports,
-		LocalMounts:   map[string]fsutil.FS{"context": ctxFS, "dockerfile": defFS},
+		LocalMounts:   mounts,
 		FrontendAttrs: attrs,
 		Session: []session.Attachable{authprovider.NewDockerAuthProvider(authprovider.DockerAuthProviderConfig{
 			AuthConfigProvider: authprovider.LoadAuthConfig(config.LoadDefaultConfigFile(stderr)),

@@ -12,6 +12,7 @@ import (
 	"os/signal"
 	"syscall"
 
+	"github.com/distill-build/distill/deb"
 	"github.com/moby/buildkit/solver/errdefs"
 )
 
@@ -55,6 +56,10 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 			return err
 		}
 		return build(ctx, opts, stderr)
+	case "unpack":
+		// The in-build helper: when the CLI runs the frontend in-process,
+		// builds run this very binary to unpack .debs.
+		return deb.Main(args)
 	case "version", "--version":
 		fmt.Fprintln(stderr, "distill", version())
 		return nil
