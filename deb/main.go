@@ -43,6 +43,8 @@ func run(args []string, stderr io.Writer) error {
 	switch args[0] {
 	case "unpack":
 		return runUnpack(args[1:], stderr)
+	case "cacerts":
+		return runCACerts(args[1:], stderr)
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stderr, usage)
 		return nil

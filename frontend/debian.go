@@ -182,4 +182,3 @@ func debianArchs(plats []ocispecs.Platform) []string {
 	sort.Strings(out)
 	return out
 }
-

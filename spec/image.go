@@ -25,6 +25,7 @@ var imageSchema = &hcl.BodySchema{
 		{Name: "packages"},
 		{Name: "exclude"},
 		{Name: "from"},
+		{Name: "ca_certificates"},
 	},
 	Blocks: []hcl.BlockHeaderSchema{
 		{Type: "file", LabelNames: []string{"path"}},
@@ -53,6 +54,7 @@ func decodeImage(b *hcl.Block, ctx *hcl.EvalContext) (*Image, hcl.Diagnostics) {
 	d.stringMap("annotations", &img.Annotations)
 	d.list("packages", &img.Packages)
 	d.list("exclude", &img.Exclude)
+	d.decode("ca_certificates", &img.CACertificates)
 	if a, ok := content.Attributes["from"]; ok {
 		img.From = d.imageRef(a)
 	}

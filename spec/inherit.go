@@ -66,6 +66,9 @@ func merge(img, parent *Image) {
 	if !set("user") {
 		img.User = parent.User
 	}
+	if !set("ca_certificates") {
+		img.CACertificates = parent.CACertificates
+	}
 	if !set("description") {
 		img.Description = parent.Description
 	}

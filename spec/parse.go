@@ -99,7 +99,7 @@ func Parse(filename string, src []byte, opts Options) (*Definition, hcl.Diagnost
 		return nil, diags
 	}
 	for _, img := range def.Images {
-		if len(img.Packages) > 0 && len(def.Repositories) == 0 {
+		if (len(img.Packages) > 0 || img.CACertificates) && len(def.Repositories) == 0 {
 			diags = append(diags, errorAt(img.AttrRange("packages"), "No repository",
 				`Packages come from Debian archives: declare one with repository "debian" { url = …, suite = … }.`))
 			return nil, diags
@@ -142,4 +142,22 @@ func checkName(kind, name string, rng hcl.Range) *hcl.Diagnostic {
 // errorAt builds an error diagnostic for a range.
 func errorAt(rng hcl.Range, summary, detail string) *hcl.Diagnostic {
 	return &hcl.Diagnostic{Severity: hcl.DiagError, Summary: summary, Detail: detail, Subject: rng.Ptr()}
+}
+
+// ParseVariables decodes only the variable blocks, for tools that fill in
+// variables before a full decode (the CLI's mirror defaults).
+func ParseVariables(filename string, src []byte, opts Options) ([]*Variable, hcl.Diagnostics) {
+	file, diags := hclsyntax.ParseConfig(src, filename, hcl.InitialPos)
+	if diags.HasErrors() {
+		return nil, diags
+	}
+	content, _, cdiags := file.Body.PartialContent(&hcl.BodySchema{Blocks: rootSchema.Blocks[:1]})
+	if diags = append(diags, cdiags...); diags.HasErrors() {
+		return nil, diags
+	}
+	vars, vdiags := evalVariables(content.Blocks, opts.Args)
+	if diags = append(diags, vdiags...); diags.HasErrors() {
+		return nil, diags
+	}
+	return vars.list, diags
 }

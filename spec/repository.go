@@ -44,6 +44,10 @@ func decodeRepository(b *hcl.Block, ctx *hcl.EvalContext) (*Repository, hcl.Diag
 		return nil, d.diags
 	}
 	r.URL = strings.TrimRight(r.URL, "/")
+	if r.URL == "" {
+		d.errorf("url", "No repository URL", "The URL is empty: set it, for example through a variable and --build-arg (distill build fills MIRROR from apt's sources).")
+		return nil, d.diags
+	}
 	if u, err := url.Parse(r.URL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		d.errorf("url", "Invalid repository URL", "%q is not an http or https URL of a Debian mirror.", r.URL)
 	}

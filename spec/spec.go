@@ -56,6 +56,9 @@ type Image struct {
 	Packages    []string // Debian package requests, in order, inherited ones first
 	Exclude     []string // packages kept out of the closure
 	From        string   // the image this one extends, "" for none
+	// CACertificates adds /etc/ssl/certs/ca-certificates.crt, built from the
+	// ca-certificates package without installing it.
+	CACertificates bool
 
 	DeclRange hcl.Range            // the block header
 	Attrs     map[string]hcl.Range // range of every attribute that was set

@@ -22,7 +22,7 @@ func main() {
 		case "-version", "--version":
 			fmt.Fprintln(os.Stderr, "distill-frontend", frontend.Version)
 			return
-		case "unpack":
+		case "unpack", "cacerts":
 			// The in-build helper: builds run this binary from the frontend
 			// image to unpack .debs.
 			if err := deb.Main(os.Args[1:]); err != nil {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/containerd/platforms"
 	"github.com/distill-build/distill/frontend"
+	"github.com/distill-build/distill/internal/aptsources"
 	"github.com/distill-build/distill/spec"
 	"github.com/docker/cli/cli/config"
 	"github.com/moby/buildkit/client"
@@ -17,6 +18,7 @@ import (
 	"github.com/moby/buildkit/session/auth/authprovider"
 	"github.com/moby/buildkit/util/progress/progressui"
 	"github.com/tonistiigi/fsutil"
+	"github.com/zclconf/go-cty/cty"
 	"golang.org/x/sync/errgroup"
 )
 
@@ -28,6 +30,7 @@ func build(ctx context.Context, o *buildOptions, stderr io.Writer) (err error) {
 	if _, err := os.Stat(file); err != nil {
 		return fmt.Errorf("reading the definition: %w", err)
 	}
+	defaultMirrors(file, o, stderr)
 	img := targetImage(file, o)
 	if len(o.outputs) == 0 {
 		name := "image"
@@ -136,6 +139,45 @@ func build(ctx context.Context, o *buildOptions, stderr io.Writer) (err error) {
 		defer fmt.Fprintln(stderr, out)
 	}
 	return nil
+}
+
+// mirrorVariables are the variables the CLI fills from this machine's apt
+// sources when a definition declares them without a value and no build
+// argument sets them: the mirror is configuration, as apt's is.
+var mirrorVariables = map[string]string{"MIRROR": "debian", "SECURITY_MIRROR": "debian-security"}
+
+func defaultMirrors(file string, o *buildOptions, stderr io.Writer) {
+	src, err := os.ReadFile(file)
+	if err != nil {
+		return
+	}
+	vars, diags := spec.ParseVariables(filepath.Base(file), src, spec.Options{})
+	if diags.HasErrors() {
+		return
+	}
+	var mirrors map[string]string
+	for _, v := range vars {
+		archive, ok := mirrorVariables[v.Name]
+		if !ok || hasBuildArg(o, v.Name) || v.Default.Type() != cty.String || v.Default.IsNull() || v.Default.AsString() != "" {
+			continue
+		}
+		if mirrors == nil {
+			mirrors = aptsources.Mirrors("/")
+		}
+		if url := mirrors[archive]; url != "" {
+			o.buildArgs = append(o.buildArgs, v.Name+"="+url)
+			fmt.Fprintf(stderr, "%s=%s (from apt's sources)\n", v.Name, url)
+		}
+	}
+}
+
+func hasBuildArg(o *buildOptions, name string) bool {
+	for _, a := range o.buildArgs {
+		if k, _, _ := strings.Cut(a, "="); k == name {
+			return true
+		}
+	}
+	return false
 }
 
 // targetImage is the image the build makes, read ahead for the default

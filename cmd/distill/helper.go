@@ -41,4 +41,3 @@ func selfAsHelper() (fsutil.FS, string, error) {
 	}
 	return fs, helperLocal + "/" + filepath.Base(exe), nil
 }
-

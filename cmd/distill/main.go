@@ -56,7 +56,7 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 			return err
 		}
 		return build(ctx, opts, stderr)
-	case "unpack":
+	case "unpack", "cacerts":
 		// The in-build helper: when the CLI runs the frontend in-process,
 		// builds run this very binary to unpack .debs.
 		return deb.Main(args)
