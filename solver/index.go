@@ -67,15 +67,21 @@ func ParsePackagesWith(r io.Reader, o IndexOptions) (*Index, error) {
 		total := 0
 		for i := 0; i < para.Len(); i++ {
 			name, value := para.Field(i)
-			if len(name) > len(lower) {
+			id := canonicalFieldID(string(name))
+			if id == fieldIgnored {
 				continue
 			}
-			for j, c := range name {
-				lower[j] = lowerASCII(c)
-			}
-			id := fieldID(string(lower[:len(name)]))
 			if id < 0 {
-				continue
+				// Not spelled as Debian spells it: compare without case.
+				if len(name) > len(lower) {
+					continue
+				}
+				for j, c := range name {
+					lower[j] = lowerASCII(c)
+				}
+				if id = fieldID(string(lower[:len(name)])); id < 0 {
+					continue
+				}
 			}
 			vals[id] = value
 			total += len(value)
@@ -178,6 +184,61 @@ const (
 	fBreaks
 	numFields
 )
+
+// fieldIgnored marks fields that ParsePackages knows it does not keep.
+const fieldIgnored = -2
+
+// canonicalFieldID is fieldID for names spelled as the archive spells them,
+// including the common fields ParsePackages ignores (fieldIgnored), so that
+// only unusual names need lower-casing; -1 for anything else.
+func canonicalFieldID(name string) int {
+	switch name {
+	case "Package":
+		return fPackage
+	case "Version":
+		return fVersion
+	case "Architecture":
+		return fArchitecture
+	case "Multi-Arch":
+		return fMultiArch
+	case "Essential":
+		return fEssential
+	case "Important":
+		return fImportant
+	case "Protected":
+		return fProtected
+	case "Priority":
+		return fPriority
+	case "Section":
+		return fSection
+	case "Source":
+		return fSource
+	case "Filename":
+		return fFilename
+	case "Size":
+		return fSize
+	case "SHA256":
+		return fSHA256
+	case "Installed-Size":
+		return fInstalledSize
+	case "Pre-Depends":
+		return fPreDepends
+	case "Depends":
+		return fDepends
+	case "Recommends":
+		return fRecommends
+	case "Provides":
+		return fProvides
+	case "Conflicts":
+		return fConflicts
+	case "Breaks":
+		return fBreaks
+	case "Description", "Description-md5", "Maintainer", "MD5sum", "Homepage", "Tag",
+		"Suggests", "Replaces", "Enhances", "Built-Using", "SHA1", "SHA512":
+		return fieldIgnored
+	}
+	return -1
+}
 
 // fieldID returns the constant above for a lower-case field name, or -1. A
 // switch is markedly faster than a map here: it runs for every field of an
@@ -299,7 +360,16 @@ func (ix *Index) providers(name string) ([]providedBy, error) {
 }
 
 func (ix *Index) buildProvides() {
-	ix.provides = make(map[string][]providedBy, 1<<14)
+	n := 0
+	for _, p := range ix.pkgs {
+		if p.RawProvides != "" {
+			n += 1 + strings.Count(p.RawProvides, ",")
+		}
+	}
+	ix.provides = make(map[string][]providedBy, n)
+	// As in add: most names have one provider, so cut their one-element
+	// slices from one array.
+	slab := make([]providedBy, n)
 	for _, p := range ix.pkgs {
 		if p.RawProvides == "" {
 			continue
@@ -310,7 +380,18 @@ func (ix *Index) buildProvides() {
 			return
 		}
 		for _, pr := range provs {
-			ix.provides[pr.Name] = append(ix.provides[pr.Name], providedBy{pkg: p, version: pr.Version, versioned: pr.Versioned, arch: pr.Arch})
+			e := providedBy{pkg: p, version: pr.Version, versioned: pr.Versioned, arch: pr.Arch}
+			if l, ok := ix.provides[pr.Name]; ok {
+				ix.provides[pr.Name] = append(l, e)
+				continue
+			}
+			if len(slab) == 0 {
+				slab = make([]providedBy, 256)
+			}
+			l := slab[:1:1]
+			slab = slab[1:]
+			l[0] = e
+			ix.provides[pr.Name] = l
 		}
 	}
 }
