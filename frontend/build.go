@@ -81,7 +81,7 @@ func Build(ctx context.Context, c client.Client) (*client.Result, error) {
 			p = *platform
 		}
 		st, cfg, err := llb.Image(img, llb.Options{Platform: p, Epoch: epoch, Context: buildCtx, SourceMap: src.SourceMap,
-			Packages: pkgs[llb.DebianArch(p)], Helper: h})
+			Packages: pkgs[llb.DebianArch(p)].Packages, CABundle: pkgs[llb.DebianArch(p)].CA, Helper: h})
 		if err != nil {
 			return nil, wrapSource(err, src.SourceMap)
 		}
@@ -123,8 +123,8 @@ func Build(ctx context.Context, c client.Client) (*client.Result, error) {
 
 // packages solves (or reads from the lockfile) the image's packages for
 // every platform it is built for, and finds the helper that unpacks them.
-func packages(ctx context.Context, bc *dockerui.Client, c client.Client, def *spec.Definition, img *spec.Image, filename string) (map[string][]llb.Package, *llb.Helper, error) {
-	if len(img.Packages) == 0 {
+func packages(ctx context.Context, bc *dockerui.Client, c client.Client, def *spec.Definition, img *spec.Image, filename string) (map[string]debs, *llb.Helper, error) {
+	if len(img.Packages) == 0 && !img.CACertificates {
 		return nil, nil, nil
 	}
 	plats := bc.TargetPlatforms

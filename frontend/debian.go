@@ -110,9 +110,22 @@ func (a *archive) resolve(ctx context.Context, img *spec.Image, plats []ocispecs
 		if err := lock.Add(sel); err != nil {
 			return nil, err
 		}
+		if img.CACertificates {
+			ca, err := solver.Resolve(ix, []solver.Request{{Name: caPackage}}, solver.Options{Arch: arch})
+			if err != nil {
+				return nil, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "No CA certificates",
+					Detail: fmt.Sprintf("Image %q for %s: %v.", img.Name, arch, err), Subject: img.AttrRange("ca_certificates").Ptr()}
+			}
+			if err := lock.Add(ca); err != nil {
+				return nil, err
+			}
+		}
 	}
 	return lock, nil
 }
+
+// caPackage holds the certificates of an image's CA bundle.
+const caPackage = "ca-certificates"
 
 // requests parses the image's package requests; a bad one is reported at
 // its place in the packages list.
@@ -127,6 +140,17 @@ func requests(img *spec.Image) ([]solver.Request, error) {
 		out = append(out, r)
 	}
 	return out, nil
+}
+
+// lockedCA takes the ca-certificates package from a lockfile.
+func lockedCA(lock *solver.Lockfile, img *spec.Image, arch string) (*solver.LockedPackage, error) {
+	p := lock.Lookup(arch, caPackage)
+	if p == nil {
+		return nil, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Package not locked",
+			Detail:  fmt.Sprintf("the lockfile has no %s for %s: run `distill lock` to refresh it.", caPackage, arch),
+			Subject: img.AttrRange("ca_certificates").Ptr()}
+	}
+	return p, nil
 }
 
 // locked takes the image's packages for one architecture from a lockfile.

@@ -60,28 +60,44 @@ func readLockfile(ctx context.Context, bc *dockerui.Client, c client.Client, fil
 	return lock, nil
 }
 
+// debs are an image's .debs for one Debian architecture.
+type debs struct {
+	Packages []llb.Package
+	CA       *llb.Package // the source of the CA bundle, when asked for
+}
+
 // packagesFor returns the image's packages per Debian architecture: from the
 // lockfile when there is one (no index is fetched), else solved from the
 // verified indexes.
-func packagesFor(ctx context.Context, a *archive, lock *solver.Lockfile, img *spec.Image, plats []ocispecs.Platform) (map[string][]llb.Package, error) {
-	if len(img.Packages) == 0 {
-		return nil, nil
-	}
+func packagesFor(ctx context.Context, a *archive, lock *solver.Lockfile, img *spec.Image, plats []ocispecs.Platform) (map[string]debs, error) {
 	if lock == nil {
 		var err error
 		if lock, err = a.resolve(ctx, img, plats); err != nil {
 			return nil, err
 		}
 	}
-	out := map[string][]llb.Package{}
+	out := map[string]debs{}
 	for _, arch := range debianArchs(plats) {
+		var d debs
 		pkgs, err := locked(lock, img, arch)
 		if err != nil {
 			return nil, err
 		}
-		if out[arch], err = withURLs(a.def, pkgs); err != nil {
+		if d.Packages, err = withURLs(a.def, pkgs); err != nil {
 			return nil, err
 		}
+		if img.CACertificates {
+			p, err := lockedCA(lock, img, arch)
+			if err != nil {
+				return nil, err
+			}
+			ca, err := withURLs(a.def, []solver.LockedPackage{*p})
+			if err != nil {
+				return nil, err
+			}
+			d.CA = &ca[0]
+		}
+		out[arch] = d
 	}
 	return out, nil
 }

@@ -30,6 +30,9 @@ type Options struct {
 	SourceMap *bkllb.SourceMap
 	// Packages are the solved .debs for this platform.
 	Packages []Package
+	// CABundle, when set, is the ca-certificates package whose certificates
+	// make /etc/ssl/certs/ca-certificates.crt.
+	CABundle *Package
 	// Helper runs inside builds; needed when there are packages.
 	Helper *Helper
 }
@@ -40,6 +43,13 @@ func Image(img *spec.Image, opt Options) (bkllb.State, *dockerspec.DockerOCIImag
 	layers, history, err := packageLayers(opt.Packages, opt)
 	if err != nil {
 		return bkllb.State{}, nil, err
+	}
+	if opt.CABundle != nil {
+		if opt.Helper == nil {
+			return bkllb.State{}, nil, fmt.Errorf("the CA bundle needs the in-build helper, and this build has none")
+		}
+		layers = append(layers, caBundle(*opt.CABundle, opt))
+		history = append(history, fmt.Sprintf("distill: CA bundle from %s %s", opt.CABundle.Name, opt.CABundle.Version))
 	}
 	st, err := files(img, opt)
 	if err != nil {

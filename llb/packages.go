@@ -27,10 +27,9 @@ type Package struct {
 	URL string // the repository's base URL
 }
 
-// packageLayers makes one state per package: the .deb fetched over HTTP and
-// pinned by its SHA256 (BuildKit checks the bytes, and the cache key needs
-// no network), unpacked by the helper without maintainer scripts, with its
-// dpkg status.d records. Sorted by name for a stable layer order.
+// packageLayers makes one state per package: the .deb unpacked by the helper
+// without maintainer scripts, with its dpkg status.d records. Sorted by name
+// for a stable layer order.
 func packageLayers(pkgs []Package, opt Options) ([]bkllb.State, []string, error) {
 	if len(pkgs) == 0 {
 		return nil, nil, nil
@@ -51,22 +50,37 @@ func packageLayers(pkgs []Package, opt Options) ([]bkllb.State, []string, error)
 		if p.SHA256 == "" || p.Filename == "" {
 			return nil, nil, fmt.Errorf("package %s %s has no archive path or sha256", p.Name, p.Version)
 		}
-		file := path.Base(p.Filename)
-		deb := bkllb.HTTP(p.URL+"/"+p.Filename,
-			bkllb.Checksum(digest.NewDigestFromEncoded(digest.SHA256, p.SHA256)),
-			bkllb.Filename(file),
-			bkllb.WithCustomNamef("fetch %s %s (%s)", p.Name, p.Version, p.Architecture))
-		run := opt.Helper.State.Run(
-			bkllb.Args([]string{opt.Helper.Path, "unpack",
-				"--deb", "/deb/" + file, "--root", "/out",
-				"--epoch", strconv.FormatInt(opt.Epoch.Unix(), 10), "--name", p.Name}),
-			bkllb.AddMount("/deb", deb, bkllb.Readonly),
-			bkllb.Network(bkllb.NetModeNone),
-			bkllb.Platform(opt.Helper.Platform),
-			bkllb.WithCustomNamef("unpack %s %s (%s)", p.Name, p.Version, p.Architecture),
-		)
-		layers = append(layers, run.AddMount("/out", bkllb.Scratch()))
+		layers = append(layers, runHelper(p, opt, fmt.Sprintf("unpack %s %s (%s)", p.Name, p.Version, p.Architecture),
+			"unpack", "--root", "/out", "--name", p.Name))
 		history = append(history, fmt.Sprintf("distill: package %s %s (%s)", p.Name, p.Version, p.Architecture))
 	}
 	return layers, history, nil
+}
+
+// caBundle is a layer holding /etc/ssl/certs/ca-certificates.crt, made from
+// the package's certificates as update-ca-certificates would.
+func caBundle(p Package, opt Options) bkllb.State {
+	return runHelper(p, opt, fmt.Sprintf("CA bundle from %s %s", p.Name, p.Version),
+		"cacerts", "--root", "/out", "--path", "/etc/ssl/certs/ca-certificates.crt")
+}
+
+// runHelper fetches a .deb, pinned by its SHA256 (BuildKit checks the bytes
+// and the cache key needs no network), and runs a helper subcommand on it
+// with no network; the result is what it wrote under /out.
+func runHelper(p Package, opt Options, name, sub string, args ...string) bkllb.State {
+	file := path.Base(p.Filename)
+	deb := bkllb.HTTP(p.URL+"/"+p.Filename,
+		bkllb.Checksum(digest.NewDigestFromEncoded(digest.SHA256, p.SHA256)),
+		bkllb.Filename(file),
+		bkllb.WithCustomNamef("fetch %s %s (%s)", p.Name, p.Version, p.Architecture))
+	argv := append([]string{opt.Helper.Path, sub, "--deb", "/deb/" + file,
+		"--epoch", strconv.FormatInt(opt.Epoch.Unix(), 10)}, args...)
+	run := opt.Helper.State.Run(
+		bkllb.Args(argv),
+		bkllb.AddMount("/deb", deb, bkllb.Readonly),
+		bkllb.Network(bkllb.NetModeNone),
+		bkllb.Platform(opt.Helper.Platform),
+		bkllb.WithCustomName(name),
+	)
+	return run.AddMount("/out", bkllb.Scratch())
 }
