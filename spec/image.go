@@ -7,6 +7,7 @@ import (
 
 	"github.com/containerd/platforms"
 	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/ext/dynblock"
 	"github.com/hashicorp/hcl/v2/gohcl"
 	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
 )
@@ -35,7 +36,8 @@ var imageSchema = &hcl.BodySchema{
 }
 
 func decodeImage(b *hcl.Block, ctx *hcl.EvalContext) (*Image, hcl.Diagnostics) {
-	content, diags := b.Body.Content(imageSchema)
+	// dynamic "symlink" { for_each = … } blocks expand as in Terraform.
+	content, diags := dynblock.Expand(b.Body, ctx).Content(imageSchema)
 	if diags.HasErrors() {
 		return nil, diags
 	}

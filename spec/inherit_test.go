@@ -88,3 +88,26 @@ func TestInheritErrors(t *testing.T) {
 		})
 	}
 }
+
+func TestDynamicBlocks(t *testing.T) {
+	src := `
+variable "APPLETS" { default = ["sh", "ls"] }
+image "debug" {
+  dynamic "symlink" {
+    for_each = APPLETS
+    labels   = ["/busybox/${symlink.value}"]
+    content { target = "/bin/busybox" }
+  }
+}
+`
+	def, diags := Parse("d.hcl", []byte(src), Options{})
+	if diags.HasErrors() {
+		t.Fatal(diags)
+	}
+	if got := entriesString(def.Images[0].Entries); got != "/busybox/ls symlink 777 0:0 ->/bin/busybox|/busybox/sh symlink 777 0:0 ->/bin/busybox" {
+		t.Errorf("entries %s", got)
+	}
+	if !def.Variables[0].Used {
+		t.Error("APPLETS is used by a dynamic block")
+	}
+}
