@@ -45,6 +45,11 @@ func Build(ctx context.Context, c client.Client) (*client.Result, error) {
 		return res, err
 	}
 
+	if bc.BuildOpts().Opts[LockOpt] == "true" {
+		res, err := lock(ctx, bc, c, def)
+		return res, wrapSource(err, src.SourceMap)
+	}
+
 	img, err := selectImage(def, bc.Target)
 	if err != nil {
 		return nil, wrapSource(err, src.SourceMap)

@@ -67,8 +67,14 @@ func (a *archive) index(ctx context.Context, arch string) (*solver.Index, error)
 				return nil, fmt.Errorf("repository %q: %w", r.Name, err)
 			}
 			base := r.URL + "/dists/" + r.Suite + "/"
-			data, err := fetch(ctx, a.c, base+rel.ByHashPath(path), sum,
-				fmt.Sprintf("[%s] fetch dists/%s/%s", r.Name, r.Suite, path))
+			name := fmt.Sprintf("[%s] fetch dists/%s/%s", r.Name, r.Suite, path)
+			// by-hash paths never change under a mirror update, but not
+			// every mirror serves them: fall back to the plain path (the
+			// hash is checked either way).
+			data, err := fetch(ctx, a.c, base+rel.ByHashPath(path), sum, name)
+			if err != nil && rel.ByHashPath(path) != path {
+				data, err = fetch(ctx, a.c, base+path, sum, name)
+			}
 			if err != nil {
 				return nil, err
 			}
@@ -87,41 +93,40 @@ func (a *archive) index(ctx context.Context, arch string) (*solver.Index, error)
 // resolve solves the image's packages for each platform, in a fixed order,
 // preferring the first architecture's versions on the others so that every
 // architecture gets the same versions where the archive allows.
-func (a *archive) resolve(ctx context.Context, img *spec.Image, plats []ocispecs.Platform) (*solver.Lockfile, error) {
+func (a *archive) resolve(ctx context.Context, img *spec.Image, plats []ocispecs.Platform, lock *solver.Lockfile) error {
 	reqs, err := requests(img)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	lock := solver.NewLockfile()
 	var prefer map[string]string
 	for _, arch := range debianArchs(plats) {
 		ix, err := a.index(ctx, arch)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		sel, err := solver.Resolve(ix, reqs, solver.Options{Arch: arch, Exclude: img.Exclude, Prefer: prefer})
 		if err != nil {
-			return nil, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Unsatisfiable packages",
+			return &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Unsatisfiable packages",
 				Detail: fmt.Sprintf("Image %q for %s: %v.", img.Name, arch, err), Subject: img.AttrRange("packages").Ptr()}
 		}
 		if prefer == nil {
 			prefer = sel.Versions()
 		}
 		if err := lock.Add(sel); err != nil {
-			return nil, err
+			return err
 		}
 		if img.CACertificates {
 			ca, err := solver.Resolve(ix, []solver.Request{{Name: caPackage}}, solver.Options{Arch: arch})
 			if err != nil {
-				return nil, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "No CA certificates",
+				return &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "No CA certificates",
 					Detail: fmt.Sprintf("Image %q for %s: %v.", img.Name, arch, err), Subject: img.AttrRange("ca_certificates").Ptr()}
 			}
 			if err := lock.Add(ca); err != nil {
-				return nil, err
+				return err
 			}
 		}
 	}
-	return lock, nil
+	return nil
 }
 
 // caPackage holds the certificates of an image's CA bundle.

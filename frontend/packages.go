@@ -71,8 +71,8 @@ type debs struct {
 // verified indexes.
 func packagesFor(ctx context.Context, a *archive, lock *solver.Lockfile, img *spec.Image, plats []ocispecs.Platform) (map[string]debs, error) {
 	if lock == nil {
-		var err error
-		if lock, err = a.resolve(ctx, img, plats); err != nil {
+		lock = solver.NewLockfile()
+		if err := a.resolve(ctx, img, plats, lock); err != nil {
 			return nil, err
 		}
 	}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"maps"
 	"fmt"
 	"io"
 	"os"
@@ -14,6 +15,7 @@ import (
 	"github.com/distill-build/distill/spec"
 	"github.com/docker/cli/cli/config"
 	"github.com/moby/buildkit/client"
+	gateway "github.com/moby/buildkit/frontend/gateway/client"
 	"github.com/moby/buildkit/session"
 	"github.com/moby/buildkit/session/auth/authprovider"
 	"github.com/moby/buildkit/util/progress/progressui"
@@ -64,13 +66,27 @@ func build(ctx context.Context, o *buildOptions, stderr io.Writer) (err error) {
 		}
 	}()
 
+	if _, err := runFrontend(ctx, o, file, img, exports, nil, stderr); err != nil {
+		return err
+	}
+	for _, out := range outputs {
+		defer fmt.Fprintln(stderr, out)
+	}
+	return nil
+}
+
+// runFrontend runs the frontend in-process against BuildKit (BUILDKIT_HOST,
+// --addr, or a local buildkitd started for the call) with the definition's
+// directory and the context as locals, and returns the frontend's result
+// metadata.
+func runFrontend(ctx context.Context, o *buildOptions, file string, img *spec.Image, exports []client.ExportEntry, extra map[string]string, stderr io.Writer) (map[string][]byte, error) {
 	ctxFS, err := fsutil.NewFS(o.context)
 	if err != nil {
-		return fmt.Errorf("build context: %w", err)
+		return nil, fmt.Errorf("build context: %w", err)
 	}
 	defFS, err := fsutil.NewFS(filepath.Dir(file))
 	if err != nil {
-		return fmt.Errorf("definition directory: %w", err)
+		return nil, fmt.Errorf("definition directory: %w", err)
 	}
 	attrs := map[string]string{"filename": filepath.Base(file)}
 	if o.target != "" {
@@ -83,6 +99,7 @@ func build(ctx context.Context, o *buildOptions, stderr io.Writer) (err error) {
 		k, v, _ := strings.Cut(a, "=")
 		attrs["build-arg:"+k] = v
 	}
+	maps.Copy(attrs, extra)
 
 	addr := o.addr
 	if addr == "" {
@@ -91,14 +108,14 @@ func build(ctx context.Context, o *buildOptions, stderr io.Writer) (err error) {
 	if addr == "" {
 		d, err := startLocalBuildkit(ctx, stderr)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		defer d.Stop()
 		addr = d.Addr()
 	}
 	c, err := client.New(ctx, addr)
 	if err != nil {
-		return fmt.Errorf("connecting to BuildKit at %s: %w", addr, err)
+		return nil, fmt.Errorf("connecting to BuildKit at %s: %w", addr, err)
 	}
 	defer c.Close()
 
@@ -106,8 +123,8 @@ func build(ctx context.Context, o *buildOptions, stderr io.Writer) (err error) {
 	if fs, opt, err := selfAsHelper(); err == nil {
 		mounts[helperLocal] = fs
 		attrs[frontend.HelperOpt] = opt
-	} else if img != nil && len(img.Packages) > 0 {
-		return err
+	} else if img != nil && (len(img.Packages) > 0 || img.CACertificates) {
+		return nil, err
 	}
 	solveOpt := client.SolveOpt{
 		Exports:       exports,
@@ -117,15 +134,21 @@ func build(ctx context.Context, o *buildOptions, stderr io.Writer) (err error) {
 			AuthConfigProvider: authprovider.LoadAuthConfig(config.LoadDefaultConfigFile(stderr)),
 		})},
 	}
-	mode := progressui.DisplayMode(o.progress)
-	display, err := progressui.NewDisplay(stderr, mode)
+	display, err := progressui.NewDisplay(stderr, progressui.DisplayMode(o.progress))
 	if err != nil {
-		return fmt.Errorf("--progress: %w", err)
+		return nil, fmt.Errorf("--progress: %w", err)
 	}
+	var meta map[string][]byte
 	ch := make(chan *client.SolveStatus)
 	eg, ectx := errgroup.WithContext(ctx)
 	eg.Go(func() error {
-		_, err := c.Build(ectx, solveOpt, "distill", frontend.Build, ch)
+		_, err := c.Build(ectx, solveOpt, "distill", func(ctx context.Context, gc gateway.Client) (*gateway.Result, error) {
+			res, err := frontend.Build(ctx, gc)
+			if res != nil {
+				meta = res.Metadata
+			}
+			return res, err
+		}, ch)
 		return err
 	})
 	eg.Go(func() error {
@@ -133,12 +156,9 @@ func build(ctx context.Context, o *buildOptions, stderr io.Writer) (err error) {
 		return err
 	})
 	if err := eg.Wait(); err != nil {
-		return err
+		return nil, err
 	}
-	for _, out := range outputs {
-		defer fmt.Fprintln(stderr, out)
-	}
-	return nil
+	return meta, nil
 }
 
 // mirrorVariables are the variables the CLI fills from this machine's apt

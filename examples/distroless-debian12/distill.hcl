@@ -27,7 +27,8 @@ variable "NONROOT" {
 }
 
 variable "PLATFORMS" {
-  default = ["linux/amd64", "linux/arm64", "linux/arm/v7", "linux/ppc64le", "linux/s390x"]
+  default     = "linux/amd64,linux/arm64"
+  description = "comma-separated; linux/arm/v7, linux/ppc64le and linux/s390x work too"
 }
 
 variable "BUSYBOX_APPLETS" {
@@ -61,7 +62,7 @@ repository "security" {
 # static: the files every image carries, for statically linked programs.
 image "static" {
   description = "distroless static: accounts, CA certificates, tzdata, no libc"
-  platforms   = PLATFORMS
+  platforms   = split(",", PLATFORMS)
   packages    = ["base-files", "netbase", "tzdata", "media-types"]
   # base-files pre-depends on awk and tzdata on debconf: both only serve
   # maintainer scripts, which never run here.
