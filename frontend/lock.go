@@ -3,8 +3,8 @@ package frontend
 import (
 	"context"
 
-	"github.com/distill-build/distill/spec"
 	"github.com/distill-build/distill/solver"
+	"github.com/distill-build/distill/spec"
 	"github.com/moby/buildkit/frontend/dockerui"
 	"github.com/moby/buildkit/frontend/gateway/client"
 	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"

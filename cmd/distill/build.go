@@ -2,9 +2,9 @@ package main
 
 import (
 	"context"
-	"maps"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
 	"strings"

@@ -134,7 +134,9 @@ image "python3" {
   description = "distroless python3: CPython 3.11"
   from        = image.base
   packages    = ["python3"]
-  entrypoint  = ["/usr/bin/python3"]
+  # python3-minimal depends on dpkg for its maintainer scripts.
+  exclude    = ["dpkg"]
+  entrypoint = ["/usr/bin/python3"]
 }
 
 image "nodejs" {
