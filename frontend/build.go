@@ -90,7 +90,11 @@ func Build(ctx context.Context, c client.Client) (*client.Result, error) {
 		if err != nil {
 			return nil, wrapSource(err, src.SourceMap)
 		}
-		dt, err := st.Marshal(ctx, bkllb.Platform(p))
+		cons := []bkllb.ConstraintsOpt{bkllb.Platform(p)}
+		if bc.IsNoCache(img.Name) {
+			cons = append(cons, bkllb.IgnoreCache)
+		}
+		dt, err := st.Marshal(ctx, cons...)
 		if err != nil {
 			return nil, fmt.Errorf("marshalling LLB for %s: %w", img.Name, err)
 		}
@@ -140,7 +144,7 @@ func packages(ctx context.Context, bc *dockerui.Client, c client.Client, def *sp
 	if err != nil {
 		return nil, nil, err
 	}
-	a, err := newArchive(c, def)
+	a, err := newArchive(c, def, bc.IsNoCache(img.Name))
 	if err != nil {
 		return nil, nil, err
 	}

@@ -18,18 +18,19 @@ import (
 // repositories, verifying from the InRelease signature down.
 type archive struct {
 	c        client.Client
+	noCache  bool // --no-cache: download again
 	def      *spec.Definition
 	keyring  *solver.Keyring
 	releases map[string]*solver.Release // by repository name
 	indexes  map[string]*solver.Index   // by Debian architecture
 }
 
-func newArchive(c client.Client, def *spec.Definition) (*archive, error) {
+func newArchive(c client.Client, def *spec.Definition, noCache bool) (*archive, error) {
 	kr, err := solver.DebianKeyring()
 	if err != nil {
 		return nil, fmt.Errorf("loading Debian's archive keys: %w", err)
 	}
-	return &archive{c: c, def: def, keyring: kr, releases: map[string]*solver.Release{}, indexes: map[string]*solver.Index{}}, nil
+	return &archive{c: c, def: def, noCache: noCache, keyring: kr, releases: map[string]*solver.Release{}, indexes: map[string]*solver.Index{}}, nil
 }
 
 // release fetches and verifies a repository's InRelease.
@@ -38,7 +39,7 @@ func (a *archive) release(ctx context.Context, r *spec.Repository) (*solver.Rele
 		return rel, nil
 	}
 	url := r.URL + "/dists/" + r.Suite + "/InRelease"
-	data, err := fetch(ctx, a.c, url, "", fmt.Sprintf("[%s] fetch dists/%s/InRelease", r.Name, r.Suite))
+	data, err := fetch(ctx, a.c, url, "", fmt.Sprintf("[%s] fetch dists/%s/InRelease", r.Name, r.Suite), a.noCache)
 	if err != nil {
 		return nil, err
 	}
@@ -71,9 +72,9 @@ func (a *archive) index(ctx context.Context, arch string) (*solver.Index, error)
 			// by-hash paths never change under a mirror update, but not
 			// every mirror serves them: fall back to the plain path (the
 			// hash is checked either way).
-			data, err := fetch(ctx, a.c, base+rel.ByHashPath(path), sum, name)
+			data, err := fetch(ctx, a.c, base+rel.ByHashPath(path), sum, name, a.noCache)
 			if err != nil && rel.ByHashPath(path) != path {
-				data, err = fetch(ctx, a.c, base+path, sum, name)
+				data, err = fetch(ctx, a.c, base+path, sum, name, a.noCache)
 			}
 			if err != nil {
 				return nil, err

@@ -15,12 +15,16 @@ const readChunk = 4 << 20
 // fetch downloads url through BuildKit, so the cache and the progress stream
 // see it, and returns its bytes. With a sha256, BuildKit checks the bytes
 // and caches the download by that sum.
-func fetch(ctx context.Context, c client.Client, url, sha256, name string) ([]byte, error) {
+func fetch(ctx context.Context, c client.Client, url, sha256, name string, noCache bool) ([]byte, error) {
 	opts := []bkllb.HTTPOption{bkllb.Filename("data"), bkllb.WithCustomName(name)}
 	if sha256 != "" {
 		opts = append(opts, bkllb.Checksum(digest.NewDigestFromEncoded(digest.SHA256, sha256)))
 	}
-	def, err := bkllb.HTTP(url, opts...).Marshal(ctx)
+	var cons []bkllb.ConstraintsOpt
+	if noCache {
+		cons = append(cons, bkllb.IgnoreCache)
+	}
+	def, err := bkllb.HTTP(url, opts...).Marshal(ctx, cons...)
 	if err != nil {
 		return nil, err
 	}

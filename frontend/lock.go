@@ -21,7 +21,7 @@ const (
 // lock solves every image for its platforms (or the requested ones) and
 // returns the lockfile, ignoring any existing one: a refresh.
 func lock(ctx context.Context, bc *dockerui.Client, c client.Client, def *spec.Definition) (*client.Result, error) {
-	a, err := newArchive(c, def)
+	a, err := newArchive(c, def, bc.IsNoCache(""))
 	if err != nil {
 		return nil, err
 	}
