@@ -54,18 +54,7 @@ func Parse(filename string, src []byte, opts Options) (*Definition, hcl.Diagnost
 	def.Variables = vars.list
 
 	ctx := &hcl.EvalContext{Variables: vars.values(), Functions: functions()}
-	repos := map[string]*hcl.Block{}
-	for _, b := range repoBlocks {
-		name := b.Labels[0]
-		if prev, ok := repos[name]; ok {
-			diags = append(diags, duplicate("repository", name, b, prev))
-			continue
-		}
-		repos[name] = b
-		if d := checkName("repository", name, b.LabelRanges[0]); d != nil {
-			diags = append(diags, d)
-			continue
-		}
+	for _, b := range uniqueNames("repository", repoBlocks, &diags) {
 		vars.markUsed(b.Body)
 		r, rdiags := decodeRepository(b, ctx)
 		diags = append(diags, rdiags...)
@@ -73,18 +62,7 @@ func Parse(filename string, src []byte, opts Options) (*Definition, hcl.Diagnost
 			def.Repositories = append(def.Repositories, r)
 		}
 	}
-	seen := map[string]*hcl.Block{}
-	for _, b := range imageBlocks {
-		name := b.Labels[0]
-		if prev, ok := seen[name]; ok {
-			diags = append(diags, duplicate("image", name, b, prev))
-			continue
-		}
-		seen[name] = b
-		if d := checkName("image", name, b.LabelRanges[0]); d != nil {
-			diags = append(diags, d)
-			continue
-		}
+	for _, b := range uniqueNames("image", imageBlocks, &diags) {
 		vars.markUsed(b.Body)
 		img, idiags := decodeImage(b, ctx)
 		diags = append(diags, idiags...)
@@ -124,6 +102,27 @@ func duplicate(kind, name string, b, prev *hcl.Block) *hcl.Diagnostic {
 		Detail:   "A " + kind + ` named "` + name + `" was already declared at ` + prev.DefRange.String() + ".",
 		Subject:  b.DefRange.Ptr(),
 	}
+}
+
+// uniqueNames returns the blocks of one kind whose names are valid and not
+// taken by an earlier block, reporting the others.
+func uniqueNames(kind string, blocks []*hcl.Block, diags *hcl.Diagnostics) []*hcl.Block {
+	seen := map[string]*hcl.Block{}
+	var out []*hcl.Block
+	for _, b := range blocks {
+		name := b.Labels[0]
+		if prev, ok := seen[name]; ok {
+			*diags = append(*diags, duplicate(kind, name, b, prev))
+			continue
+		}
+		seen[name] = b
+		if d := checkName(kind, name, b.LabelRanges[0]); d != nil {
+			*diags = append(*diags, d)
+			continue
+		}
+		out = append(out, b)
+	}
+	return out
 }
 
 // checkName accepts the names that may appear as a --target or a reference.

@@ -25,14 +25,10 @@ import (
 )
 
 func build(ctx context.Context, o *buildOptions, stderr io.Writer) (err error) {
-	file, err := filepath.Abs(o.file)
+	file, err := definitionFile(o, stderr)
 	if err != nil {
 		return err
 	}
-	if _, err := os.Stat(file); err != nil {
-		return fmt.Errorf("reading the definition: %w", err)
-	}
-	defaultMirrors(file, o, stderr)
 	img := targetImage(file, o)
 	if len(o.outputs) == 0 {
 		name := "image"
@@ -159,6 +155,20 @@ func runFrontend(ctx context.Context, o *buildOptions, file string, img *spec.Im
 		return nil, err
 	}
 	return meta, nil
+}
+
+// definitionFile is the definition's absolute path; it also fills the
+// mirror variables from apt's sources.
+func definitionFile(o *buildOptions, stderr io.Writer) (string, error) {
+	file, err := filepath.Abs(o.file)
+	if err != nil {
+		return "", err
+	}
+	if _, err := os.Stat(file); err != nil {
+		return "", fmt.Errorf("reading the definition: %w", err)
+	}
+	defaultMirrors(file, o, stderr)
+	return file, nil
 }
 
 // mirrorVariables are the variables the CLI fills from this machine's apt

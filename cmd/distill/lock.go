@@ -17,14 +17,10 @@ import (
 // and writes the lockfile next to it, printing what changed package by
 // package, so a refresh is one reviewed diff.
 func lock(ctx context.Context, o *buildOptions, stderr io.Writer) error {
-	file, err := filepath.Abs(o.file)
+	file, err := definitionFile(o, stderr)
 	if err != nil {
 		return err
 	}
-	if _, err := os.Stat(file); err != nil {
-		return fmt.Errorf("reading the definition: %w", err)
-	}
-	defaultMirrors(file, o, stderr)
 	meta, err := runFrontend(ctx, o, file, targetImage(file, o), nil, map[string]string{frontend.LockOpt: "true"}, stderr)
 	if err != nil {
 		return err
