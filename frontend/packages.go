@@ -118,8 +118,12 @@ const HelperOpt = "distill-helper"
 func helper(bc *dockerui.Client, c client.Client, buildPlatform ocispecs.Platform) (*llb.Helper, error) {
 	if local, ok := bc.BuildOpts().Opts[HelperOpt]; ok {
 		dir, file := path.Split(local)
-		st := bkllb.Local(strings.TrimSuffix(dir, "/"), bkllb.SessionID(bc.BuildOpts().SessionID),
-			bkllb.FollowPaths([]string{file}), bkllb.WithCustomName("load the distill helper"))
+		local := bkllb.Local(strings.TrimSuffix(dir, "/"), bkllb.SessionID(bc.BuildOpts().SessionID),
+			bkllb.FollowPaths([]string{file}), bkllb.SharedKeyHint(HelperOpt), bkllb.WithCustomName("load the distill helper"))
+		// A local's cache key is unique to the build, and an exec's rootfs
+		// is keyed by its input's key; a copy is keyed by content, so the
+		// execs that run the helper stay cached from build to build.
+		st := bkllb.Scratch().File(bkllb.Copy(local, file, "/"+file), bkllb.WithCustomName("copy the distill helper"))
 		return &llb.Helper{State: st, Path: "/" + file, Platform: buildPlatform}, nil
 	}
 	if cf, ok := c.(currentFrontend); ok {
