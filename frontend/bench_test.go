@@ -41,15 +41,11 @@ func BenchmarkPlanPython3(b *testing.B) {
 		img := def.Image("python3")
 		for _, p := range img.Platforms {
 			arch := llb.DebianArch(p)
-			pkgs, err := locked(lock, img, arch)
+			pkgs, ca, err := imagePackages(lock, def, img, arch)
 			if err != nil {
 				b.Fatal(err)
 			}
 			withURL, err := withURLs(def, pkgs)
-			if err != nil {
-				b.Fatal(err)
-			}
-			ca, err := lockedCA(lock, img, arch)
 			if err != nil {
 				b.Fatal(err)
 			}

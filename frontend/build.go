@@ -58,10 +58,13 @@ func Build(ctx context.Context, c client.Client) (*client.Result, error) {
 	if err != nil {
 		return nil, wrapSource(err, src.SourceMap)
 	}
-	if plats != nil {
-		bc.TargetPlatforms = plats
-		bc.MultiPlatformRequested = bc.MultiPlatformRequested || len(plats) > 1
+	if plats == nil {
+		// dockerui would name the result after the frontend's own platform;
+		// the image is built for the worker's.
+		plats = bc.BuildPlatforms[:1]
 	}
+	bc.TargetPlatforms = plats
+	bc.MultiPlatformRequested = bc.MultiPlatformRequested || len(plats) > 1
 	epoch, err := sourceDateEpoch(bc.BuildArgs)
 	if err != nil {
 		return nil, err

@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
+	"strings"
 
 	"github.com/distill-build/distill/llb"
 	"github.com/distill-build/distill/solver"
@@ -45,10 +47,21 @@ func (a *archive) release(ctx context.Context, r *spec.Repository) (*solver.Rele
 	}
 	rel, err := solver.VerifyInRelease(data, a.keyring)
 	if err != nil {
-		return nil, fmt.Errorf("repository %q: %s: %w", r.Name, url, err)
+		return nil, repoError(r, fmt.Errorf("%s: %w", url, err))
+	}
+	// A good signature on another suite's InRelease (an older release, say)
+	// must not pass for this one.
+	if rel.Suite != r.Suite && rel.Codename != r.Suite {
+		return nil, repoError(r, fmt.Errorf("%s is signed for suite %q (codename %q), not %q", url, rel.Suite, rel.Codename, r.Suite))
 	}
 	a.releases[r.Name] = rel
 	return rel, nil
+}
+
+// repoError ties an archive error to the repository block it concerns.
+func repoError(r *spec.Repository, err error) error {
+	return &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Repository " + r.Name,
+		Detail: err.Error() + ".", Subject: r.DeclRange.Ptr()}
 }
 
 // index is every repository's Packages for one architecture, merged.
@@ -65,7 +78,7 @@ func (a *archive) index(ctx context.Context, arch string) (*solver.Index, error)
 		for _, comp := range r.Components {
 			path, sum, _, err := rel.IndexFile(comp, arch)
 			if err != nil {
-				return nil, fmt.Errorf("repository %q: %w", r.Name, err)
+				return nil, repoError(r, err)
 			}
 			base := r.URL + "/dists/" + r.Suite + "/"
 			name := fmt.Sprintf("[%s] fetch dists/%s/%s", r.Name, r.Suite, path)
@@ -77,11 +90,11 @@ func (a *archive) index(ctx context.Context, arch string) (*solver.Index, error)
 				data, err = fetch(ctx, a.c, base+path, sum, name, a.noCache)
 			}
 			if err != nil {
-				return nil, err
+				return nil, repoError(r, err)
 			}
 			ix, err := rel.LoadPackages(path, data, solver.IndexOptions{File: "dists/" + r.Suite + "/" + path, Repository: r.Name})
 			if err != nil {
-				return nil, fmt.Errorf("repository %q: %w", r.Name, err)
+				return nil, repoError(r, err)
 			}
 			all = append(all, ix)
 		}
@@ -116,8 +129,9 @@ func (a *archive) resolve(ctx context.Context, img *spec.Image, plats []ocispecs
 		if err := lock.Add(sel); err != nil {
 			return err
 		}
+		var ca *solver.Selection
 		if img.CACertificates {
-			ca, err := solver.Resolve(ix, []solver.Request{{Name: caPackage}}, solver.Options{Arch: arch})
+			ca, err = solver.Resolve(ix, []solver.Request{{Name: caPackage}}, solver.Options{Arch: arch, Prefer: prefer})
 			if err != nil {
 				return &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "No CA certificates",
 					Detail: fmt.Sprintf("Image %q for %s: %v.", img.Name, arch, err), Subject: img.AttrRange("ca_certificates").Ptr()}
@@ -126,6 +140,7 @@ func (a *archive) resolve(ctx context.Context, img *spec.Image, plats []ocispecs
 				return err
 			}
 		}
+		lock.SetImage(img.Name, lockInputs(a.def, img), sel, ca)
 	}
 	return nil
 }
@@ -148,37 +163,34 @@ func requests(img *spec.Image) ([]solver.Request, error) {
 	return out, nil
 }
 
-// lockedCA takes the ca-certificates package from a lockfile.
-func lockedCA(lock *solver.Lockfile, img *spec.Image, arch string) (*solver.LockedPackage, error) {
-	p := lock.Lookup(arch, caPackage)
-	if p == nil {
-		return nil, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Package not locked",
-			Detail:  fmt.Sprintf("the lockfile has no %s for %s: run `distill lock` to refresh it.", caPackage, arch),
-			Subject: img.AttrRange("ca_certificates").Ptr()}
+// lockInputs is what an image's lock depends on in the definition.
+func lockInputs(def *spec.Definition, img *spec.Image) solver.LockInputs {
+	in := solver.LockInputs{Packages: img.Packages, Exclude: img.Exclude}
+	if img.CACertificates {
+		in.Packages = append(slices.Clone(in.Packages), "(ca_certificates)")
 	}
-	return p, nil
+	for _, r := range def.Repositories {
+		in.Repositories = append(in.Repositories, strings.Join(append([]string{r.Name, r.Suite}, r.Components...), " "))
+	}
+	return in
 }
 
-// locked takes the image's packages for one architecture from a lockfile.
-func locked(lock *solver.Lockfile, img *spec.Image, arch string) ([]solver.LockedPackage, error) {
-	reqs, err := requests(img)
-	if err != nil {
-		return nil, err
-	}
-	keys := make([]string, len(reqs))
-	for i, r := range reqs {
-		keys[i] = r.Name
-		if r.Arch != "" && r.Arch != arch {
-			keys[i] += ":" + r.Arch
-		}
-	}
-	pkgs, err := lock.Closure(arch, keys)
+// imagePackages takes an image's packages for one architecture from the
+// lockfile, and the package of its CA bundle; a lock that does not fit the
+// definition any more is reported at the packages attribute.
+func imagePackages(lock *solver.Lockfile, def *spec.Definition, img *spec.Image, arch string) ([]solver.LockedPackage, *solver.LockedPackage, error) {
+	pkgs, ca, err := lock.ImagePackages(img.Name, lockInputs(def, img), arch)
 	var nl *solver.NotLockedError
-	if errors.As(err, &nl) {
-		return nil, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Package not locked",
+	var stale *solver.StaleLockError
+	if errors.As(err, &nl) || errors.As(err, &stale) {
+		return nil, nil, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Lockfile out of date",
 			Detail: fmt.Sprintf("%v: run `distill lock` to refresh it.", err), Subject: img.AttrRange("packages").Ptr()}
 	}
-	return pkgs, err
+	if err == nil && img.CACertificates && ca == nil {
+		err = &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Lockfile out of date",
+			Detail: "The lockfile has no CA certificates for image " + img.Name + ": run `distill lock` to refresh it.", Subject: img.AttrRange("ca_certificates").Ptr()}
+	}
+	return pkgs, ca, err
 }
 
 // withURLs attaches each package's repository URL.

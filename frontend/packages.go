@@ -78,24 +78,20 @@ func packagesFor(ctx context.Context, a *archive, lock *solver.Lockfile, img *sp
 	}
 	out := map[string]debs{}
 	for _, arch := range debianArchs(plats) {
-		var d debs
-		pkgs, err := locked(lock, img, arch)
+		pkgs, ca, err := imagePackages(lock, a.def, img, arch)
 		if err != nil {
 			return nil, err
 		}
+		var d debs
 		if d.Packages, err = withURLs(a.def, pkgs); err != nil {
 			return nil, err
 		}
-		if img.CACertificates {
-			p, err := lockedCA(lock, img, arch)
+		if ca != nil {
+			c, err := withURLs(a.def, []solver.LockedPackage{*ca})
 			if err != nil {
 				return nil, err
 			}
-			ca, err := withURLs(a.def, []solver.LockedPackage{*p})
-			if err != nil {
-				return nil, err
-			}
-			d.CA = &ca[0]
+			d.CA = &c[0]
 		}
 		out[arch] = d
 	}
@@ -128,6 +124,9 @@ func helper(bc *dockerui.Client, c client.Client, buildPlatform ocispecs.Platfor
 	}
 	if cf, ok := c.(currentFrontend); ok {
 		st, err := cf.CurrentFrontend()
+		if err == nil && st == nil {
+			err = fmt.Errorf("BuildKit did not say which image this frontend runs from")
+		}
 		if err != nil {
 			return nil, fmt.Errorf("the frontend image is needed to unpack packages: %w", err)
 		}

@@ -11,7 +11,7 @@ import (
 
 // LockfileVersion is the version of the lockfile format that this package
 // writes and reads.
-const LockfileVersion = 1
+const LockfileVersion = 2
 
 // Lockfile pins, per architecture, every package a definition installs: the
 // exact version, the .deb's archive path, SHA256 and size, so that a build
@@ -31,6 +31,8 @@ const LockfileVersion = 1
 //     refresh shows in a code review as one small hunk per changed package.
 type Lockfile struct {
 	Version int `json:"version"`
+	// Images records each image's inputs and closure (see LockedImage).
+	Images map[string]*LockedImage `json:"images,omitempty"`
 	// Architectures maps a Debian architecture name ("amd64", "arm64") to
 	// the packages locked for it.
 	Architectures map[string]*LockedArch `json:"architectures"`
@@ -198,7 +200,7 @@ func ParseLockfile(data []byte) (*Lockfile, error) {
 }
 
 func (l *Lockfile) clone() *Lockfile {
-	c := &Lockfile{Version: l.Version, Architectures: make(map[string]*LockedArch, len(l.Architectures))}
+	c := &Lockfile{Version: l.Version, Images: l.Images, Architectures: make(map[string]*LockedArch, len(l.Architectures))}
 	if c.Version == 0 {
 		c.Version = LockfileVersion
 	}
@@ -214,6 +216,9 @@ func (l *Lockfile) clone() *Lockfile {
 }
 
 func (l *Lockfile) validate() error {
+	if err := l.validateImages(); err != nil {
+		return err
+	}
 	for arch, la := range l.Architectures {
 		if arch == "" || strings.ContainsAny(arch, " :/") {
 			return fmt.Errorf("lockfile: invalid architecture %q", arch)

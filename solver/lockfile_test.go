@@ -58,7 +58,7 @@ func TestLockfileRoundTrip(t *testing.T) {
 	// The file itself: one field per line, sorted, ending in a newline.
 	s := string(data)
 	for _, want := range []string{
-		"{\n  \"version\": 1,\n  \"architectures\": {\n    \"amd64\": {\n      \"packages\": [\n        {\n          \"name\": \"base-files\",",
+		"{\n  \"version\": 2,\n  \"architectures\": {\n    \"amd64\": {\n      \"packages\": [\n        {\n          \"name\": \"base-files\",",
 		`"name": "libc6",
           "version": "2.36-9+deb12u4",
           "architecture": "i386",
@@ -139,18 +139,18 @@ func TestLockfileAddConflict(t *testing.T) {
 
 func TestParseLockfileErrors(t *testing.T) {
 	pkg := func(fields string) string {
-		return `{"version":1,"architectures":{"amd64":{"packages":[{` + fields + `}]}}}`
+		return `{"version":2,"architectures":{"amd64":{"packages":[{` + fields + `}]}}}`
 	}
 	good := `"name":"a","version":"1","architecture":"amd64","filename":"pool/a.deb","sha256":"` + strings.Repeat("a", 64) + `","size":1,"source":"a"`
 	if _, err := ParseLockfile([]byte(pkg(good))); err != nil {
 		t.Fatalf("good lockfile: %v", err)
 	}
 	for _, tt := range []struct{ in, err string }{
-		{`{"version":2,"architectures":{}}`, "version 2, want 1"},
-		{`{"version":1,"architectures":{},"extra":1}`, `unknown field "extra"`},
-		{`{"version":1,"architectures":{}} {}`, "data after the JSON object"},
+		{`{"version":1,"architectures":{}}`, "version 1, want 2"},
+		{`{"version":2,"architectures":{},"extra":1}`, `unknown field "extra"`},
+		{`{"version":2,"architectures":{}} {}`, "data after the JSON object"},
 		{`[]`, "cannot unmarshal"},
-		{`{"version":1,"architectures":{"amd64":null}}`, "architecture amd64 is null"},
+		{`{"version":2,"architectures":{"amd64":null}}`, "architecture amd64 is null"},
 		{pkg(strings.Replace(good, `"version":"1"`, `"version":"x"`, 1)), `invalid version "x"`},
 		{pkg(strings.Replace(good, strings.Repeat("a", 64), strings.Repeat("A", 64), 1)), "is not 64 lower-case hex digits"},
 		{pkg(strings.Replace(good, strings.Repeat("a", 64), "abc", 1)), "is not 64 lower-case hex digits"},
@@ -214,5 +214,62 @@ arm64 tar 1.34+dfsg-1.2 (added)
 	}
 	if n := len(Diff(nil, old)); n != len(old.Architectures["amd64"].Packages) {
 		t.Errorf("diff from nil: %d changes", n)
+	}
+}
+
+// TestLockedImages checks that an image's locked closure is its own, not the
+// union of every image's, and that changed inputs make the lock stale.
+func TestLockedImages(t *testing.T) {
+	ix := synthetic(t)
+	l := NewLockfile()
+	lock := func(name string, in LockInputs, o Options) {
+		t.Helper()
+		sel, err := Resolve(ix, reqs(t, in.Packages...), o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := l.Add(sel); err != nil {
+			t.Fatal(err)
+		}
+		l.SetImage(name, in, sel, nil)
+	}
+	small := LockInputs{Packages: []string{"libc6"}, Exclude: []string{"libgcc-s1"}, Repositories: []string{"debian bookworm main"}}
+	big := LockInputs{Packages: []string{"libc6"}, Repositories: []string{"debian bookworm main"}}
+	lock("small", small, Options{Arch: "amd64", Exclude: small.Exclude})
+	lock("big", big, Options{Arch: "amd64"})
+	data, err := l.Marshal()
+	if err != nil {
+		t.Fatal(err)
+	}
+	l2, err := ParseLockfile(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sp, _, err := l2.ImagePackages("small", small, "amd64")
+	if err != nil {
+		t.Fatal(err)
+	}
+	bp, _, err := l2.ImagePackages("big", big, "amd64")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(sp) >= len(bp) {
+		t.Errorf("small has %d packages, big %d: the exclusion was lost", len(sp), len(bp))
+	}
+	for _, p := range sp {
+		if p.Name == "libgcc-s1" {
+			t.Error("small got its excluded package from the lock")
+		}
+	}
+	var stale *StaleLockError
+	if _, _, err := l2.ImagePackages("small", big, "amd64"); !errors.As(err, &stale) {
+		t.Errorf("changed inputs: %v", err)
+	}
+	var nl *NotLockedError
+	if _, _, err := l2.ImagePackages("small", small, "arm64"); !errors.As(err, &nl) {
+		t.Errorf("unlocked architecture: %v", err)
+	}
+	if _, _, err := l2.ImagePackages("other", small, "amd64"); !errors.As(err, &nl) {
+		t.Errorf("unlocked image: %v", err)
 	}
 }

@@ -60,13 +60,15 @@ func build(ctx context.Context, o *buildOptions, stderr io.Writer) (err error) {
 				err = fmt.Errorf("writing %s: %w", out.dest, ferr)
 			}
 		}
+		if err == nil {
+			for _, out := range outputs {
+				fmt.Fprintln(stderr, out)
+			}
+		}
 	}()
 
 	if _, err := runFrontend(ctx, o, file, img, exports, nil, stderr); err != nil {
 		return err
-	}
-	for _, out := range outputs {
-		defer fmt.Fprintln(stderr, out)
 	}
 	return nil
 }
@@ -102,12 +104,12 @@ func runFrontend(ctx context.Context, o *buildOptions, file string, img *spec.Im
 		addr = os.Getenv("BUILDKIT_HOST")
 	}
 	if addr == "" {
-		d, err := startLocalBuildkit(ctx, stderr)
+		local, stop, err := startLocalBuildkit(ctx, stderr)
 		if err != nil {
 			return nil, err
 		}
-		defer d.Stop()
-		addr = d.Addr()
+		defer stop()
+		addr = local
 	}
 	c, err := client.New(ctx, addr)
 	if err != nil {

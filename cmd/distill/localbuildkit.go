@@ -13,29 +13,31 @@ import (
 	"github.com/distill-build/distill/internal/buildkitd"
 )
 
-// startLocalBuildkit starts a buildkitd for this build. Its root persists in
-// the user's cache directory so later builds reuse the cache.
-func startLocalBuildkit(ctx context.Context, stderr io.Writer) (*buildkitd.Daemon, error) {
+// startLocalBuildkit starts a buildkitd for this build and returns its
+// address and what stops it. Its root persists in the user's cache
+// directory so later builds reuse the cache.
+func startLocalBuildkit(ctx context.Context, stderr io.Writer) (string, func(), error) {
 	bin, err := buildkitdBinary(ctx, stderr)
 	if err != nil {
-		return nil, err
+		return "", nil, err
 	}
 	cache, err := os.UserCacheDir()
 	if err != nil {
-		return nil, err
+		return "", nil, err
 	}
 	root := filepath.Join(cache, "distill", "buildkitd")
 	if err := os.MkdirAll(root, 0o700); err != nil {
-		return nil, err
+		return "", nil, err
 	}
 	logPath := filepath.Join(cache, "distill", "buildkitd.log")
 	log, err := os.Create(logPath)
 	if err != nil {
-		return nil, err
+		return "", nil, err
 	}
 	sockDir, err := os.MkdirTemp("", "distill-")
 	if err != nil {
-		return nil, err
+		log.Close()
+		return "", nil, err
 	}
 	fmt.Fprintf(stderr, "BUILDKIT_HOST is not set: starting buildkitd (root %s, log %s)\n", root, logPath)
 	d, err := buildkitd.Start(ctx, buildkitd.Config{
@@ -45,9 +47,15 @@ func startLocalBuildkit(ctx context.Context, stderr io.Writer) (*buildkitd.Daemo
 		Log:    log,
 	})
 	if err != nil {
-		return nil, fmt.Errorf("starting a local BuildKit (or set BUILDKIT_HOST): %w", err)
+		log.Close()
+		os.RemoveAll(sockDir)
+		return "", nil, fmt.Errorf("starting a local BuildKit (or set BUILDKIT_HOST; another distill build may hold %s): %w", root, err)
 	}
-	return d, nil
+	return d.Addr(), func() {
+		d.Stop()
+		log.Close()
+		os.RemoveAll(sockDir)
+	}, nil
 }
 
 // buildkitdBinary finds buildkitd: $DISTILL_BUILDKITD, then PATH, then the

@@ -21,7 +21,7 @@ func lock(ctx context.Context, o *buildOptions, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	meta, err := runFrontend(ctx, o, file, targetImage(file, o), nil, map[string]string{frontend.LockOpt: "true"}, stderr)
+	meta, err := runFrontend(ctx, o, file, nil, nil, map[string]string{frontend.LockOpt: "true"}, stderr)
 	if err != nil {
 		return err
 	}
