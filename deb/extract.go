@@ -11,7 +11,6 @@ import (
 	"path"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"time"
 
 	"golang.org/x/sys/unix"
@@ -79,7 +78,9 @@ type Extractor struct {
 	dirs    []*dirMeta
 	dirAt   map[string]*dirMeta // real path → directory created here
 	regular map[string]string   // cleaned member name → real path
+	isDir   map[string]bool     // real paths known to be directories
 	stats   Stats
+	buf     []byte // copy buffer shared by all files
 }
 
 // NewExtractor returns an extractor writing below root, which must be an
@@ -105,6 +106,7 @@ func NewExtractor(root string, opt ExtractOptions) (*Extractor, error) {
 		opt:     opt,
 		dirAt:   map[string]*dirMeta{},
 		regular: map[string]string{},
+		isDir:   map[string]bool{},
 	}, nil
 }
 
@@ -271,6 +273,10 @@ func (x *Extractor) resolve(rel string, create bool) (string, error) {
 		}
 		next := strings.Join(append(cur, c), "/")
 		p := x.real(next)
+		if x.isDir[p] {
+			cur = append(cur, c)
+			continue
+		}
 		fi, err := os.Lstat(p)
 		switch {
 		case errors.Is(err, fs.ErrNotExist):
@@ -283,6 +289,7 @@ func (x *Extractor) resolve(rel string, create bool) (string, error) {
 		case err != nil:
 			return "", err
 		case fi.IsDir():
+			x.isDir[p] = true
 		case fi.Mode()&fs.ModeSymlink != 0:
 			links++
 			if links > maxLinks {
@@ -333,6 +340,7 @@ func (x *Extractor) mkdirImplied(p string) error {
 	m := &dirMeta{path: p, mode: 0o755, mtime: x.impliedTime()}
 	x.dirs = append(x.dirs, m)
 	x.dirAt[p] = m
+	x.isDir[p] = true
 	x.stats.Dirs++
 	return nil
 }
@@ -352,6 +360,7 @@ func (x *Extractor) mkdir(name string, mode fs.FileMode, uid, gid int, mtime tim
 	case err != nil:
 		return err
 	case fi.IsDir():
+		x.isDir[p] = true
 		if m := x.dirAt[p]; m != nil {
 			// Created by this extraction (implied or listed twice): the
 			// archive's entry decides.
@@ -379,6 +388,7 @@ func (x *Extractor) mkdir(name string, mode fs.FileMode, uid, gid int, mtime tim
 	m := &dirMeta{path: p, mode: mode, uid: uid, gid: gid, mtime: mtime}
 	x.dirs = append(x.dirs, m)
 	x.dirAt[p] = m
+	x.isDir[p] = true
 	x.stats.Dirs++
 	return nil
 }
@@ -403,7 +413,22 @@ func (x *Extractor) clear(p string) error {
 		m.gone = true
 		delete(x.dirAt, p)
 	}
+	delete(x.isDir, p)
 	return nil
+}
+
+// create runs mk, which makes p and fails if p exists; if it does, the old
+// entry is cleared away and mk runs again. This spares a stat per member in
+// the common case, an empty place.
+func (x *Extractor) create(p string, mk func() error) error {
+	err := mk()
+	if errors.Is(err, fs.ErrExist) {
+		if err := x.clear(p); err != nil {
+			return err
+		}
+		err = mk()
+	}
+	return err
 }
 
 // writeFile writes a regular file and returns the bytes written.
@@ -412,14 +437,25 @@ func (x *Extractor) writeFile(name string, body io.Reader, mode fs.FileMode, uid
 	if err != nil {
 		return 0, err
 	}
-	if err := x.clear(p); err != nil {
-		return 0, err
-	}
-	f, err := os.OpenFile(p, os.O_WRONLY|os.O_CREATE|os.O_EXCL|syscall.O_NOFOLLOW|syscall.O_CLOEXEC, 0o600)
+	var f *os.File
+	err = x.create(p, func() error {
+		// O_EXCL|O_NOFOLLOW: never through a symlink, never into an
+		// existing file. A raw open keeps the file away from the poller.
+		fd, err := unix.Open(p, unix.O_WRONLY|unix.O_CREAT|unix.O_EXCL|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0o600)
+		if err != nil {
+			return &fs.PathError{Op: "open", Path: p, Err: err}
+		}
+		f = os.NewFile(uintptr(fd), p)
+		return nil
+	})
 	if err != nil {
 		return 0, err
 	}
-	n, err := io.Copy(f, body)
+	if x.buf == nil {
+		x.buf = make([]byte, 64<<10)
+	}
+	// Hide File.ReadFrom, which would allocate a buffer per file.
+	n, err := io.CopyBuffer(struct{ io.Writer }{f}, body, x.buf)
 	if err == nil && !x.opt.NoChown {
 		err = f.Chown(uid, gid)
 	}
@@ -457,10 +493,7 @@ func (x *Extractor) symlink(name, target string, uid, gid int, mtime time.Time) 
 	if err != nil {
 		return err
 	}
-	if err := x.clear(p); err != nil {
-		return err
-	}
-	if err := os.Symlink(target, p); err != nil {
+	if err := x.create(p, func() error { return os.Symlink(target, p) }); err != nil {
 		return err
 	}
 	if !x.opt.NoChown {
@@ -499,10 +532,7 @@ func (x *Extractor) hardlink(name, target string) error {
 	if p == tp {
 		return fmt.Errorf("hard link to itself")
 	}
-	if err := x.clear(p); err != nil {
-		return err
-	}
-	if err := os.Link(tp, p); err != nil {
+	if err := x.create(p, func() error { return os.Link(tp, p) }); err != nil {
 		return err
 	}
 	x.regular[name] = p
@@ -562,7 +592,10 @@ func setTimes(p string, t time.Time) error {
 	if t.IsZero() {
 		return nil
 	}
-	ts := unix.Timespec{Sec: t.Unix(), Nsec: int64(t.Nanosecond())}
+	ts, err := unix.TimeToTimespec(t)
+	if err != nil {
+		return &fs.PathError{Op: "utimes", Path: p, Err: err}
+	}
 	if err := unix.UtimesNanoAt(unix.AT_FDCWD, p, []unix.Timespec{ts, ts}, unix.AT_SYMLINK_NOFOLLOW); err != nil {
 		return &fs.PathError{Op: "utimes", Path: p, Err: err}
 	}
