@@ -167,7 +167,12 @@ func (x *Extractor) extract(h *tar.Header, body io.Reader) error {
 	switch h.Typeflag {
 	case tar.TypeDir:
 		return x.mkdir(name, mode, h.Uid, h.Gid, mtime)
-	case tar.TypeReg, tar.TypeGNUSparse:
+	case tar.TypeReg:
+		if isSparse(h) {
+			// A few header bytes could stand for terabytes of zeros; dpkg
+			// does not take sparse members either.
+			return fmt.Errorf("%w: sparse file", ErrUnsupportedType)
+		}
 		if name == "" {
 			return errors.New("a regular file cannot replace the root")
 		}
@@ -191,8 +196,20 @@ func (x *Extractor) extract(h *tar.Header, body io.Reader) error {
 		return fmt.Errorf("%w: device node", ErrUnsupportedType)
 	case tar.TypeFifo:
 		return fmt.Errorf("%w: FIFO", ErrUnsupportedType)
+	case tar.TypeGNUSparse:
+		return fmt.Errorf("%w: sparse file", ErrUnsupportedType)
 	}
 	return fmt.Errorf("%w: type flag %q", ErrUnsupportedType, h.Typeflag)
+}
+
+// isSparse reports a PAX-format sparse file (GNU.sparse.* records).
+func isSparse(h *tar.Header) bool {
+	for k := range h.PAXRecords {
+		if strings.HasPrefix(k, "GNU.sparse.") {
+			return true
+		}
+	}
+	return false
 }
 
 func specialBits(m int64) fs.FileMode {
