@@ -56,7 +56,9 @@ type ExtractOptions struct {
 	// uid/gid of each member (for unprivileged use; images need owners).
 	NoChown bool
 	// ImpliedTime is the modification time (clamped to Epoch) of directories
-	// the extractor creates that the archive does not list.
+	// the extractor creates that the archive does not list. When zero, they
+	// get Epoch, or keep the time of their creation if Epoch is zero too.
+	// Unpack passes the ar modification time of the data member.
 	ImpliedTime time.Time
 }
 
