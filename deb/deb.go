@@ -123,6 +123,11 @@ func Open(r io.Reader) (*Archive, error) {
 		if err != nil {
 			return nil, fmt.Errorf("deb: %s: %w", h.Name, err)
 		}
+		if ext != "" {
+			// Decompress in a goroutine while the extractor writes.
+			ah, closeDec := newAheadReader(z, 4, 128<<10), closeZ
+			z, closeZ = ah, func() { ah.Close(); closeDec() }
+		}
 		a.DataMember, a.DataModTime = h.Name, h.ModTime
 		a.raw, a.data, a.close = z, tar.NewReader(z), closeZ
 		return a, nil

@@ -11,7 +11,6 @@ import (
 	"path"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"time"
 
 	"golang.org/x/sys/unix"
@@ -57,7 +56,9 @@ type ExtractOptions struct {
 	// uid/gid of each member (for unprivileged use; images need owners).
 	NoChown bool
 	// ImpliedTime is the modification time (clamped to Epoch) of directories
-	// the extractor creates that the archive does not list.
+	// the extractor creates that the archive does not list. When zero, they
+	// get Epoch, or keep the time of their creation if Epoch is zero too.
+	// Unpack passes the ar modification time of the data member.
 	ImpliedTime time.Time
 }
 
@@ -79,7 +80,9 @@ type Extractor struct {
 	dirs    []*dirMeta
 	dirAt   map[string]*dirMeta // real path → directory created here
 	regular map[string]string   // cleaned member name → real path
+	isDir   map[string]bool     // real paths known to be directories
 	stats   Stats
+	buf     []byte // copy buffer shared by all files
 }
 
 // NewExtractor returns an extractor writing below root, which must be an
@@ -105,6 +108,7 @@ func NewExtractor(root string, opt ExtractOptions) (*Extractor, error) {
 		opt:     opt,
 		dirAt:   map[string]*dirMeta{},
 		regular: map[string]string{},
+		isDir:   map[string]bool{},
 	}, nil
 }
 
@@ -165,7 +169,12 @@ func (x *Extractor) extract(h *tar.Header, body io.Reader) error {
 	switch h.Typeflag {
 	case tar.TypeDir:
 		return x.mkdir(name, mode, h.Uid, h.Gid, mtime)
-	case tar.TypeReg, tar.TypeGNUSparse:
+	case tar.TypeReg:
+		if isSparse(h) {
+			// A few header bytes could stand for terabytes of zeros; dpkg
+			// does not take sparse members either.
+			return fmt.Errorf("%w: sparse file", ErrUnsupportedType)
+		}
 		if name == "" {
 			return errors.New("a regular file cannot replace the root")
 		}
@@ -189,8 +198,20 @@ func (x *Extractor) extract(h *tar.Header, body io.Reader) error {
 		return fmt.Errorf("%w: device node", ErrUnsupportedType)
 	case tar.TypeFifo:
 		return fmt.Errorf("%w: FIFO", ErrUnsupportedType)
+	case tar.TypeGNUSparse:
+		return fmt.Errorf("%w: sparse file", ErrUnsupportedType)
 	}
 	return fmt.Errorf("%w: type flag %q", ErrUnsupportedType, h.Typeflag)
+}
+
+// isSparse reports a PAX-format sparse file (GNU.sparse.* records).
+func isSparse(h *tar.Header) bool {
+	for k := range h.PAXRecords {
+		if strings.HasPrefix(k, "GNU.sparse.") {
+			return true
+		}
+	}
+	return false
 }
 
 func specialBits(m int64) fs.FileMode {
@@ -222,110 +243,6 @@ func (x *Extractor) clamp(t time.Time) time.Time {
 	return t
 }
 
-// cleanName turns a member name into a slash-separated path relative to the
-// root ("" for the root itself). A ".." component anywhere is refused; a
-// leading "/" is read as relative to the root, as tar does.
-func cleanName(name string) (string, error) {
-	if strings.IndexByte(name, 0) >= 0 {
-		return "", errors.New("NUL in name")
-	}
-	for _, c := range strings.Split(name, "/") {
-		if c == ".." {
-			return "", ErrTraversal
-		}
-	}
-	return strings.TrimPrefix(path.Clean("/"+name), "/"), nil
-}
-
-// real returns the host path of the cleaned, already resolved relative path.
-func (x *Extractor) real(rel string) string {
-	if rel == "" {
-		return x.root
-	}
-	return x.root + "/" + rel
-}
-
-// resolve follows rel inside the root, component by component, and returns
-// a relative path all of whose components are real directories (never
-// symlinks). Symlinks are followed as inside a chroot: absolute targets
-// start again at the root and ".." stops at it, so the result never leaves
-// the root. Missing directories are created when create is set; otherwise
-// resolve reports fs.ErrNotExist.
-func (x *Extractor) resolve(rel string, create bool) (string, error) {
-	todo := splitPath(rel)
-	var cur []string
-	links := 0
-	for len(todo) > 0 {
-		c := todo[0]
-		todo = todo[1:]
-		switch c {
-		case "", ".":
-			continue
-		case "..":
-			// Only link targets bring "..": cur holds real directories, so
-			// dropping the last one is the real parent.
-			if len(cur) > 0 {
-				cur = cur[:len(cur)-1]
-			}
-			continue
-		}
-		next := strings.Join(append(cur, c), "/")
-		p := x.real(next)
-		fi, err := os.Lstat(p)
-		switch {
-		case errors.Is(err, fs.ErrNotExist):
-			if !create {
-				return "", fs.ErrNotExist
-			}
-			if err := x.mkdirImplied(p); err != nil {
-				return "", err
-			}
-		case err != nil:
-			return "", err
-		case fi.IsDir():
-		case fi.Mode()&fs.ModeSymlink != 0:
-			links++
-			if links > maxLinks {
-				return "", ErrLinkLoop
-			}
-			t, err := os.Readlink(p)
-			if err != nil {
-				return "", err
-			}
-			if strings.HasPrefix(t, "/") {
-				cur = cur[:0]
-			}
-			todo = append(splitPath(t), todo...)
-			continue
-		default:
-			return "", fmt.Errorf("%w: %s", ErrNotDir, next)
-		}
-		cur = append(cur, c)
-	}
-	return strings.Join(cur, "/"), nil
-}
-
-func splitPath(p string) []string {
-	if p == "" {
-		return nil
-	}
-	return strings.Split(p, "/")
-}
-
-// parent resolves the directory that holds name and returns the host path
-// name will have. The last component is not resolved.
-func (x *Extractor) parent(name string) (string, error) {
-	dir, base := path.Split(name)
-	d, err := x.resolve(strings.TrimSuffix(dir, "/"), true)
-	if err != nil {
-		return "", err
-	}
-	if d == "" {
-		return x.real(base), nil
-	}
-	return x.real(d + "/" + base), nil
-}
-
 func (x *Extractor) mkdirImplied(p string) error {
 	if err := os.Mkdir(p, 0o755); err != nil {
 		return err
@@ -333,6 +250,7 @@ func (x *Extractor) mkdirImplied(p string) error {
 	m := &dirMeta{path: p, mode: 0o755, mtime: x.impliedTime()}
 	x.dirs = append(x.dirs, m)
 	x.dirAt[p] = m
+	x.isDir[p] = true
 	x.stats.Dirs++
 	return nil
 }
@@ -352,6 +270,7 @@ func (x *Extractor) mkdir(name string, mode fs.FileMode, uid, gid int, mtime tim
 	case err != nil:
 		return err
 	case fi.IsDir():
+		x.isDir[p] = true
 		if m := x.dirAt[p]; m != nil {
 			// Created by this extraction (implied or listed twice): the
 			// archive's entry decides.
@@ -379,30 +298,8 @@ func (x *Extractor) mkdir(name string, mode fs.FileMode, uid, gid int, mtime tim
 	m := &dirMeta{path: p, mode: mode, uid: uid, gid: gid, mtime: mtime}
 	x.dirs = append(x.dirs, m)
 	x.dirAt[p] = m
+	x.isDir[p] = true
 	x.stats.Dirs++
-	return nil
-}
-
-// clear makes room for a non-directory at p: an existing file or link is
-// removed, an empty directory too; a non-empty directory is an error.
-func (x *Extractor) clear(p string) error {
-	fi, err := os.Lstat(p)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	if err := os.Remove(p); err != nil {
-		if fi.IsDir() {
-			return fmt.Errorf("cannot replace directory: %w", err)
-		}
-		return err
-	}
-	if m := x.dirAt[p]; m != nil {
-		m.gone = true
-		delete(x.dirAt, p)
-	}
 	return nil
 }
 
@@ -412,14 +309,25 @@ func (x *Extractor) writeFile(name string, body io.Reader, mode fs.FileMode, uid
 	if err != nil {
 		return 0, err
 	}
-	if err := x.clear(p); err != nil {
-		return 0, err
-	}
-	f, err := os.OpenFile(p, os.O_WRONLY|os.O_CREATE|os.O_EXCL|syscall.O_NOFOLLOW|syscall.O_CLOEXEC, 0o600)
+	var f *os.File
+	err = x.create(p, func() error {
+		// O_EXCL|O_NOFOLLOW: never through a symlink, never into an
+		// existing file. A raw open keeps the file away from the poller.
+		fd, err := unix.Open(p, unix.O_WRONLY|unix.O_CREAT|unix.O_EXCL|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0o600)
+		if err != nil {
+			return &fs.PathError{Op: "open", Path: p, Err: err}
+		}
+		f = os.NewFile(uintptr(fd), p)
+		return nil
+	})
 	if err != nil {
 		return 0, err
 	}
-	n, err := io.Copy(f, body)
+	if x.buf == nil {
+		x.buf = make([]byte, 64<<10)
+	}
+	// Hide File.ReadFrom, which would allocate a buffer per file.
+	n, err := io.CopyBuffer(struct{ io.Writer }{f}, body, x.buf)
 	if err == nil && !x.opt.NoChown {
 		err = f.Chown(uid, gid)
 	}
@@ -457,10 +365,7 @@ func (x *Extractor) symlink(name, target string, uid, gid int, mtime time.Time) 
 	if err != nil {
 		return err
 	}
-	if err := x.clear(p); err != nil {
-		return err
-	}
-	if err := os.Symlink(target, p); err != nil {
+	if err := x.create(p, func() error { return os.Symlink(target, p) }); err != nil {
 		return err
 	}
 	if !x.opt.NoChown {
@@ -499,10 +404,7 @@ func (x *Extractor) hardlink(name, target string) error {
 	if p == tp {
 		return fmt.Errorf("hard link to itself")
 	}
-	if err := x.clear(p); err != nil {
-		return err
-	}
-	if err := os.Link(tp, p); err != nil {
+	if err := x.create(p, func() error { return os.Link(tp, p) }); err != nil {
 		return err
 	}
 	x.regular[name] = p
@@ -553,18 +455,5 @@ func (x *Extractor) Finish() error {
 		}
 	}
 	x.dirs = nil
-	return nil
-}
-
-// setTimes sets access and modification time of p to t without following a
-// final symlink. The zero Time leaves them alone.
-func setTimes(p string, t time.Time) error {
-	if t.IsZero() {
-		return nil
-	}
-	ts := unix.Timespec{Sec: t.Unix(), Nsec: int64(t.Nanosecond())}
-	if err := unix.UtimesNanoAt(unix.AT_FDCWD, p, []unix.Timespec{ts, ts}, unix.AT_SYMLINK_NOFOLLOW); err != nil {
-		return &fs.PathError{Op: "utimes", Path: p, Err: err}
-	}
 	return nil
 }

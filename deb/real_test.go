@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"crypto/md5"
+	"io"
 	"io/fs"
 	"os"
 	"os/exec"
@@ -514,4 +515,25 @@ func repack(tb testing.TB, raw []byte, ext string, dataTar []byte) []byte {
 		members = append(members, arMember{h.Name, buf.Bytes()})
 	}
 	return arBytes(members...)
+}
+
+// BenchmarkDecodeTzdata only reads the real tzdata package, discarding the
+// data archive: the decompressor's share of BenchmarkUnpackTzdata.
+func BenchmarkDecodeTzdata(b *testing.B) {
+	raw, err := os.ReadFile(realDeb(b, "tzdata"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(int64(len(dataTarOf(b, raw))))
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		a, err := Open(bytes.NewReader(raw))
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := io.Copy(io.Discard, a.raw); err != nil {
+			b.Fatal(err)
+		}
+		a.Close()
+	}
 }
