@@ -28,7 +28,13 @@ func Build(ctx context.Context, c client.Client) (*client.Result, error) {
 	if err != nil {
 		return nil, fmt.Errorf("reading frontend options: %w", err)
 	}
-	src, err := bc.ReadEntrypoint(ctx, Language)
+	// Transfer the lockfile with the definition: it sits next to it.
+	filename := bc.BuildOpts().Opts["filename"]
+	if filename == "" {
+		filename = dockerui.DefaultDockerfileName // as dockerui defaults it
+	}
+	src, err := bc.ReadEntrypoint(ctx, Language,
+		bkllb.FollowPaths([]string{filename, filename + ".dockerignore", LockfileName(filename)}))
 	if err != nil {
 		return nil, err
 	}
@@ -78,7 +84,7 @@ func Build(ctx context.Context, c client.Client) (*client.Result, error) {
 		buildCtx = *st
 	}
 
-	pkgs, h, err := packages(ctx, bc, c, def, img, src.Filename)
+	pkgs, h, err := packages(ctx, bc, c, def, img, src.SourceMap)
 	if err != nil {
 		return nil, wrapSource(err, src.SourceMap)
 	}
@@ -135,7 +141,7 @@ func Build(ctx context.Context, c client.Client) (*client.Result, error) {
 
 // packages solves (or reads from the lockfile) the image's packages for
 // every platform it is built for, and finds the helper that unpacks them.
-func packages(ctx context.Context, bc *dockerui.Client, c client.Client, def *spec.Definition, img *spec.Image, filename string) (map[string]debs, *llb.Helper, error) {
+func packages(ctx context.Context, bc *dockerui.Client, c client.Client, def *spec.Definition, img *spec.Image, sm *bkllb.SourceMap) (map[string]debs, *llb.Helper, error) {
 	if len(img.Packages) == 0 && !img.CACertificates {
 		return nil, nil, nil
 	}
@@ -143,7 +149,7 @@ func packages(ctx context.Context, bc *dockerui.Client, c client.Client, def *sp
 	if len(plats) == 0 {
 		plats = bc.BuildPlatforms[:1]
 	}
-	lock, err := readLockfile(ctx, bc, c, filename)
+	lock, err := readLockfile(ctx, c, sm)
 	if err != nil {
 		return nil, nil, err
 	}

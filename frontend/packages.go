@@ -21,20 +21,12 @@ func LockfileName(definition string) string {
 	return strings.TrimSuffix(definition, path.Ext(definition)) + ".lock.json"
 }
 
-// readLockfile reads the lockfile from the definition's directory, or
-// returns nil when there is none.
-func readLockfile(ctx context.Context, bc *dockerui.Client, c client.Client, filename string) (*solver.Lockfile, error) {
-	name := LockfileName(filename)
-	localName := bc.BuildOpts().Opts["dockerfilekey"]
-	if localName == "" {
-		localName = dockerui.DefaultLocalNameDockerfile
-	}
-	st := bkllb.Local(localName,
-		bkllb.FollowPaths([]string{name}),
-		bkllb.SessionID(bc.BuildOpts().SessionID),
-		bkllb.SharedKeyHint(localName),
-		bkllb.WithCustomName("load lockfile "+name))
-	def, err := st.Marshal(ctx)
+// readLockfile reads the lockfile next to the definition, from wherever the
+// definition came from (a local directory, git, HTTP), or returns nil when
+// there is none.
+func readLockfile(ctx context.Context, c client.Client, sm *bkllb.SourceMap) (*solver.Lockfile, error) {
+	name := LockfileName(sm.Filename)
+	def, err := sm.State.Marshal(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -46,8 +38,13 @@ func readLockfile(ctx context.Context, bc *dockerui.Client, c client.Client, fil
 	if err != nil {
 		return nil, err
 	}
-	if _, err := ref.StatFile(ctx, client.StatRequest{Path: name}); err != nil {
-		return nil, nil // no lockfile
+	dir := path.Dir(name)
+	entries, err := ref.ReadDir(ctx, client.ReadDirRequest{Path: dir, IncludePattern: path.Base(name)})
+	if err != nil {
+		return nil, fmt.Errorf("looking for %s: %w", name, err)
+	}
+	if len(entries) == 0 {
+		return nil, nil
 	}
 	data, err := ref.ReadFile(ctx, client.ReadRequest{Filename: name})
 	if err != nil {

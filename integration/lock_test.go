@@ -70,7 +70,7 @@ func TestLockfile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if strings.Contains(stderr, "InRelease") || !strings.Contains(stderr, "load lockfile distill.lock.json") {
+	if strings.Contains(stderr, "InRelease") || strings.Contains(stderr, "Packages") {
 		t.Errorf("a build with a lockfile fetched indexes:\n%s", stderr)
 	}
 	l, err := ReadOCILayout(out)

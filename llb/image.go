@@ -40,7 +40,7 @@ type Options struct {
 // Image lowers one image for one platform: one layer per package, then one
 // layer of the declared files, merged.
 func Image(img *spec.Image, opt Options) (bkllb.State, *dockerspec.DockerOCIImage, error) {
-	layers, history, err := packageLayers(opt.Packages, opt)
+	layers, history, err := packageLayers(opt.Packages, opt, location(opt.SourceMap, img.AttrRange("packages")))
 	if err != nil {
 		return bkllb.State{}, nil, err
 	}
@@ -48,7 +48,7 @@ func Image(img *spec.Image, opt Options) (bkllb.State, *dockerspec.DockerOCIImag
 		if opt.Helper == nil {
 			return bkllb.State{}, nil, fmt.Errorf("the CA bundle needs the in-build helper, and this build has none")
 		}
-		layers = append(layers, caBundle(*opt.CABundle, opt))
+		layers = append(layers, caBundle(*opt.CABundle, opt, location(opt.SourceMap, img.AttrRange("ca_certificates"))))
 		history = append(history, fmt.Sprintf("distill: CA bundle from %s %s", opt.CABundle.Name, opt.CABundle.Version))
 	}
 	st, err := files(img, opt)

@@ -30,7 +30,7 @@ type Package struct {
 // packageLayers makes one state per package: the .deb unpacked by the helper
 // without maintainer scripts, with its dpkg status.d records. Sorted by name
 // for a stable layer order.
-func packageLayers(pkgs []Package, opt Options) ([]bkllb.State, []string, error) {
+func packageLayers(pkgs []Package, opt Options, loc bkllb.ConstraintsOpt) ([]bkllb.State, []string, error) {
 	if len(pkgs) == 0 {
 		return nil, nil, nil
 	}
@@ -50,7 +50,7 @@ func packageLayers(pkgs []Package, opt Options) ([]bkllb.State, []string, error)
 		if p.SHA256 == "" || p.Filename == "" {
 			return nil, nil, fmt.Errorf("package %s %s has no archive path or sha256", p.Name, p.Version)
 		}
-		layers = append(layers, runHelper(p, opt, fmt.Sprintf("unpack %s %s (%s)", p.Name, p.Version, p.Architecture),
+		layers = append(layers, runHelper(p, opt, loc, fmt.Sprintf("unpack %s %s (%s)", p.Name, p.Version, p.Architecture),
 			"unpack", "--root", "/out", "--name", p.Name))
 		history = append(history, fmt.Sprintf("distill: package %s %s (%s)", p.Name, p.Version, p.Architecture))
 	}
@@ -59,20 +59,22 @@ func packageLayers(pkgs []Package, opt Options) ([]bkllb.State, []string, error)
 
 // caBundle is a layer holding /etc/ssl/certs/ca-certificates.crt, made from
 // the package's certificates as update-ca-certificates would.
-func caBundle(p Package, opt Options) bkllb.State {
-	return runHelper(p, opt, fmt.Sprintf("CA bundle from %s %s", p.Name, p.Version),
+func caBundle(p Package, opt Options, loc bkllb.ConstraintsOpt) bkllb.State {
+	return runHelper(p, opt, loc, fmt.Sprintf("CA bundle from %s %s", p.Name, p.Version),
 		"cacerts", "--root", "/out", "--path", "/etc/ssl/certs/ca-certificates.crt")
 }
 
 // runHelper fetches a .deb, pinned by its SHA256 (BuildKit checks the bytes
 // and the cache key needs no network), and runs a helper subcommand on it
-// with no network; the result is what it wrote under /out.
-func runHelper(p Package, opt Options, name, sub string, args ...string) bkllb.State {
+// with no network; the result is what it wrote under /out. loc ties both
+// steps to the line that asked for the package: a .deb the mirror no longer
+// has fails there.
+func runHelper(p Package, opt Options, loc bkllb.ConstraintsOpt, name, sub string, args ...string) bkllb.State {
 	file := path.Base(p.Filename)
 	deb := bkllb.HTTP(p.URL+"/"+p.Filename,
 		bkllb.Checksum(digest.NewDigestFromEncoded(digest.SHA256, p.SHA256)),
 		bkllb.Filename(file),
-		bkllb.WithCustomNamef("fetch %s %s (%s)", p.Name, p.Version, p.Architecture))
+		bkllb.WithCustomNamef("fetch %s %s (%s)", p.Name, p.Version, p.Architecture), loc)
 	argv := append([]string{opt.Helper.Path, sub, "--deb", "/deb/" + file,
 		"--epoch", strconv.FormatInt(opt.Epoch.Unix(), 10)}, args...)
 	run := opt.Helper.State.Run(
@@ -81,6 +83,7 @@ func runHelper(p Package, opt Options, name, sub string, args ...string) bkllb.S
 		bkllb.Network(bkllb.NetModeNone),
 		bkllb.Platform(opt.Helper.Platform),
 		bkllb.WithCustomName(name),
+		loc,
 	)
 	return run.AddMount("/out", bkllb.Scratch())
 }

@@ -2,6 +2,8 @@ package spec
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 
@@ -75,7 +77,8 @@ func decodeImage(b *hcl.Block, ctx *hcl.EvalContext) (*Image, hcl.Diagnostics) {
 
 	var env map[string]string
 	d.stringMap("env", &env)
-	for k, v := range env {
+	for _, k := range slices.Sorted(maps.Keys(env)) {
+		v := env[k]
 		if k == "" || strings.ContainsAny(k, "=\x00") {
 			d.errorf("env", "Invalid environment variable", "%q is not a valid variable name.", k)
 			continue
