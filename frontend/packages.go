@@ -2,7 +2,9 @@ package frontend
 
 import (
 	"context"
+
 	"fmt"
+	"github.com/containerd/platforms"
 	"path"
 	"strings"
 
@@ -103,8 +105,11 @@ type currentFrontend interface {
 
 // HelperOpt names a frontend option the CLI sets when it runs the frontend
 // in-process: the local holding its own static binary, which then serves as
-// the in-build helper.
-const HelperOpt = "distill-helper"
+// the in-build helper; HelperPlatformOpt is the platform that binary is for.
+const (
+	HelperOpt         = "distill-helper"
+	HelperPlatformOpt = "distill-helper-platform"
+)
 
 // helper finds the in-build helper: the frontend image itself, or the
 // binary the CLI uploaded.
@@ -117,7 +122,14 @@ func helper(bc *dockerui.Client, c client.Client, buildPlatform ocispecs.Platfor
 		// is keyed by its input's key; a copy is keyed by content, so the
 		// execs that run the helper stay cached from build to build.
 		st := bkllb.Scratch().File(bkllb.Copy(local, file, "/"+file), bkllb.WithCustomName("copy the distill helper"))
-		return &llb.Helper{State: st, Path: "/" + file, Platform: buildPlatform}, nil
+		p := buildPlatform
+		if s, ok := bc.BuildOpts().Opts[HelperPlatformOpt]; ok {
+			var err error
+			if p, err = platforms.Parse(s); err != nil {
+				return nil, fmt.Errorf("%s=%q: %w", HelperPlatformOpt, s, err)
+			}
+		}
+		return &llb.Helper{State: st, Path: "/" + file, Platform: p}, nil
 	}
 	if cf, ok := c.(currentFrontend); ok {
 		st, err := cf.CurrentFrontend()

@@ -17,11 +17,14 @@ func inherit(images []*Image) hcl.Diagnostics {
 	for _, img := range images {
 		byName[img.Name] = img
 	}
-	done := map[string]bool{}
+	done := map[string]bool{} // resolved: true, or failed: false
 	var diags hcl.Diagnostics
 	var resolve func(img *Image, chain []string) bool
 	resolve = func(img *Image, chain []string) bool {
-		if done[img.Name] || img.From == "" {
+		if ok, seen := done[img.Name]; seen {
+			return ok
+		}
+		if img.From == "" {
 			done[img.Name] = true
 			return true
 		}
@@ -34,12 +37,15 @@ func inherit(images []*Image) hcl.Diagnostics {
 		if !ok {
 			diags = append(diags, errorAt(img.AttrRange("from"), "Unknown image",
 				fmt.Sprintf("There is no image named %q.", img.From)))
+			done[img.Name] = false
 			return false
 		}
 		if !resolve(parent, append(chain, img.Name)) {
+			done[img.Name] = false
 			return false
 		}
 		merge(img, parent)
+		diags = append(diags, checkAncestors(img.Entries)...)
 		done[img.Name] = true
 		return true
 	}
@@ -100,6 +106,14 @@ func merge(img, parent *Image) {
 		}
 	}
 	sort.Slice(img.Entries, func(i, j int) bool { return img.Entries[i].Path < img.Entries[j].Path })
+
+	// Inherited attributes keep their ranges, so errors about them point at
+	// the parent's lines.
+	for k, r := range parent.Attrs {
+		if !set(k) {
+			img.Attrs[k] = r
+		}
+	}
 }
 
 func mergeMaps(parent, child map[string]string) map[string]string {

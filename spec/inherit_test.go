@@ -111,3 +111,18 @@ image "debug" {
 		t.Error("APPLETS is used by a dynamic block")
 	}
 }
+
+func TestInheritedRangesAndAncestors(t *testing.T) {
+	src := "image \"a\" {\n  workdir = \"/w\"\n  symlink \"/lib\" { target = \"usr/lib\" }\n}\nimage \"b\" {\n  from = image.a\n  file \"/lib/x\" { content = \"\" }\n}\n"
+	_, diags := Parse("d.hcl", []byte(src), Options{})
+	if !strings.Contains(diags.Error(), "d.hcl:7,3-16: Path under a non-directory; /lib/x lies under /lib, which is declared as a symlink at d.hcl:3,3-17.") {
+		t.Errorf("diagnostics: %s", diags.Error())
+	}
+	def, diags := Parse("d.hcl", []byte("image \"a\" {\n  workdir = \"/w\"\n}\nimage \"b\" { from = image.a }\n"), Options{})
+	if diags.HasErrors() {
+		t.Fatal(diags)
+	}
+	if r := def.Image("b").AttrRange("workdir"); r.Start.Line != 2 {
+		t.Errorf("inherited workdir range %v, want the parent's line 2", r)
+	}
+}

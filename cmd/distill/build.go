@@ -7,6 +7,7 @@ import (
 	"maps"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 
 	"github.com/containerd/platforms"
@@ -121,6 +122,7 @@ func runFrontend(ctx context.Context, o *buildOptions, file string, img *spec.Im
 	if fs, opt, err := selfAsHelper(); err == nil {
 		mounts[helperLocal] = fs
 		attrs[frontend.HelperOpt] = opt
+		attrs[frontend.HelperPlatformOpt] = "linux/" + runtime.GOARCH
 	} else if img != nil && (len(img.Packages) > 0 || img.CACertificates) {
 		return nil, err
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 
 	"github.com/tonistiigi/fsutil"
 )
@@ -17,6 +18,9 @@ const helperLocal = "distill-helper"
 // binary the in-build helper. The binary runs in an empty rootfs, so it must
 // be static (CGO_ENABLED=0); otherwise builds with packages fail and say so.
 func selfAsHelper() (fsutil.FS, string, error) {
+	if runtime.GOOS != "linux" {
+		return nil, "", fmt.Errorf("builds run the in-build helper on Linux: this distill is for %s; build through the frontend image with docker buildx instead", runtime.GOOS)
+	}
 	exe, err := os.Executable()
 	if err != nil {
 		return nil, "", err
