@@ -102,8 +102,17 @@ func TestLockfile(t *testing.T) {
 			return out
 		}, []string{"digest mismatch", ".deb"}},
 		{"package not locked", func(l []byte) []byte {
-			return bytes.Replace(l, []byte(`"name": "netbase"`), []byte(`"name": "netbase-renamed"`), -1)
-		}, []string{"the lockfile has no package netbase", "run `distill lock`", "distill.hcl:10"}},
+			// The definition asks for more than was locked.
+			src, err := os.ReadFile(def)
+			if err != nil {
+				t.Fatal(err)
+			}
+			more := strings.Replace(string(src), `"netbase", "media-types"`, `"netbase", "media-types", "tzdata"`, 1)
+			if err := os.WriteFile(def, []byte(more), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			return l
+		}, []string{"distill.hcl:10", "Lockfile out of date", `the lockfile's image small was solved from packages ["netbase" "media-types"]`, "run `distill lock`"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if err := os.WriteFile(lockPath, tc.mutate(lock), 0o644); err != nil {
