@@ -37,8 +37,11 @@ func lock(ctx context.Context, o *buildOptions, stderr io.Writer) error {
 	old := solver.NewLockfile()
 	switch prev, err := os.ReadFile(path); {
 	case err == nil:
-		if old, err = solver.ParseLockfile(prev); err != nil {
-			return fmt.Errorf("%s: %w", path, err)
+		// An unreadable old lock (an older format, say) is replaced whole.
+		if o, err := solver.ParseLockfile(prev); err != nil {
+			fmt.Fprintf(stderr, "replacing %s: %v\n", path, err)
+		} else {
+			old = o
 		}
 	case !errors.Is(err, fs.ErrNotExist):
 		return err
