@@ -15,8 +15,9 @@ import (
 	"github.com/distill-build/distill/internal/buildkitd"
 )
 
-// setUp checks prerequisites, then builds or reuses the tools and starts the
-// registry, binfmt, buildkitd, the frontend image and the buildx builder. On
+// setUp checks prerequisites, builds or reuses the tools, then sets up
+// binfmt and starts the registry, buildkitd, the frontend image and the
+// buildx builder. On
 // failure it stops what it started and returns an error with the logs' tails.
 func setUp(ctx context.Context, logf func(string, ...any)) (*Bed, error) {
 	if err := prerequisites(); err != nil {
@@ -27,6 +28,12 @@ func setUp(ctx context.Context, logf func(string, ...any)) (*Bed, error) {
 		return nil, err
 	}
 	b := &Bed{RepoRoot: repo}
+	// Tools first: a run killed during their (long) build leaves no temp dir.
+	t0 := time.Now()
+	if b.Tools, err = ensureTools(ctx, repo, logf); err != nil {
+		return nil, fmt.Errorf("tools: %w", err)
+	}
+	logf("tools: done in %s", time.Since(t0).Round(time.Millisecond))
 	if b.dir, err = shortTempDir(); err != nil {
 		return nil, err
 	}
@@ -49,16 +56,10 @@ func (b *Bed) start(ctx context.Context, logf func(string, ...any)) error {
 		logf("%s: done in %s", name, time.Since(t0).Round(time.Millisecond))
 		return nil
 	}
-	var err error
-	if err := step("tools", func() error {
-		b.Tools, err = ensureTools(ctx, b.RepoRoot, logf)
-		return err
-	}); err != nil {
-		return err
-	}
 	if err := step("binfmt", func() error { return ensureBinfmt(logf) }); err != nil {
 		return err
 	}
+	var err error
 	if err := step("registry", func() error {
 		b.registry, b.Registry, err = startRegistry(ctx, b.Tools.Registry, b.dir)
 		return err
