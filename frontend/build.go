@@ -28,7 +28,13 @@ func Build(ctx context.Context, c client.Client) (*client.Result, error) {
 	if err != nil {
 		return nil, fmt.Errorf("reading frontend options: %w", err)
 	}
-	src, err := bc.ReadEntrypoint(ctx, Language)
+	// Transfer the lockfile with the definition: it sits next to it.
+	filename := bc.BuildOpts().Opts["filename"]
+	if filename == "" {
+		filename = dockerui.DefaultDockerfileName // as dockerui defaults it
+	}
+	src, err := bc.ReadEntrypoint(ctx, Language,
+		bkllb.FollowPaths([]string{filename, filename + ".dockerignore", LockfileName(filename)}))
 	if err != nil {
 		return nil, err
 	}
@@ -45,6 +51,11 @@ func Build(ctx context.Context, c client.Client) (*client.Result, error) {
 		return res, err
 	}
 
+	if bc.BuildOpts().Opts[LockOpt] == "true" {
+		res, err := lock(ctx, bc, c, def)
+		return res, wrapSource(err, src.SourceMap)
+	}
+
 	img, err := selectImage(def, bc.Target)
 	if err != nil {
 		return nil, wrapSource(err, src.SourceMap)
@@ -53,10 +64,13 @@ func Build(ctx context.Context, c client.Client) (*client.Result, error) {
 	if err != nil {
 		return nil, wrapSource(err, src.SourceMap)
 	}
-	if plats != nil {
-		bc.TargetPlatforms = plats
-		bc.MultiPlatformRequested = bc.MultiPlatformRequested || len(plats) > 1
+	if plats == nil {
+		// dockerui would name the result after the frontend's own platform;
+		// the image is built for the worker's.
+		plats = bc.BuildPlatforms[:1]
 	}
+	bc.TargetPlatforms = plats
+	bc.MultiPlatformRequested = bc.MultiPlatformRequested || len(plats) > 1
 	epoch, err := sourceDateEpoch(bc.BuildArgs)
 	if err != nil {
 		return nil, err
@@ -70,16 +84,26 @@ func Build(ctx context.Context, c client.Client) (*client.Result, error) {
 		buildCtx = *st
 	}
 
+	pkgs, h, err := packages(ctx, bc, c, def, img, src.SourceMap)
+	if err != nil {
+		return nil, wrapSource(err, src.SourceMap)
+	}
+
 	rb, err := bc.Build(ctx, func(ctx context.Context, platform *ocispecs.Platform, _ int) (*dockerui.BuildResult, error) {
 		p := bc.BuildPlatforms[0]
 		if platform != nil {
 			p = *platform
 		}
-		st, cfg, err := llb.Image(img, llb.Options{Platform: p, Epoch: epoch, Context: buildCtx, SourceMap: src.SourceMap})
+		st, cfg, err := llb.Image(img, llb.Options{Platform: p, Epoch: epoch, Context: buildCtx, SourceMap: src.SourceMap,
+			Packages: pkgs[llb.DebianArch(p)].Packages, CABundle: pkgs[llb.DebianArch(p)].CA, Helper: h})
 		if err != nil {
 			return nil, wrapSource(err, src.SourceMap)
 		}
-		dt, err := st.Marshal(ctx, bkllb.Platform(p))
+		cons := []bkllb.ConstraintsOpt{bkllb.Platform(p)}
+		if bc.IsNoCache(img.Name) {
+			cons = append(cons, bkllb.IgnoreCache)
+		}
+		dt, err := st.Marshal(ctx, cons...)
 		if err != nil {
 			return nil, fmt.Errorf("marshalling LLB for %s: %w", img.Name, err)
 		}
@@ -113,6 +137,35 @@ func Build(ctx context.Context, c client.Client) (*client.Result, error) {
 		}
 	}
 	return rb.Finalize()
+}
+
+// packages solves (or reads from the lockfile) the image's packages for
+// every platform it is built for, and finds the helper that unpacks them.
+func packages(ctx context.Context, bc *dockerui.Client, c client.Client, def *spec.Definition, img *spec.Image, sm *bkllb.SourceMap) (map[string]debs, *llb.Helper, error) {
+	if len(img.Packages) == 0 && !img.CACertificates {
+		return nil, nil, nil
+	}
+	plats := bc.TargetPlatforms
+	if len(plats) == 0 {
+		plats = bc.BuildPlatforms[:1]
+	}
+	lock, err := readLockfile(ctx, c, sm)
+	if err != nil {
+		return nil, nil, err
+	}
+	a, err := newArchive(c, def, bc.IsNoCache(img.Name))
+	if err != nil {
+		return nil, nil, err
+	}
+	pkgs, err := packagesFor(ctx, a, lock, img, plats)
+	if err != nil {
+		return nil, nil, err
+	}
+	h, err := helper(bc, c, bc.BuildPlatforms[0])
+	if err != nil {
+		return nil, nil, err
+	}
+	return pkgs, h, nil
 }
 
 func needsContext(img *spec.Image) bool {

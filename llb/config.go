@@ -9,9 +9,9 @@ import (
 )
 
 // config is the image config for one platform. History has one entry per
-// layer so BuildKit's exporter keeps ours instead of inventing entries with
-// the current time.
-func config(img *spec.Image, opt Options) *dockerspec.DockerOCIImage {
+// layer, naming it, so BuildKit's exporter keeps ours instead of inventing
+// entries with the current time.
+func config(img *spec.Image, history []string, opt Options) *dockerspec.DockerOCIImage {
 	created := opt.Epoch.UTC()
 	c := &dockerspec.DockerOCIImage{
 		Image: ocispecs.Image{
@@ -31,12 +31,8 @@ func config(img *spec.Image, opt Options) *dockerspec.DockerOCIImage {
 	for _, e := range img.Env {
 		c.Config.Env = append(c.Config.Env, e.Name+"="+e.Value)
 	}
-	if len(img.Entries) > 0 {
-		c.History = append(c.History, ocispecs.History{
-			Created:   &created,
-			CreatedBy: "distill: files of image " + img.Name,
-			Comment:   "distill",
-		})
+	for _, h := range history {
+		c.History = append(c.History, ocispecs.History{Created: &created, CreatedBy: h, Comment: "distill"})
 	}
 	return c
 }

@@ -28,15 +28,46 @@ type Options struct {
 	// SourceMap, when set, ties operations to their lines in the definition
 	// so BuildKit shows the snippet when one fails.
 	SourceMap *bkllb.SourceMap
+	// Packages are the solved .debs for this platform.
+	Packages []Package
+	// CABundle, when set, is the ca-certificates package whose certificates
+	// make /etc/ssl/certs/ca-certificates.crt.
+	CABundle *Package
+	// Helper runs inside builds; needed when there are packages.
+	Helper *Helper
 }
 
-// Image lowers one image for one platform.
+// Image lowers one image for one platform: one layer per package, then one
+// layer of the declared files, merged.
 func Image(img *spec.Image, opt Options) (bkllb.State, *dockerspec.DockerOCIImage, error) {
+	layers, history, err := packageLayers(opt.Packages, opt, location(opt.SourceMap, img.AttrRange("packages")))
+	if err != nil {
+		return bkllb.State{}, nil, err
+	}
+	if opt.CABundle != nil {
+		if opt.Helper == nil {
+			return bkllb.State{}, nil, fmt.Errorf("the CA bundle needs the in-build helper, and this build has none")
+		}
+		layers = append(layers, caBundle(*opt.CABundle, opt, location(opt.SourceMap, img.AttrRange("ca_certificates"))))
+		history = append(history, fmt.Sprintf("distill: CA bundle from %s %s", opt.CABundle.Name, opt.CABundle.Version))
+	}
 	st, err := files(img, opt)
 	if err != nil {
 		return bkllb.State{}, nil, err
 	}
-	return st.Platform(opt.Platform), config(img, opt), nil
+	if len(img.Entries) > 0 {
+		layers = append(layers, st)
+		history = append(history, "distill: files of image "+img.Name)
+	}
+	switch len(layers) {
+	case 0:
+		st = bkllb.Scratch()
+	case 1:
+		st = layers[0]
+	default:
+		st = bkllb.Merge(layers, bkllb.WithCustomNamef("[%s] merge %d layers", img.Name, len(layers)))
+	}
+	return st.Platform(opt.Platform), config(img, history, opt), nil
 }
 
 // files builds the one layer of declared entries. The entries are made in a

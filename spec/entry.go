@@ -48,17 +48,28 @@ func (d *decoder) entries(blocks hcl.Blocks) []*Entry {
 		out = append(out, e)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Path < out[j].Path })
-	// A declared path's ancestors must be directories.
-	for _, e := range out {
+	d.diags = append(d.diags, checkAncestors(out)...)
+	return out
+}
+
+// checkAncestors reports declared paths whose ancestors are declared as
+// something other than a directory.
+func checkAncestors(entries []*Entry) hcl.Diagnostics {
+	var diags hcl.Diagnostics
+	byPath := map[string]*Entry{}
+	for _, e := range entries {
+		byPath[e.Path] = e
+	}
+	for _, e := range entries {
 		for dir := path.Dir(e.Path); dir != "/"; dir = path.Dir(dir) {
 			if p, ok := byPath[dir]; ok && p.Kind != KindDirectory {
-				d.diags = append(d.diags, errorAt(e.Range, "Path under a non-directory",
+				diags = append(diags, errorAt(e.Range, "Path under a non-directory",
 					fmt.Sprintf("%s lies under %s, which is declared as a %s at %s.", e.Path, dir, p.Kind, p.Range.String())))
 				break
 			}
 		}
 	}
-	return out
+	return diags
 }
 
 func (d *decoder) entry(b *hcl.Block) *Entry {

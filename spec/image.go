@@ -2,11 +2,14 @@ package spec
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 
 	"github.com/containerd/platforms"
 	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/ext/dynblock"
 	"github.com/hashicorp/hcl/v2/gohcl"
 	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
 )
@@ -22,6 +25,10 @@ var imageSchema = &hcl.BodySchema{
 		{Name: "user"},
 		{Name: "labels"},
 		{Name: "annotations"},
+		{Name: "packages"},
+		{Name: "exclude"},
+		{Name: "from"},
+		{Name: "ca_certificates"},
 	},
 	Blocks: []hcl.BlockHeaderSchema{
 		{Type: "file", LabelNames: []string{"path"}},
@@ -31,7 +38,8 @@ var imageSchema = &hcl.BodySchema{
 }
 
 func decodeImage(b *hcl.Block, ctx *hcl.EvalContext) (*Image, hcl.Diagnostics) {
-	content, diags := b.Body.Content(imageSchema)
+	// dynamic "symlink" { for_each = … } blocks expand as in Terraform.
+	content, diags := dynblock.Expand(b.Body, ctx).Content(imageSchema)
 	if diags.HasErrors() {
 		return nil, diags
 	}
@@ -48,6 +56,12 @@ func decodeImage(b *hcl.Block, ctx *hcl.EvalContext) (*Image, hcl.Diagnostics) {
 	d.list("cmd", &img.Cmd)
 	d.stringMap("labels", &img.Labels)
 	d.stringMap("annotations", &img.Annotations)
+	d.list("packages", &img.Packages)
+	d.list("exclude", &img.Exclude)
+	d.decode("ca_certificates", &img.CACertificates)
+	if a, ok := content.Attributes["from"]; ok {
+		img.From = d.imageRef(a)
+	}
 
 	var plats []string
 	d.list("platforms", &plats)
@@ -63,7 +77,8 @@ func decodeImage(b *hcl.Block, ctx *hcl.EvalContext) (*Image, hcl.Diagnostics) {
 
 	var env map[string]string
 	d.stringMap("env", &env)
-	for k, v := range env {
+	for _, k := range slices.Sorted(maps.Keys(env)) {
+		v := env[k]
 		if k == "" || strings.ContainsAny(k, "=\x00") {
 			d.errorf("env", "Invalid environment variable", "%q is not a valid variable name.", k)
 			continue
@@ -146,6 +161,19 @@ func (d *decoder) stringMap(name string, dst *map[string]string) {
 	if d.decode(name, &out) {
 		*dst = out
 	}
+}
+
+// imageRef reads a reference to another image block: image.NAME.
+func (d *decoder) imageRef(a *hcl.Attribute) string {
+	t, diags := hcl.AbsTraversalForExpr(a.Expr)
+	if !diags.HasErrors() && len(t) == 2 && t.RootName() == "image" {
+		if attr, ok := t[1].(hcl.TraverseAttr); ok {
+			return attr.Name
+		}
+	}
+	d.diags = append(d.diags, errorAt(a.Expr.Range(), "Invalid image reference",
+		"from takes a reference to another image block, such as image.static."))
+	return ""
 }
 
 // elementRange is the range of the i-th element of a list attribute written

@@ -15,6 +15,7 @@ type Options struct {
 var rootSchema = &hcl.BodySchema{
 	Blocks: []hcl.BlockHeaderSchema{
 		{Type: "variable", LabelNames: []string{"name"}},
+		{Type: "repository", LabelNames: []string{"name"}},
 		{Type: "image", LabelNames: []string{"name"}},
 	},
 }
@@ -33,11 +34,13 @@ func Parse(filename string, src []byte, opts Options) (*Definition, hcl.Diagnost
 	}
 
 	def := &Definition{Filename: filename}
-	var varBlocks, imageBlocks []*hcl.Block
+	var varBlocks, repoBlocks, imageBlocks []*hcl.Block
 	for _, b := range content.Blocks {
 		switch b.Type {
 		case "variable":
 			varBlocks = append(varBlocks, b)
+		case "repository":
+			repoBlocks = append(repoBlocks, b)
 		case "image":
 			imageBlocks = append(imageBlocks, b)
 		}
@@ -51,18 +54,15 @@ func Parse(filename string, src []byte, opts Options) (*Definition, hcl.Diagnost
 	def.Variables = vars.list
 
 	ctx := &hcl.EvalContext{Variables: vars.values(), Functions: functions()}
-	seen := map[string]*hcl.Block{}
-	for _, b := range imageBlocks {
-		name := b.Labels[0]
-		if prev, ok := seen[name]; ok {
-			diags = append(diags, duplicate("image", name, b, prev))
-			continue
+	for _, b := range uniqueNames("repository", repoBlocks, &diags) {
+		vars.markUsed(b.Body)
+		r, rdiags := decodeRepository(b, ctx)
+		diags = append(diags, rdiags...)
+		if r != nil {
+			def.Repositories = append(def.Repositories, r)
 		}
-		seen[name] = b
-		if d := checkName("image", name, b.LabelRanges[0]); d != nil {
-			diags = append(diags, d)
-			continue
-		}
+	}
+	for _, b := range uniqueNames("image", imageBlocks, &diags) {
 		vars.markUsed(b.Body)
 		img, idiags := decodeImage(b, ctx)
 		diags = append(diags, idiags...)
@@ -72,6 +72,16 @@ func Parse(filename string, src []byte, opts Options) (*Definition, hcl.Diagnost
 	}
 	if diags.HasErrors() {
 		return nil, diags
+	}
+	if diags = append(diags, inherit(def.Images)...); diags.HasErrors() {
+		return nil, diags
+	}
+	for _, img := range def.Images {
+		if (len(img.Packages) > 0 || img.CACertificates) && len(def.Repositories) == 0 {
+			diags = append(diags, errorAt(img.AttrRange("packages"), "No repository",
+				`Packages come from Debian archives: declare one with repository "debian" { url = …, suite = … }.`))
+			return nil, diags
+		}
 	}
 	if len(def.Images) == 0 {
 		diags = append(diags, &hcl.Diagnostic{
@@ -94,6 +104,27 @@ func duplicate(kind, name string, b, prev *hcl.Block) *hcl.Diagnostic {
 	}
 }
 
+// uniqueNames returns the blocks of one kind whose names are valid and not
+// taken by an earlier block, reporting the others.
+func uniqueNames(kind string, blocks []*hcl.Block, diags *hcl.Diagnostics) []*hcl.Block {
+	seen := map[string]*hcl.Block{}
+	var out []*hcl.Block
+	for _, b := range blocks {
+		name := b.Labels[0]
+		if prev, ok := seen[name]; ok {
+			*diags = append(*diags, duplicate(kind, name, b, prev))
+			continue
+		}
+		seen[name] = b
+		if d := checkName(kind, name, b.LabelRanges[0]); d != nil {
+			*diags = append(*diags, d)
+			continue
+		}
+		out = append(out, b)
+	}
+	return out
+}
+
 // checkName accepts the names that may appear as a --target or a reference.
 func checkName(kind, name string, rng hcl.Range) *hcl.Diagnostic {
 	if hclsyntax.ValidIdentifier(name) {
@@ -110,4 +141,22 @@ func checkName(kind, name string, rng hcl.Range) *hcl.Diagnostic {
 // errorAt builds an error diagnostic for a range.
 func errorAt(rng hcl.Range, summary, detail string) *hcl.Diagnostic {
 	return &hcl.Diagnostic{Severity: hcl.DiagError, Summary: summary, Detail: detail, Subject: rng.Ptr()}
+}
+
+// ParseVariables decodes only the variable blocks, for tools that fill in
+// variables before a full decode (the CLI's mirror defaults).
+func ParseVariables(filename string, src []byte, opts Options) ([]*Variable, hcl.Diagnostics) {
+	file, diags := hclsyntax.ParseConfig(src, filename, hcl.InitialPos)
+	if diags.HasErrors() {
+		return nil, diags
+	}
+	content, _, cdiags := file.Body.PartialContent(&hcl.BodySchema{Blocks: rootSchema.Blocks[:1]})
+	if diags = append(diags, cdiags...); diags.HasErrors() {
+		return nil, diags
+	}
+	vars, vdiags := evalVariables(content.Blocks, opts.Args)
+	if diags = append(diags, vdiags...); diags.HasErrors() {
+		return nil, diags
+	}
+	return vars.list, diags
 }

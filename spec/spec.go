@@ -13,9 +13,10 @@ import (
 
 // Definition is a decoded distill file.
 type Definition struct {
-	Filename  string
-	Variables []*Variable
-	Images    []*Image
+	Filename     string
+	Variables    []*Variable
+	Repositories []*Repository
+	Images       []*Image // with inheritance (from) applied
 }
 
 // Image returns the image block with the given name, or nil.
@@ -52,6 +53,12 @@ type Image struct {
 	Labels      map[string]string
 	Annotations map[string]string
 	Entries     []*Entry // sorted by path
+	Packages    []string // Debian package requests, in order, inherited ones first
+	Exclude     []string // packages kept out of the closure
+	From        string   // the image this one extends, "" for none
+	// CACertificates adds /etc/ssl/certs/ca-certificates.crt, built from the
+	// ca-certificates package without installing it.
+	CACertificates bool
 
 	DeclRange hcl.Range            // the block header
 	Attrs     map[string]hcl.Range // range of every attribute that was set

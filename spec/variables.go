@@ -47,18 +47,8 @@ func evalVariables(blocks []*hcl.Block, args map[string]string) (*variables, hcl
 	var diags hcl.Diagnostics
 	vars := &variables{byName: map[string]*Variable{}}
 	exprs := map[string]hcl.Expression{}
-	decls := map[string]*hcl.Block{}
-	for _, b := range blocks {
+	for _, b := range uniqueNames("variable", blocks, &diags) {
 		name := b.Labels[0]
-		if prev, ok := decls[name]; ok {
-			diags = append(diags, duplicate("variable", name, b, prev))
-			continue
-		}
-		decls[name] = b
-		if d := checkName("variable", name, b.LabelRanges[0]); d != nil {
-			diags = append(diags, d)
-			continue
-		}
 		content, cdiags := b.Body.Content(variableSchema)
 		diags = append(diags, cdiags...)
 		v := &Variable{Name: name, Default: cty.StringVal(""), DeclRange: b.DefRange}

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"os"
 
+	"github.com/distill-build/distill/deb"
 	"github.com/distill-build/distill/frontend"
 	"github.com/moby/buildkit/frontend/gateway/grpcclient"
 	"github.com/moby/buildkit/util/appcontext"
@@ -16,9 +17,20 @@ import (
 )
 
 func main() {
-	if len(os.Args) > 1 && (os.Args[1] == "-version" || os.Args[1] == "--version") {
-		fmt.Fprintln(os.Stderr, "distill-frontend", frontend.Version)
-		return
+	if len(os.Args) > 1 {
+		switch os.Args[1] {
+		case "-version", "--version":
+			fmt.Fprintln(os.Stderr, "distill-frontend", frontend.Version)
+			return
+		case "unpack", "cacerts":
+			// The in-build helper: builds run this binary from the frontend
+			// image to unpack .debs.
+			if err := deb.Main(os.Args[1:]); err != nil {
+				fmt.Fprintln(os.Stderr, "distill-frontend:", err)
+				os.Exit(1)
+			}
+			return
+		}
 	}
 	ctx := appcontext.Context()
 	if err := run(ctx); err != nil {

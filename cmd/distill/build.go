@@ -4,29 +4,31 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 
 	"github.com/containerd/platforms"
 	"github.com/distill-build/distill/frontend"
+	"github.com/distill-build/distill/internal/aptsources"
 	"github.com/distill-build/distill/spec"
 	"github.com/docker/cli/cli/config"
 	"github.com/moby/buildkit/client"
+	gateway "github.com/moby/buildkit/frontend/gateway/client"
 	"github.com/moby/buildkit/session"
 	"github.com/moby/buildkit/session/auth/authprovider"
 	"github.com/moby/buildkit/util/progress/progressui"
 	"github.com/tonistiigi/fsutil"
+	"github.com/zclconf/go-cty/cty"
 	"golang.org/x/sync/errgroup"
 )
 
 func build(ctx context.Context, o *buildOptions, stderr io.Writer) (err error) {
-	file, err := filepath.Abs(o.file)
+	file, err := definitionFile(o, stderr)
 	if err != nil {
 		return err
-	}
-	if _, err := os.Stat(file); err != nil {
-		return fmt.Errorf("reading the definition: %w", err)
 	}
 	img := targetImage(file, o)
 	if len(o.outputs) == 0 {
@@ -59,15 +61,31 @@ func build(ctx context.Context, o *buildOptions, stderr io.Writer) (err error) {
 				err = fmt.Errorf("writing %s: %w", out.dest, ferr)
 			}
 		}
+		if err == nil {
+			for _, out := range outputs {
+				fmt.Fprintln(stderr, out)
+			}
+		}
 	}()
 
+	if _, err := runFrontend(ctx, o, file, img, exports, nil, stderr); err != nil {
+		return err
+	}
+	return nil
+}
+
+// runFrontend runs the frontend in-process against BuildKit (BUILDKIT_HOST,
+// --addr, or a local buildkitd started for the call) with the definition's
+// directory and the context as locals, and returns the frontend's result
+// metadata.
+func runFrontend(ctx context.Context, o *buildOptions, file string, img *spec.Image, exports []client.ExportEntry, extra map[string]string, stderr io.Writer) (map[string][]byte, error) {
 	ctxFS, err := fsutil.NewFS(o.context)
 	if err != nil {
-		return fmt.Errorf("build context: %w", err)
+		return nil, fmt.Errorf("build context: %w", err)
 	}
 	defFS, err := fsutil.NewFS(filepath.Dir(file))
 	if err != nil {
-		return fmt.Errorf("definition directory: %w", err)
+		return nil, fmt.Errorf("definition directory: %w", err)
 	}
 	attrs := map[string]string{"filename": filepath.Base(file)}
 	if o.target != "" {
@@ -80,42 +98,57 @@ func build(ctx context.Context, o *buildOptions, stderr io.Writer) (err error) {
 		k, v, _ := strings.Cut(a, "=")
 		attrs["build-arg:"+k] = v
 	}
+	maps.Copy(attrs, extra)
 
 	addr := o.addr
 	if addr == "" {
 		addr = os.Getenv("BUILDKIT_HOST")
 	}
 	if addr == "" {
-		d, err := startLocalBuildkit(ctx, stderr)
+		local, stop, err := startLocalBuildkit(ctx, stderr)
 		if err != nil {
-			return err
+			return nil, err
 		}
-		defer d.Stop()
-		addr = d.Addr()
+		defer stop()
+		addr = local
 	}
 	c, err := client.New(ctx, addr)
 	if err != nil {
-		return fmt.Errorf("connecting to BuildKit at %s: %w", addr, err)
+		return nil, fmt.Errorf("connecting to BuildKit at %s: %w", addr, err)
 	}
 	defer c.Close()
 
+	mounts := map[string]fsutil.FS{"context": ctxFS, "dockerfile": defFS}
+	if fs, opt, err := selfAsHelper(); err == nil {
+		mounts[helperLocal] = fs
+		attrs[frontend.HelperOpt] = opt
+		attrs[frontend.HelperPlatformOpt] = "linux/" + runtime.GOARCH
+	} else if img != nil && (len(img.Packages) > 0 || img.CACertificates) {
+		return nil, err
+	}
 	solveOpt := client.SolveOpt{
 		Exports:       exports,
-		LocalMounts:   map[string]fsutil.FS{"context": ctxFS, "dockerfile": defFS},
+		LocalMounts:   mounts,
 		FrontendAttrs: attrs,
 		Session: []session.Attachable{authprovider.NewDockerAuthProvider(authprovider.DockerAuthProviderConfig{
 			AuthConfigProvider: authprovider.LoadAuthConfig(config.LoadDefaultConfigFile(stderr)),
 		})},
 	}
-	mode := progressui.DisplayMode(o.progress)
-	display, err := progressui.NewDisplay(stderr, mode)
+	display, err := progressui.NewDisplay(stderr, progressui.DisplayMode(o.progress))
 	if err != nil {
-		return fmt.Errorf("--progress: %w", err)
+		return nil, fmt.Errorf("--progress: %w", err)
 	}
+	var meta map[string][]byte
 	ch := make(chan *client.SolveStatus)
 	eg, ectx := errgroup.WithContext(ctx)
 	eg.Go(func() error {
-		_, err := c.Build(ectx, solveOpt, "distill", frontend.Build, ch)
+		_, err := c.Build(ectx, solveOpt, "distill", func(ctx context.Context, gc gateway.Client) (*gateway.Result, error) {
+			res, err := frontend.Build(ctx, gc)
+			if res != nil {
+				meta = res.Metadata
+			}
+			return res, err
+		}, ch)
 		return err
 	})
 	eg.Go(func() error {
@@ -123,12 +156,62 @@ func build(ctx context.Context, o *buildOptions, stderr io.Writer) (err error) {
 		return err
 	})
 	if err := eg.Wait(); err != nil {
-		return err
+		return nil, err
 	}
-	for _, out := range outputs {
-		defer fmt.Fprintln(stderr, out)
+	return meta, nil
+}
+
+// definitionFile is the definition's absolute path; it also fills the
+// mirror variables from apt's sources.
+func definitionFile(o *buildOptions, stderr io.Writer) (string, error) {
+	file, err := filepath.Abs(o.file)
+	if err != nil {
+		return "", err
 	}
-	return nil
+	if _, err := os.Stat(file); err != nil {
+		return "", fmt.Errorf("reading the definition: %w", err)
+	}
+	defaultMirrors(file, o, stderr)
+	return file, nil
+}
+
+// mirrorVariables are the variables the CLI fills from this machine's apt
+// sources when a definition declares them without a value and no build
+// argument sets them: the mirror is configuration, as apt's is.
+var mirrorVariables = map[string]string{"MIRROR": "debian", "SECURITY_MIRROR": "debian-security"}
+
+func defaultMirrors(file string, o *buildOptions, stderr io.Writer) {
+	src, err := os.ReadFile(file)
+	if err != nil {
+		return
+	}
+	vars, diags := spec.ParseVariables(filepath.Base(file), src, spec.Options{})
+	if diags.HasErrors() {
+		return
+	}
+	var mirrors map[string]string
+	for _, v := range vars {
+		archive, ok := mirrorVariables[v.Name]
+		if !ok || hasBuildArg(o, v.Name) || v.Default.Type() != cty.String || v.Default.IsNull() || v.Default.AsString() != "" {
+			continue
+		}
+		if mirrors == nil {
+			mirrors = aptsources.Mirrors("/")
+		}
+		if url := mirrors[archive]; url != "" {
+			o.buildArgs = append(o.buildArgs, v.Name+"="+url)
+			fmt.Fprintf(stderr, "%s=%s (from apt's sources)\n", v.Name, url)
+		}
+	}
+}
+
+func hasBuildArg(o *buildOptions, name string) bool {
+	for _, a := range o.buildArgs {
+		if k, _, _ := strings.Cut(a, "="); k == name {
+			return true
+		}
+	}
+	return false
 }
 
 // targetImage is the image the build makes, read ahead for the default

@@ -8,33 +8,36 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime/debug"
+	"strings"
 
 	"github.com/distill-build/distill/internal/buildkitd"
 )
 
-// startLocalBuildkit starts a buildkitd for this build. Its root persists in
-// the user's cache directory so later builds reuse the cache.
-func startLocalBuildkit(ctx context.Context, stderr io.Writer) (*buildkitd.Daemon, error) {
+// startLocalBuildkit starts a buildkitd for this build and returns its
+// address and what stops it. Its root persists in the user's cache
+// directory so later builds reuse the cache.
+func startLocalBuildkit(ctx context.Context, stderr io.Writer) (string, func(), error) {
 	bin, err := buildkitdBinary(ctx, stderr)
 	if err != nil {
-		return nil, err
+		return "", nil, err
 	}
 	cache, err := os.UserCacheDir()
 	if err != nil {
-		return nil, err
+		return "", nil, err
 	}
 	root := filepath.Join(cache, "distill", "buildkitd")
 	if err := os.MkdirAll(root, 0o700); err != nil {
-		return nil, err
+		return "", nil, err
 	}
 	logPath := filepath.Join(cache, "distill", "buildkitd.log")
 	log, err := os.Create(logPath)
 	if err != nil {
-		return nil, err
+		return "", nil, err
 	}
 	sockDir, err := os.MkdirTemp("", "distill-")
 	if err != nil {
-		return nil, err
+		log.Close()
+		return "", nil, err
 	}
 	fmt.Fprintf(stderr, "BUILDKIT_HOST is not set: starting buildkitd (root %s, log %s)\n", root, logPath)
 	d, err := buildkitd.Start(ctx, buildkitd.Config{
@@ -44,13 +47,19 @@ func startLocalBuildkit(ctx context.Context, stderr io.Writer) (*buildkitd.Daemo
 		Log:    log,
 	})
 	if err != nil {
-		return nil, fmt.Errorf("starting a local BuildKit (or set BUILDKIT_HOST): %w", err)
+		log.Close()
+		os.RemoveAll(sockDir)
+		return "", nil, fmt.Errorf("starting a local BuildKit (or set BUILDKIT_HOST; another distill build may hold %s): %w", root, err)
 	}
-	return d, nil
+	return d.Addr(), func() {
+		d.Stop()
+		log.Close()
+		os.RemoveAll(sockDir)
+	}, nil
 }
 
-// buildkitdBinary finds buildkitd: $DISTILL_BUILDKITD, then PATH, then a copy
-// built once into the cache at the BuildKit version distill is built with.
+// buildkitdBinary finds buildkitd: $DISTILL_BUILDKITD, then PATH, then the
+// tool go.mod pins, built with the go command.
 func buildkitdBinary(ctx context.Context, stderr io.Writer) (string, error) {
 	if p := os.Getenv("DISTILL_BUILDKITD"); p != "" {
 		return p, nil
@@ -58,43 +67,16 @@ func buildkitdBinary(ctx context.Context, stderr io.Writer) (string, error) {
 	if p, err := exec.LookPath("buildkitd"); err == nil {
 		return p, nil
 	}
-	v := dependencyVersion("github.com/moby/buildkit")
-	if v == "" {
-		return "", fmt.Errorf("no buildkitd on PATH and no BuildKit version known to build one: set BUILDKIT_HOST or install buildkitd")
-	}
-	cache, err := os.UserCacheDir()
+	// Inside distill's own module, go.mod pins buildkitd as a tool: build
+	// that. (go install pkg@version refuses BuildKit: its go.mod has excludes.)
+	fmt.Fprintln(stderr, "buildkitd is not on PATH: building the version go.mod pins (once; this takes a few minutes)")
+	cmd := exec.CommandContext(ctx, "go", "tool", "-n", "github.com/moby/buildkit/cmd/buildkitd")
+	cmd.Stderr = stderr
+	out, err := cmd.Output()
 	if err != nil {
-		return "", err
+		return "", fmt.Errorf("no buildkitd on PATH, and building it failed (run from distill's source tree with Go, install buildkitd, or set BUILDKIT_HOST): %w", err)
 	}
-	dir := filepath.Join(cache, "distill", "tools", "buildkit-"+v)
-	bin := filepath.Join(dir, "buildkitd")
-	if _, err := os.Stat(bin); err == nil {
-		return bin, nil
-	}
-	fmt.Fprintf(stderr, "building buildkitd %s into %s (once; this takes a few minutes)\n", v, dir)
-	cmd := exec.CommandContext(ctx, "go", "install", "github.com/moby/buildkit/cmd/buildkitd@"+v)
-	cmd.Env = append(os.Environ(), "GOBIN="+dir)
-	cmd.Stdout, cmd.Stderr = stderr, stderr
-	if err := cmd.Run(); err != nil {
-		return "", fmt.Errorf("building buildkitd %s (needs Go; or install buildkitd, or set BUILDKIT_HOST): %w", v, err)
-	}
-	return bin, nil
-}
-
-func dependencyVersion(path string) string {
-	info, ok := debug.ReadBuildInfo()
-	if !ok {
-		return ""
-	}
-	for _, d := range info.Deps {
-		if d.Path == path {
-			if d.Replace != nil {
-				return d.Replace.Version
-			}
-			return d.Version
-		}
-	}
-	return ""
+	return strings.TrimSpace(string(out)), nil
 }
 
 func version() string {

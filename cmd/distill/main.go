@@ -12,12 +12,17 @@ import (
 	"os/signal"
 	"syscall"
 
+	"github.com/distill-build/distill/deb"
 	"github.com/moby/buildkit/solver/errdefs"
 )
 
 const usage = `usage: distill build [flags] [DEFINITION]
+       distill lock [flags] [DEFINITION]
 
-Builds an image of DEFINITION (default distill.hcl) with BuildKit.
+build builds an image of DEFINITION (default distill.hcl) with BuildKit.
+lock solves every image's packages against the verified archive indexes and
+writes DEFINITION's lockfile (distill.hcl: distill.lock.json), printing what
+changed; builds then use it and fetch no index.
 
 Flags:
   -f, --file FILE          the definition (instead of the positional argument)
@@ -55,6 +60,16 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 			return err
 		}
 		return build(ctx, opts, stderr)
+	case "lock":
+		opts, err := parseBuildFlags(args[1:])
+		if err != nil {
+			return err
+		}
+		return lock(ctx, opts, stderr)
+	case "unpack", "cacerts":
+		// The in-build helper: when the CLI runs the frontend in-process,
+		// builds run this very binary to unpack .debs.
+		return deb.Main(args)
 	case "version", "--version":
 		fmt.Fprintln(stderr, "distill", version())
 		return nil

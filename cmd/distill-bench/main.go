@@ -1,0 +1,202 @@
+// Command distill-bench measures distill's speed targets and prints them as
+// a table: solving from a full archive index, the frontend's planning time
+// with a lockfile, and cold and warm builds of the python3 image against a
+// fresh local buildkitd, next to mmdebstrap --variant=extract of the same
+// packages.
+//
+//	go run ./cmd/distill-bench            # from the repository root, as root
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/distill-build/distill/internal/aptsources"
+	"github.com/distill-build/distill/internal/buildkitd"
+	"github.com/distill-build/distill/solver"
+)
+
+const example = "examples/distroless-debian12"
+
+type row struct {
+	what, target, measured string
+}
+
+func main() {
+	ctx := context.Background()
+	rows, err := run(ctx)
+	fmt.Println("| measurement | target | measured |")
+	fmt.Println("|---|---|---|")
+	for _, r := range rows {
+		fmt.Printf("| %s | %s | %s |\n", r.what, r.target, r.measured)
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "distill-bench:", err)
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context) ([]row, error) {
+	var rows []row
+	mirrors := aptsources.Mirrors("/")
+	if mirrors["debian"] == "" {
+		return rows, fmt.Errorf("apt's sources name no Debian mirror")
+	}
+
+	idx, err := fetchIndex(mirrors["debian"], "bookworm", "amd64")
+	if err != nil {
+		return rows, err
+	}
+	solve := median(5, func() error {
+		ix, err := solver.ParsePackages(strings.NewReader(idx))
+		if err != nil {
+			return err
+		}
+		_, err = solver.Resolve(ix, []solver.Request{{Name: "python3"}}, solver.Options{Arch: "amd64"})
+		return err
+	})
+	rows = append(rows, row{"parse bookworm main amd64 Packages + resolve python3", "< 0.5 s", solve.String()})
+	apt := median(3, func() error {
+		return exec.Command("apt-get", "-s", "-o", "Dir::State::status=/dev/null", "install", "--no-install-recommends", "python3").Run()
+	})
+	rows = append(rows, row{"apt-get -s install python3 (empty status), for reference", "", apt.String()})
+
+	// The frontend's planning is a Go benchmark of its own package.
+	out, err := exec.Command("go", "test", "./frontend", "-run", "XXX", "-bench", "PlanPython3", "-benchtime", "20x").CombinedOutput()
+	if err != nil {
+		return rows, fmt.Errorf("go test -bench PlanPython3: %v\n%s", err, out)
+	}
+	rows = append(rows, row{"frontend planning of python3 with the lockfile (definition → LLB, 2 platforms)", "< 100 ms", parseBench(string(out)).String()})
+
+	cold, warm, err := builds(ctx, mirrors)
+	if err != nil {
+		return rows, err
+	}
+	rows = append(rows, row{"cold build of python3 (amd64, downloads included, fresh buildkitd)", "faster than mmdebstrap", cold.String()})
+	rows = append(rows, row{"warm rebuild of python3", "< 1 s", warm.String()})
+	mm, err := mmdebstrap(ctx, mirrors["debian"])
+	if err != nil {
+		rows = append(rows, row{"mmdebstrap --variant=extract of the same packages", "", "not measured: " + err.Error()})
+	} else {
+		rows = append(rows, row{"mmdebstrap --variant=extract of the same packages", "about 10 s", mm.String()})
+	}
+	return rows, nil
+}
+
+// parseBench reads ns/op from `go test -bench` output.
+func parseBench(out string) time.Duration {
+	for _, line := range strings.Split(out, "\n") {
+		f := strings.Fields(line)
+		for i := 1; i < len(f); i++ {
+			if f[i] == "ns/op" {
+				d, _ := time.ParseDuration(f[i-1] + "ns")
+				return d.Round(100 * time.Microsecond)
+			}
+		}
+	}
+	return 0
+}
+
+// median runs fn n times and returns the median wall time.
+func median(n int, fn func() error) time.Duration {
+	var ds []time.Duration
+	for range n {
+		start := time.Now()
+		if err := fn(); err != nil {
+			fmt.Fprintln(os.Stderr, "distill-bench:", err)
+			return 0
+		}
+		ds = append(ds, time.Since(start))
+	}
+	sort.Slice(ds, func(i, j int) bool { return ds[i] < ds[j] })
+	return ds[len(ds)/2].Round(time.Millisecond)
+}
+
+// builds times a cold and a warm build of the python3 image with the CLI
+// against a buildkitd with an empty root.
+func builds(ctx context.Context, mirrors map[string]string) (cold, warm time.Duration, err error) {
+	tmp, err := os.MkdirTemp("", "distill-bench-")
+	if err != nil {
+		return 0, 0, err
+	}
+	defer os.RemoveAll(tmp)
+	cli := filepath.Join(tmp, "distill")
+	cmd := exec.Command("go", "build", "-o", cli, "./cmd/distill")
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return 0, 0, fmt.Errorf("building the CLI: %v\n%s", err, out)
+	}
+	bin := os.Getenv("DISTILL_BUILDKITD")
+	if bin == "" {
+		out, err := exec.Command("go", "tool", "-n", "github.com/moby/buildkit/cmd/buildkitd").Output()
+		if err != nil {
+			return 0, 0, fmt.Errorf("building buildkitd: %w", err)
+		}
+		bin = strings.TrimSpace(string(out))
+	}
+	d, err := buildkitd.Start(ctx, buildkitd.Config{Binary: bin, Root: filepath.Join(tmp, "root"), Socket: filepath.Join(tmp, "bk.sock"), Log: io.Discard})
+	if err != nil {
+		return 0, 0, err
+	}
+	defer d.Stop()
+	build := func() (time.Duration, error) {
+		start := time.Now()
+		cmd := exec.CommandContext(ctx, cli, "build", "--addr", d.Addr(), "--progress", "quiet", "--target", "python3",
+			"--platform", "linux/amd64", "--build-arg", "MIRROR="+mirrors["debian"], "--build-arg", "SECURITY_MIRROR="+mirrors["debian-security"],
+			"-o", "type=oci,dest="+filepath.Join(tmp, "python3.tar"), filepath.Join(example, "distill.hcl"))
+		if out, err := cmd.CombinedOutput(); err != nil {
+			return 0, fmt.Errorf("distill build: %v\n%s", err, out)
+		}
+		return time.Since(start).Round(time.Millisecond), nil
+	}
+	if cold, err = build(); err != nil {
+		return 0, 0, err
+	}
+	warm, err = build()
+	return cold, warm, err
+}
+
+// mmdebstrap extracts the python3 image's amd64 packages from the lockfile
+// with mmdebstrap, the closest existing tool.
+func mmdebstrap(ctx context.Context, mirror string) (time.Duration, error) {
+	if _, err := exec.LookPath("mmdebstrap"); err != nil {
+		return 0, fmt.Errorf("mmdebstrap is not installed (apt-get install mmdebstrap)")
+	}
+	data, err := os.ReadFile(filepath.Join(example, "distill.lock.json"))
+	if err != nil {
+		return 0, err
+	}
+	lock, err := solver.ParseLockfile(data)
+	if err != nil {
+		return 0, err
+	}
+	pkgs, err := lock.Closure("amd64", []string{"python3", "base-files", "netbase", "tzdata", "media-types", "libc6", "libssl3"})
+	if err != nil {
+		return 0, err
+	}
+	var names []string
+	for _, p := range pkgs {
+		if p.Name != "dpkg" {
+			names = append(names, p.Name)
+		}
+	}
+	tmp, err := os.MkdirTemp("", "distill-mmdebstrap-")
+	if err != nil {
+		return 0, err
+	}
+	defer os.RemoveAll(tmp)
+	start := time.Now()
+	cmd := exec.CommandContext(ctx, "mmdebstrap", "--variant=extract", "--include="+strings.Join(names, ","),
+		"--skip=cleanup/apt", "bookworm", filepath.Join(tmp, "root"), mirror)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return 0, fmt.Errorf("%v\n%s", err, out)
+	}
+	return time.Since(start).Round(time.Millisecond), nil
+}

@@ -1,0 +1,76 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+
+	"github.com/distill-build/distill/frontend"
+	"github.com/distill-build/distill/solver"
+)
+
+// lock solves every image of the definition against the verified indexes
+// and writes the lockfile next to it, printing what changed package by
+// package, so a refresh is one reviewed diff.
+func lock(ctx context.Context, o *buildOptions, stderr io.Writer) error {
+	file, err := definitionFile(o, stderr)
+	if err != nil {
+		return err
+	}
+	meta, err := runFrontend(ctx, o, file, nil, nil, map[string]string{frontend.LockOpt: "true"}, stderr)
+	if err != nil {
+		return err
+	}
+	data, ok := meta[frontend.LockfileKey]
+	if !ok {
+		return errors.New("the frontend returned no lockfile")
+	}
+	fresh, err := solver.ParseLockfile(data)
+	if err != nil {
+		return fmt.Errorf("the frontend's lockfile: %w", err)
+	}
+	path := filepath.Join(filepath.Dir(file), frontend.LockfileName(filepath.Base(file)))
+	old := solver.NewLockfile()
+	switch prev, err := os.ReadFile(path); {
+	case err == nil:
+		if old, err = solver.ParseLockfile(prev); err != nil {
+			return fmt.Errorf("%s: %w", path, err)
+		}
+	case !errors.Is(err, fs.ErrNotExist):
+		return err
+	}
+	if err := writeAtomic(path, data); err != nil {
+		return err
+	}
+	if changes := solver.Diff(old, fresh); len(changes) > 0 {
+		fmt.Fprint(stderr, solver.FormatChanges(changes))
+	} else {
+		fmt.Fprintln(stderr, "no changes")
+	}
+	fmt.Fprintln(stderr, "lockfile written to", path)
+	return nil
+}
+
+// writeAtomic replaces path with data, never leaving a partial file.
+func writeAtomic(path string, data []byte) error {
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(f.Name())
+	if _, err := f.Write(data); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	if err := os.Chmod(f.Name(), 0o644); err != nil {
+		return err
+	}
+	return os.Rename(f.Name(), path)
+}

@@ -1,0 +1,61 @@
+package deb
+
+import (
+	"bytes"
+	"os"
+	"os/exec"
+	"testing"
+)
+
+// TestCABundleMatchesUpdateCACertificates builds the bundle from the real
+// ca-certificates .deb and compares it with the one update-ca-certificates
+// made on this machine from the same package version.
+func TestCABundleMatchesUpdateCACertificates(t *testing.T) {
+	debPath := realDeb(t, "ca-certificates")
+	f, err := os.Open(debPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var got bytes.Buffer
+	n, err := CABundle(f, &got)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n < 100 || bytes.Count(got.Bytes(), []byte("-----BEGIN CERTIFICATE-----")) != n {
+		t.Fatalf("%d certificates, %d PEM blocks", n, bytes.Count(got.Bytes(), []byte("-----BEGIN CERTIFICATE-----")))
+	}
+	// update-ca-certificates concatenates the certificates that the
+	// postinst lists (every .crt, sorted) in list order, ending each in a
+	// newline; do that with dpkg-deb and the shell.
+	dir := t.TempDir()
+	script := `dpkg-deb -x "$1" "$2" && cd "$2/usr/share/ca-certificates" &&
+		find . -type f -name '*.crt' | sed 's|^\./||' | LC_ALL=C sort | while read -r c; do sed -e '$a\' "$c"; done`
+	want, err := exec.Command("sh", "-c", script, "sh", debPath, dir).Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got.Bytes(), want) {
+		t.Errorf("bundle differs from the shell's (%d bytes vs %d)", got.Len(), len(want))
+	}
+}
+
+func TestCACertsCommand(t *testing.T) {
+	debPath := realDeb(t, "ca-certificates")
+	root := t.TempDir()
+	if err := Main([]string{"cacerts", "--deb", debPath, "--root", root, "--path", "/etc/ssl/certs/ca-certificates.crt", "--epoch", "1700000000"}); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []string{"etc", "etc/ssl", "etc/ssl/certs", "etc/ssl/certs/ca-certificates.crt"} {
+		fi, err := os.Stat(root + "/" + p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if fi.ModTime().Unix() != 1700000000 {
+			t.Errorf("%s: mtime %v", p, fi.ModTime())
+		}
+	}
+	if err := Main([]string{"cacerts", "--deb", debPath, "--root", root}); err == nil {
+		t.Error("missing --path accepted")
+	}
+}

@@ -1,0 +1,80 @@
+package deb
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestRunUnpack(t *testing.T) {
+	dir := t.TempDir()
+	debPath := filepath.Join(dir, "hello.deb")
+	if err := os.WriteFile(debPath, buildDeb(t, debSpec{dataComp: "xz", data: baseData()}), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	root := filepath.Join(dir, "new", "root") // created by unpack
+	var stderr bytes.Buffer
+	t.Setenv("SOURCE_DATE_EPOCH", "")
+	err := run([]string{"unpack", "--deb", debPath, "--root", root, "--epoch", "1000", "--name", "hello-alt", "-v"}, &stderr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(stderr.String(), "unpacked hello 1.0-1 (amd64) from data.tar.xz: 3 files") {
+		t.Errorf("summary %q", stderr.String())
+	}
+	if _, err := os.Stat(filepath.Join(root, StatusDir, "hello-alt")); err != nil {
+		t.Fatal(err)
+	}
+	fi, err := os.Lstat(filepath.Join(root, "usr/bin/hello"))
+	if err != nil || fi.ModTime().Unix() != 1000 {
+		t.Fatalf("mtime %v %v, want the --epoch", fi.ModTime(), err)
+	}
+
+	// SOURCE_DATE_EPOCH when --epoch is absent.
+	t.Setenv("SOURCE_DATE_EPOCH", "2000")
+	root2 := filepath.Join(dir, "root2")
+	if err := run([]string{"unpack", "--deb", debPath, "--root", root2}, &stderr); err != nil {
+		t.Fatal(err)
+	}
+	if fi, err := os.Lstat(filepath.Join(root2, "etc/os-release")); err != nil || !fi.ModTime().Equal(time.Unix(2000, 0)) {
+		t.Fatalf("mtime %v %v, want SOURCE_DATE_EPOCH", fi.ModTime(), err)
+	}
+}
+
+func TestRunErrors(t *testing.T) {
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "bad.deb")
+	os.WriteFile(bad, []byte("not a deb"), 0o644)
+	t.Setenv("SOURCE_DATE_EPOCH", "")
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{nil, "missing subcommand"},
+		{[]string{"pack"}, `unknown subcommand "pack"`},
+		{[]string{"unpack", "--root", dir}, "--deb is required"},
+		{[]string{"unpack", "--deb", bad}, "--root is required"},
+		{[]string{"unpack", "--deb", bad, "--root", dir, "extra"}, `unexpected argument "extra"`},
+		{[]string{"unpack", "--deb", bad, "--root", dir, "--bogus"}, "flag provided but not defined: -bogus"},
+		{[]string{"unpack", "--deb", bad, "--root", dir, "--epoch", "yesterday"}, `--epoch "yesterday" is not a number`},
+		{[]string{"unpack", "--deb", bad, "--root", dir, "--name", "a/b"}, "--name: invalid package name"},
+		{[]string{"unpack", "--deb", filepath.Join(dir, "missing.deb"), "--root", dir}, "no such file"},
+		{[]string{"unpack", "--deb", bad, "--root", dir}, "unpack " + bad + ": deb: ar: not an ar archive"},
+	} {
+		err := run(tc.args, &bytes.Buffer{})
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%q: error %v, want %q", tc.args, err, tc.want)
+		}
+	}
+	t.Setenv("SOURCE_DATE_EPOCH", "-5")
+	if err := run([]string{"unpack", "--deb", bad, "--root", dir}, &bytes.Buffer{}); err == nil || !strings.Contains(err.Error(), "SOURCE_DATE_EPOCH") {
+		t.Errorf("bad SOURCE_DATE_EPOCH: %v", err)
+	}
+	var out bytes.Buffer
+	if err := run([]string{"unpack", "-h"}, &out); err != nil || !strings.Contains(out.String(), "usage: unpack") {
+		t.Errorf("-h: %v %q", err, out.String())
+	}
+}

@@ -1,0 +1,210 @@
+# syntax=distillbuild/frontend:0
+#
+# Google's distroless catalogue for Debian 12, rebuilt from Debian's own .debs
+# with a dependency solver: every image is a target.
+#
+#   distill build --target base-nonroot examples/distroless-debian12/distill.hcl
+#   docker buildx build -f distill.hcl --target python3 --platform linux/amd64,linux/arm64 \
+#     --build-arg MIRROR=<Debian mirror> -o type=oci,dest=python3.tar .
+#
+# Runtime images get exactly the closure of their packages: no maintainer
+# scripts run, and each package has its dpkg record in
+# /var/lib/dpkg/status.d so scanners see it.
+
+variable "MIRROR" {
+  default     = ""
+  description = "a Debian mirror's URL; distill build takes it from this machine's apt sources"
+}
+
+variable "SECURITY_MIRROR" {
+  default     = ""
+  description = "the Debian security archive's URL; distill build takes it from apt's sources"
+}
+
+variable "NONROOT" {
+  default     = 65532
+  description = "uid and gid of the nonroot account"
+}
+
+variable "PLATFORMS" {
+  default     = "linux/amd64,linux/arm64"
+  description = "comma-separated; linux/arm/v7, linux/ppc64le and linux/s390x work too"
+}
+
+variable "BUSYBOX_APPLETS" {
+  description = "the applets linked under /busybox in the debug images"
+  default = [
+    "[", "[[", "awk", "base64", "basename", "cat", "chmod", "chown", "cp", "cut",
+    "date", "dd", "df", "diff", "dirname", "du", "echo", "env", "expr", "false",
+    "find", "grep", "gunzip", "gzip", "head", "hostname", "id", "kill", "less", "ln",
+    "ls", "md5sum", "mkdir", "mktemp", "more", "mv", "nc", "nslookup", "ping", "printf",
+    "ps", "pwd", "readlink", "realpath", "rm", "rmdir", "sed", "seq", "sh", "sha256sum",
+    "sleep", "sort", "stat", "tail", "tar", "tee", "test", "top", "touch", "tr",
+    "true", "uname", "uniq", "vi", "wc", "wget", "which", "whoami", "xargs", "yes",
+  ]
+}
+
+repository "debian" {
+  url   = MIRROR
+  suite = "bookworm"
+}
+
+repository "updates" {
+  url   = MIRROR
+  suite = "bookworm-updates"
+}
+
+repository "security" {
+  url   = SECURITY_MIRROR
+  suite = "bookworm-security"
+}
+
+# static: the files every image carries, for statically linked programs.
+image "static" {
+  description = "distroless static: accounts, CA certificates, tzdata, no libc"
+  platforms   = split(",", PLATFORMS)
+  packages    = ["base-files", "netbase", "tzdata", "media-types"]
+  # base-files pre-depends on awk and tzdata on debconf: both only serve
+  # maintainer scripts, which never run here.
+  exclude         = ["mawk", "debconf"]
+  ca_certificates = true
+  env = {
+    PATH          = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+    SSL_CERT_FILE = "/etc/ssl/certs/ca-certificates.crt"
+  }
+  user = "0"
+
+  file "/etc/passwd" {
+    content = <<-EOT
+      root:x:0:0:root:/root:/sbin/nologin
+      nobody:x:65534:65534:nobody:/nonexistent:/sbin/nologin
+      nonroot:x:${NONROOT}:${NONROOT}:nonroot:/home/nonroot:/sbin/nologin
+    EOT
+  }
+  file "/etc/group" {
+    content = <<-EOT
+      root:x:0:
+      tty:x:5:
+      staff:x:50:
+      nobody:x:65534:
+      nonroot:x:${NONROOT}:
+    EOT
+  }
+  file "/etc/nsswitch.conf" {
+    content = "hosts: files dns\n"
+  }
+  file "/usr/lib/os-release" {
+    content = <<-EOT
+      PRETTY_NAME="Distroless"
+      NAME="Debian GNU/Linux"
+      ID="debian"
+      VERSION_ID="12"
+      VERSION="Debian GNU/Linux 12 (bookworm)"
+      HOME_URL="https://github.com/distill-build/distill"
+    EOT
+  }
+  symlink "/etc/os-release" { target = "../usr/lib/os-release" }
+  directory "/root" { mode = "0700" }
+  directory "/home/nonroot" {
+    mode  = "0700"
+    owner = "${NONROOT}:${NONROOT}"
+  }
+  directory "/tmp" { mode = "1777" }
+}
+
+image "base-nossl" {
+  description = "distroless base-nossl: static plus glibc"
+  from        = image.static
+  packages    = ["libc6"]
+}
+
+image "base" {
+  description = "distroless base: glibc and OpenSSL"
+  from        = image.base-nossl
+  packages    = ["libssl3"]
+}
+
+image "cc" {
+  description = "distroless cc: base plus the C++ runtime"
+  from        = image.base
+  packages    = ["libgcc-s1", "libstdc++6", "libgomp1"]
+}
+
+image "python3" {
+  description = "distroless python3: CPython 3.11"
+  from        = image.base
+  packages    = ["python3"]
+  # python3-minimal depends on dpkg for its maintainer scripts.
+  exclude    = ["dpkg"]
+  entrypoint = ["/usr/bin/python3"]
+}
+
+image "nodejs" {
+  description = "Node.js from Debian"
+  from        = image.cc
+  packages    = ["nodejs"]
+  entrypoint  = ["/usr/bin/node"]
+}
+
+# The nonroot variants run as 65532, numerically, so Kubernetes'
+# runAsNonRoot can check it.
+image "static-nonroot" {
+  from    = image.static
+  user    = "${NONROOT}"
+  workdir = "/home/nonroot"
+}
+
+image "base-nonroot" {
+  from    = image.base
+  user    = "${NONROOT}"
+  workdir = "/home/nonroot"
+}
+
+image "cc-nonroot" {
+  from    = image.cc
+  user    = "${NONROOT}"
+  workdir = "/home/nonroot"
+}
+
+image "python3-nonroot" {
+  from    = image.python3
+  user    = "${NONROOT}"
+  workdir = "/home/nonroot"
+}
+
+# The debug variants add a busybox shell under /busybox.
+image "base-debug" {
+  from       = image.base
+  packages   = ["busybox-static"]
+  entrypoint = ["/busybox/sh"]
+  env        = { PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin:/busybox" }
+  dynamic "symlink" {
+    for_each = BUSYBOX_APPLETS
+    labels   = ["/busybox/${symlink.value}"]
+    content { target = "/bin/busybox" }
+  }
+}
+
+image "static-debug" {
+  from       = image.static
+  packages   = ["busybox-static"]
+  entrypoint = ["/busybox/sh"]
+  env        = { PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin:/busybox" }
+  dynamic "symlink" {
+    for_each = BUSYBOX_APPLETS
+    labels   = ["/busybox/${symlink.value}"]
+    content { target = "/bin/busybox" }
+  }
+}
+
+image "python3-debug" {
+  from       = image.python3
+  packages   = ["busybox-static"]
+  entrypoint = ["/busybox/sh"]
+  env        = { PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin:/busybox" }
+  dynamic "symlink" {
+    for_each = BUSYBOX_APPLETS
+    labels   = ["/busybox/${symlink.value}"]
+    content { target = "/bin/busybox" }
+  }
+}

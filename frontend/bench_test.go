@@ -1,0 +1,62 @@
+package frontend
+
+import (
+	"context"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/distill-build/distill/llb"
+	"github.com/distill-build/distill/solver"
+	"github.com/distill-build/distill/spec"
+	bkllb "github.com/moby/buildkit/client/llb"
+	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
+)
+
+// BenchmarkPlanPython3 is the frontend's own work for the python3 example
+// with its lockfile, from the definition's bytes to marshalled LLB for two
+// platforms: what happens between reading the inputs and the Solve request.
+func BenchmarkPlanPython3(b *testing.B) {
+	src, err := os.ReadFile("../examples/distroless-debian12/distill.hcl")
+	if err != nil {
+		b.Fatal(err)
+	}
+	lockData, err := os.ReadFile("../examples/distroless-debian12/distill.lock.json")
+	if err != nil {
+		b.Fatal(err)
+	}
+	args := map[string]string{"MIRROR": "http://mirror.invalid/debian", "SECURITY_MIRROR": "http://mirror.invalid/debian-security"}
+	helper := &llb.Helper{State: bkllb.Image("distill-frontend"), Path: HelperPath, Platform: ocispecs.Platform{OS: "linux", Architecture: "amd64"}}
+	ctx := context.Background()
+	b.ReportAllocs()
+	for b.Loop() {
+		def, diags := spec.Parse("distill.hcl", src, spec.Options{Args: args})
+		if diags.HasErrors() {
+			b.Fatal(diags)
+		}
+		lock, err := solver.ParseLockfile(lockData)
+		if err != nil {
+			b.Fatal(err)
+		}
+		img := def.Image("python3")
+		for _, p := range img.Platforms {
+			arch := llb.DebianArch(p)
+			pkgs, ca, err := imagePackages(lock, def, img, arch)
+			if err != nil {
+				b.Fatal(err)
+			}
+			withURL, err := withURLs(def, pkgs)
+			if err != nil {
+				b.Fatal(err)
+			}
+			caPkg, _ := withURLs(def, []solver.LockedPackage{*ca})
+			st, _, err := llb.Image(img, llb.Options{Platform: p, Epoch: time.Unix(0, 0), Packages: withURL, CABundle: &caPkg[0], Helper: helper})
+			if err != nil {
+				b.Fatal(err)
+			}
+			if _, err := st.Marshal(ctx, bkllb.Platform(p)); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+}

@@ -1,0 +1,226 @@
+package frontend
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/distill-build/distill/llb"
+	"github.com/distill-build/distill/solver"
+	"github.com/distill-build/distill/spec"
+	"github.com/hashicorp/hcl/v2"
+	"github.com/moby/buildkit/frontend/gateway/client"
+	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
+)
+
+// archive resolves an image's packages against the definition's
+// repositories, verifying from the InRelease signature down.
+type archive struct {
+	c        client.Client
+	noCache  bool // --no-cache: download again
+	def      *spec.Definition
+	keyring  *solver.Keyring
+	releases map[string]*solver.Release // by repository name
+	indexes  map[string]*solver.Index   // by Debian architecture
+}
+
+func newArchive(c client.Client, def *spec.Definition, noCache bool) (*archive, error) {
+	kr, err := solver.DebianKeyring()
+	if err != nil {
+		return nil, fmt.Errorf("loading Debian's archive keys: %w", err)
+	}
+	return &archive{c: c, def: def, noCache: noCache, keyring: kr, releases: map[string]*solver.Release{}, indexes: map[string]*solver.Index{}}, nil
+}
+
+// release fetches and verifies a repository's InRelease.
+func (a *archive) release(ctx context.Context, r *spec.Repository) (*solver.Release, error) {
+	if rel, ok := a.releases[r.Name]; ok {
+		return rel, nil
+	}
+	url := r.URL + "/dists/" + r.Suite + "/InRelease"
+	data, err := fetch(ctx, a.c, url, "", fmt.Sprintf("[%s] fetch dists/%s/InRelease", r.Name, r.Suite), a.noCache)
+	if err != nil {
+		return nil, err
+	}
+	rel, err := solver.VerifyInRelease(data, a.keyring)
+	if err != nil {
+		return nil, repoError(r, fmt.Errorf("%s: %w", url, err))
+	}
+	// A good signature on another suite's InRelease (an older release, say)
+	// must not pass for this one.
+	if rel.Suite != r.Suite && rel.Codename != r.Suite {
+		return nil, repoError(r, fmt.Errorf("%s is signed for suite %q (codename %q), not %q", url, rel.Suite, rel.Codename, r.Suite))
+	}
+	a.releases[r.Name] = rel
+	return rel, nil
+}
+
+// repoError ties an archive error to the repository block it concerns.
+func repoError(r *spec.Repository, err error) error {
+	return &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Repository " + r.Name,
+		Detail: err.Error() + ".", Subject: r.DeclRange.Ptr()}
+}
+
+// index is every repository's Packages for one architecture, merged.
+func (a *archive) index(ctx context.Context, arch string) (*solver.Index, error) {
+	if ix, ok := a.indexes[arch]; ok {
+		return ix, nil
+	}
+	var all []*solver.Index
+	for _, r := range a.def.Repositories {
+		rel, err := a.release(ctx, r)
+		if err != nil {
+			return nil, err
+		}
+		for _, comp := range r.Components {
+			path, sum, _, err := rel.IndexFile(comp, arch)
+			if err != nil {
+				return nil, repoError(r, err)
+			}
+			base := r.URL + "/dists/" + r.Suite + "/"
+			name := fmt.Sprintf("[%s] fetch dists/%s/%s", r.Name, r.Suite, path)
+			// by-hash paths never change under a mirror update, but not
+			// every mirror serves them: fall back to the plain path (the
+			// hash is checked either way).
+			data, err := fetch(ctx, a.c, base+rel.ByHashPath(path), sum, name, a.noCache)
+			if err != nil && rel.ByHashPath(path) != path {
+				data, err = fetch(ctx, a.c, base+path, sum, name, a.noCache)
+			}
+			if err != nil {
+				return nil, repoError(r, err)
+			}
+			ix, err := rel.LoadPackages(path, data, solver.IndexOptions{File: "dists/" + r.Suite + "/" + path, Repository: r.Name})
+			if err != nil {
+				return nil, repoError(r, err)
+			}
+			all = append(all, ix)
+		}
+	}
+	ix := solver.MergeIndexes(all...)
+	a.indexes[arch] = ix
+	return ix, nil
+}
+
+// resolve solves the image's packages for each platform, in a fixed order,
+// preferring the first architecture's versions on the others so that every
+// architecture gets the same versions where the archive allows.
+func (a *archive) resolve(ctx context.Context, img *spec.Image, plats []ocispecs.Platform, lock *solver.Lockfile) error {
+	reqs, err := requests(img)
+	if err != nil {
+		return err
+	}
+	var prefer map[string]string
+	for _, arch := range debianArchs(plats) {
+		ix, err := a.index(ctx, arch)
+		if err != nil {
+			return err
+		}
+		sel, err := solver.Resolve(ix, reqs, solver.Options{Arch: arch, Exclude: img.Exclude, Prefer: prefer})
+		if err != nil {
+			return &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Unsatisfiable packages",
+				Detail: fmt.Sprintf("Image %q for %s: %v.", img.Name, arch, err), Subject: img.AttrRange("packages").Ptr()}
+		}
+		if prefer == nil {
+			prefer = sel.Versions()
+		}
+		if err := lock.Add(sel); err != nil {
+			return err
+		}
+		var ca *solver.Selection
+		if img.CACertificates {
+			ca, err = solver.Resolve(ix, []solver.Request{{Name: caPackage}}, solver.Options{Arch: arch, Prefer: prefer})
+			if err != nil {
+				return &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "No CA certificates",
+					Detail: fmt.Sprintf("Image %q for %s: %v.", img.Name, arch, err), Subject: img.AttrRange("ca_certificates").Ptr()}
+			}
+			if err := lock.Add(ca); err != nil {
+				return err
+			}
+		}
+		lock.SetImage(img.Name, lockInputs(a.def, img), sel, ca)
+	}
+	return nil
+}
+
+// caPackage holds the certificates of an image's CA bundle.
+const caPackage = "ca-certificates"
+
+// requests parses the image's package requests; a bad one is reported at
+// its place in the packages list.
+func requests(img *spec.Image) ([]solver.Request, error) {
+	var out []solver.Request
+	for _, s := range img.Packages {
+		r, err := solver.ParseRequest(s)
+		if err != nil {
+			return nil, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Invalid package request",
+				Detail: err.Error() + ".", Subject: img.AttrRange("packages").Ptr()}
+		}
+		out = append(out, r)
+	}
+	return out, nil
+}
+
+// lockInputs is what an image's lock depends on in the definition.
+func lockInputs(def *spec.Definition, img *spec.Image) solver.LockInputs {
+	in := solver.LockInputs{Packages: img.Packages, Exclude: img.Exclude}
+	if img.CACertificates {
+		in.Packages = append(slices.Clone(in.Packages), "(ca_certificates)")
+	}
+	for _, r := range def.Repositories {
+		in.Repositories = append(in.Repositories, strings.Join(append([]string{r.Name, r.Suite}, r.Components...), " "))
+	}
+	return in
+}
+
+// imagePackages takes an image's packages for one architecture from the
+// lockfile, and the package of its CA bundle; a lock that does not fit the
+// definition any more is reported at the packages attribute.
+func imagePackages(lock *solver.Lockfile, def *spec.Definition, img *spec.Image, arch string) ([]solver.LockedPackage, *solver.LockedPackage, error) {
+	pkgs, ca, err := lock.ImagePackages(img.Name, lockInputs(def, img), arch)
+	var nl *solver.NotLockedError
+	var stale *solver.StaleLockError
+	if errors.As(err, &nl) || errors.As(err, &stale) {
+		return nil, nil, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Lockfile out of date",
+			Detail: fmt.Sprintf("%v: run `distill lock` to refresh it.", err), Subject: img.AttrRange("packages").Ptr()}
+	}
+	if err == nil && img.CACertificates && ca == nil {
+		err = &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Lockfile out of date",
+			Detail: "The lockfile has no CA certificates for image " + img.Name + ": run `distill lock` to refresh it.", Subject: img.AttrRange("ca_certificates").Ptr()}
+	}
+	return pkgs, ca, err
+}
+
+// withURLs attaches each package's repository URL.
+func withURLs(def *spec.Definition, pkgs []solver.LockedPackage) ([]llb.Package, error) {
+	urls := map[string]string{}
+	for _, r := range def.Repositories {
+		urls[r.Name] = r.URL
+	}
+	out := make([]llb.Package, 0, len(pkgs))
+	for _, p := range pkgs {
+		u, ok := urls[p.Repository]
+		if !ok {
+			return nil, fmt.Errorf("package %s %s comes from repository %q, which the definition does not declare", p.Name, p.Version, p.Repository)
+		}
+		out = append(out, llb.Package{LockedPackage: p, URL: u})
+	}
+	return out, nil
+}
+
+// debianArchs maps platforms to Debian architecture names, sorted.
+func debianArchs(plats []ocispecs.Platform) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, p := range plats {
+		a := llb.DebianArch(p)
+		if !seen[a] {
+			seen[a] = true
+			out = append(out, a)
+		}
+	}
+	sort.Strings(out)
+	return out
+}

@@ -1,0 +1,58 @@
+package frontend
+
+import (
+	"context"
+	"fmt"
+
+	bkllb "github.com/moby/buildkit/client/llb"
+	"github.com/moby/buildkit/frontend/gateway/client"
+	digest "github.com/opencontainers/go-digest"
+)
+
+// readChunk stays well under BuildKit's 16 MiB gRPC message cap.
+const readChunk = 4 << 20
+
+// fetch downloads url through BuildKit, so the cache and the progress stream
+// see it, and returns its bytes. With a sha256, BuildKit checks the bytes
+// and caches the download by that sum.
+func fetch(ctx context.Context, c client.Client, url, sha256, name string, noCache bool) ([]byte, error) {
+	opts := []bkllb.HTTPOption{bkllb.Filename("data"), bkllb.WithCustomName(name)}
+	if sha256 != "" {
+		opts = append(opts, bkllb.Checksum(digest.NewDigestFromEncoded(digest.SHA256, sha256)))
+	}
+	var cons []bkllb.ConstraintsOpt
+	if noCache {
+		cons = append(cons, bkllb.IgnoreCache)
+	}
+	def, err := bkllb.HTTP(url, opts...).Marshal(ctx, cons...)
+	if err != nil {
+		return nil, err
+	}
+	res, err := c.Solve(ctx, client.SolveRequest{Definition: def.ToPB()})
+	if err != nil {
+		return nil, fmt.Errorf("fetching %s: %w", url, err)
+	}
+	ref, err := res.SingleRef()
+	if err != nil {
+		return nil, err
+	}
+	st, err := ref.StatFile(ctx, client.StatRequest{Path: "data"})
+	if err != nil {
+		return nil, fmt.Errorf("fetching %s: %w", url, err)
+	}
+	out := make([]byte, 0, st.Size)
+	for int64(len(out)) < st.Size {
+		chunk, err := ref.ReadFile(ctx, client.ReadRequest{
+			Filename: "data",
+			Range:    &client.FileRange{Offset: len(out), Length: readChunk},
+		})
+		if err != nil {
+			return nil, fmt.Errorf("reading %s: %w", url, err)
+		}
+		if len(chunk) == 0 {
+			break
+		}
+		out = append(out, chunk...)
+	}
+	return out, nil
+}

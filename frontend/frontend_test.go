@@ -1,0 +1,145 @@
+package frontend
+
+import (
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/distill-build/distill/spec"
+	"github.com/hashicorp/hcl/v2"
+	bkllb "github.com/moby/buildkit/client/llb"
+	"github.com/moby/buildkit/solver/errdefs"
+	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
+)
+
+const twoImages = `variable "USED" { default = "x" }
+variable "UNUSED" { default = "y" }
+image "a" {
+  description = "first"
+  platforms   = ["linux/amd64", "linux/arm64"]
+  labels      = { v = USED }
+}
+image "b" {}
+`
+
+func parse(t *testing.T, src string) *spec.Definition {
+	t.Helper()
+	def, diags := spec.Parse("distill.hcl", []byte(src), spec.Options{})
+	if diags.HasErrors() {
+		t.Fatal(diags)
+	}
+	return def
+}
+
+func TestSelectImage(t *testing.T) {
+	def := parse(t, twoImages)
+	for _, tc := range []struct{ target, want, err string }{
+		{"", "b", ""},
+		{"a", "a", ""},
+		{"c", "", `target "c" not found in distill.hcl: the images are a, b`},
+	} {
+		img, err := selectImage(def, tc.target)
+		switch {
+		case tc.err != "":
+			if err == nil || err.Error() != tc.err {
+				t.Errorf("target %q: error %v, want %q", tc.target, err, tc.err)
+			}
+		case err != nil || img.Name != tc.want:
+			t.Errorf("target %q: got %v, %v; want %s", tc.target, img, err, tc.want)
+		}
+	}
+}
+
+func TestSelectPlatforms(t *testing.T) {
+	def := parse(t, twoImages)
+	amd64 := ocispecs.Platform{OS: "linux", Architecture: "amd64"}
+	s390x := ocispecs.Platform{OS: "linux", Architecture: "s390x"}
+	for _, tc := range []struct {
+		image     string
+		requested []ocispecs.Platform
+		want      int
+		err       string
+	}{
+		{"a", nil, 2, ""},
+		{"a", []ocispecs.Platform{amd64}, 1, ""},
+		{"a", []ocispecs.Platform{s390x}, 0, `distill.hcl:5,3-47: Unsupported platform; Image "a" is built for linux/amd64, linux/arm64; linux/s390x was requested.`},
+		{"b", nil, 0, ""},
+		{"b", []ocispecs.Platform{s390x}, 1, ""},
+	} {
+		got, err := selectPlatforms(def.Image(tc.image), tc.requested)
+		if tc.err != "" {
+			var d *hcl.Diagnostic
+			if !errors.As(err, &d) || err.Error() != tc.err {
+				t.Errorf("%s %v: error %v, want %q", tc.image, tc.requested, err, tc.err)
+			}
+			continue
+		}
+		if err != nil || len(got) != tc.want {
+			t.Errorf("%s %v: got %v, %v; want %d platforms", tc.image, tc.requested, got, err, tc.want)
+		}
+	}
+}
+
+// TestDiagnosticsCarrySource checks that HCL errors become BuildKit source
+// errors whose ranges point at the offending lines.
+func TestDiagnosticsCarrySource(t *testing.T) {
+	src := "image \"x\" {\n  user = NOBODY\n}\n"
+	_, diags := spec.Parse("distill.hcl", []byte(src), spec.Options{})
+	sm := bkllb.NewSourceMap(nil, "distill.hcl", Language, []byte(src))
+	err := diagnosticsError(diags, sm)
+	if !strings.HasPrefix(err.Error(), `distill.hcl:2,10-16: Unknown variable`) {
+		t.Errorf("message %q", err)
+	}
+	srcs := errdefs.Sources(err)
+	if len(srcs) != 1 || srcs[0].Info.Filename != "distill.hcl" || len(srcs[0].Ranges) != 1 || srcs[0].Ranges[0].Start.Line != 2 {
+		t.Fatalf("sources %+v", srcs)
+	}
+	var b strings.Builder
+	if err := srcs[0].Print(&b); err != nil || !strings.Contains(b.String(), ">>>   user = NOBODY") {
+		t.Errorf("printed source %q (%v)", b.String(), err)
+	}
+	if wrapSource(errors.New("plain"), sm).Error() != "plain" || len(errdefs.Sources(wrapSource(errors.New("plain"), sm))) != 0 {
+		t.Error("an error without a range gained a source")
+	}
+}
+
+func TestSourceDateEpoch(t *testing.T) {
+	for _, tc := range []struct {
+		arg  string
+		want int64
+		err  bool
+	}{{"", 0, false}, {"1700000000", 1700000000, false}, {"-1", 0, true}, {"soon", 0, true}} {
+		got, err := sourceDateEpoch(map[string]string{"SOURCE_DATE_EPOCH": tc.arg})
+		if (err != nil) != tc.err || (err == nil && !got.Equal(time.Unix(tc.want, 0))) {
+			t.Errorf("%q: got %v, %v", tc.arg, got, err)
+		}
+	}
+}
+
+func TestLintAndTargets(t *testing.T) {
+	def := parse(t, twoImages)
+	sm := bkllb.NewSourceMap(nil, "distill.hcl", Language, []byte(twoImages))
+	sm.Definition = &bkllb.Definition{} // ReadEntrypoint sets it
+	res := lint(def, sm)
+	if len(res.Warnings) != 1 || res.Warnings[0].RuleName != "UnusedVariable" || !strings.Contains(res.Warnings[0].Detail, `"UNUSED"`) ||
+		res.Warnings[0].Location == nil || res.Warnings[0].Location.Ranges[0].Start.Line != 2 {
+		t.Errorf("lint %+v", res.Warnings)
+	}
+	l := listTargets(def, sm)
+	if len(l.Targets) != 2 || l.Targets[0].Description != "first" || l.Targets[0].Default || !l.Targets[1].Default {
+		t.Errorf("targets %+v", l.Targets)
+	}
+}
+
+func TestLockfileName(t *testing.T) {
+	for in, want := range map[string]string{
+		"distill.hcl":    "distill.lock.json",
+		"dir/images.hcl": "dir/images.lock.json",
+		"no-extension":   "no-extension.lock.json",
+	} {
+		if got := LockfileName(in); got != want {
+			t.Errorf("%s: %s, want %s", in, got, want)
+		}
+	}
+}

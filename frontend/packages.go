@@ -1,0 +1,148 @@
+package frontend
+
+import (
+	"context"
+
+	"fmt"
+	"github.com/containerd/platforms"
+	"path"
+	"strings"
+
+	"github.com/distill-build/distill/llb"
+	"github.com/distill-build/distill/solver"
+	"github.com/distill-build/distill/spec"
+	bkllb "github.com/moby/buildkit/client/llb"
+	"github.com/moby/buildkit/frontend/dockerui"
+	"github.com/moby/buildkit/frontend/gateway/client"
+	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
+)
+
+// LockfileName is the lockfile next to a definition: distill.hcl locks
+// into distill.lock.json.
+func LockfileName(definition string) string {
+	return strings.TrimSuffix(definition, path.Ext(definition)) + ".lock.json"
+}
+
+// readLockfile reads the lockfile next to the definition, from wherever the
+// definition came from (a local directory, git, HTTP), or returns nil when
+// there is none.
+func readLockfile(ctx context.Context, c client.Client, sm *bkllb.SourceMap) (*solver.Lockfile, error) {
+	name := LockfileName(sm.Filename)
+	def, err := sm.State.Marshal(ctx)
+	if err != nil {
+		return nil, err
+	}
+	res, err := c.Solve(ctx, client.SolveRequest{Definition: def.ToPB()})
+	if err != nil {
+		return nil, fmt.Errorf("reading %s: %w", name, err)
+	}
+	ref, err := res.SingleRef()
+	if err != nil {
+		return nil, err
+	}
+	dir := path.Dir(name)
+	entries, err := ref.ReadDir(ctx, client.ReadDirRequest{Path: dir, IncludePattern: path.Base(name)})
+	if err != nil {
+		return nil, fmt.Errorf("looking for %s: %w", name, err)
+	}
+	if len(entries) == 0 {
+		return nil, nil
+	}
+	data, err := ref.ReadFile(ctx, client.ReadRequest{Filename: name})
+	if err != nil {
+		return nil, fmt.Errorf("reading %s: %w", name, err)
+	}
+	lock, err := solver.ParseLockfile(data)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	return lock, nil
+}
+
+// debs are an image's .debs for one Debian architecture.
+type debs struct {
+	Packages []llb.Package
+	CA       *llb.Package // the source of the CA bundle, when asked for
+}
+
+// packagesFor returns the image's packages per Debian architecture: from the
+// lockfile when there is one (no index is fetched), else solved from the
+// verified indexes.
+func packagesFor(ctx context.Context, a *archive, lock *solver.Lockfile, img *spec.Image, plats []ocispecs.Platform) (map[string]debs, error) {
+	if lock == nil {
+		lock = solver.NewLockfile()
+		if err := a.resolve(ctx, img, plats, lock); err != nil {
+			return nil, err
+		}
+	}
+	out := map[string]debs{}
+	for _, arch := range debianArchs(plats) {
+		pkgs, ca, err := imagePackages(lock, a.def, img, arch)
+		if err != nil {
+			return nil, err
+		}
+		var d debs
+		if d.Packages, err = withURLs(a.def, pkgs); err != nil {
+			return nil, err
+		}
+		if ca != nil {
+			c, err := withURLs(a.def, []solver.LockedPackage{*ca})
+			if err != nil {
+				return nil, err
+			}
+			d.CA = &c[0]
+		}
+		out[arch] = d
+	}
+	return out, nil
+}
+
+// currentFrontend is implemented by the gateway client when the build runs
+// in a frontend image: its rootfs carries the in-build helper.
+type currentFrontend interface {
+	CurrentFrontend() (*bkllb.State, error)
+}
+
+// HelperOpt names a frontend option the CLI sets when it runs the frontend
+// in-process: the local holding its own static binary, which then serves as
+// the in-build helper; HelperPlatformOpt is the platform that binary is for.
+const (
+	HelperOpt         = "distill-helper"
+	HelperPlatformOpt = "distill-helper-platform"
+)
+
+// helper finds the in-build helper: the frontend image itself, or the
+// binary the CLI uploaded.
+func helper(bc *dockerui.Client, c client.Client, buildPlatform ocispecs.Platform) (*llb.Helper, error) {
+	if local, ok := bc.BuildOpts().Opts[HelperOpt]; ok {
+		dir, file := path.Split(local)
+		local := bkllb.Local(strings.TrimSuffix(dir, "/"), bkllb.SessionID(bc.BuildOpts().SessionID),
+			bkllb.FollowPaths([]string{file}), bkllb.SharedKeyHint(HelperOpt), bkllb.WithCustomName("load the distill helper"))
+		// A local's cache key is unique to the build, and an exec's rootfs
+		// is keyed by its input's key; a copy is keyed by content, so the
+		// execs that run the helper stay cached from build to build.
+		st := bkllb.Scratch().File(bkllb.Copy(local, file, "/"+file), bkllb.WithCustomName("copy the distill helper"))
+		p := buildPlatform
+		if s, ok := bc.BuildOpts().Opts[HelperPlatformOpt]; ok {
+			var err error
+			if p, err = platforms.Parse(s); err != nil {
+				return nil, fmt.Errorf("%s=%q: %w", HelperPlatformOpt, s, err)
+			}
+		}
+		return &llb.Helper{State: st, Path: "/" + file, Platform: p}, nil
+	}
+	if cf, ok := c.(currentFrontend); ok {
+		st, err := cf.CurrentFrontend()
+		if err == nil && st == nil {
+			err = fmt.Errorf("BuildKit did not say which image this frontend runs from")
+		}
+		if err != nil {
+			return nil, fmt.Errorf("the frontend image is needed to unpack packages: %w", err)
+		}
+		return &llb.Helper{State: *st, Path: HelperPath, Platform: buildPlatform}, nil
+	}
+	return nil, fmt.Errorf("installing packages needs the distill frontend image (or the distill CLI): this gateway client offers neither")
+}
+
+// HelperPath is where the frontend image keeps its binary (see Dockerfile).
+const HelperPath = "/bin/distill-frontend"

@@ -1,0 +1,178 @@
+package integration
+
+import (
+	"bytes"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/distill-build/distill/internal/aptsources"
+)
+
+// cliBinary builds the distill CLI, static so it can serve as the in-build
+// helper.
+func cliBinary(t *testing.T) string {
+	t.Helper()
+	cli := filepath.Join(t.TempDir(), "distill")
+	cmd := exec.Command("go", "build", "-o", cli, "./cmd/distill")
+	cmd.Dir = mustRepoRoot(t)
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go build ./cmd/distill: %v\n%s", err, out)
+	}
+	return cli
+}
+
+const smallDefinition = `
+variable "MIRROR" { default = "" }
+repository "debian" {
+  url   = MIRROR
+  suite = "bookworm"
+}
+image "small" {
+  platforms = ["linux/amd64", "linux/arm64"]
+  packages  = ["netbase", "media-types"]
+}
+`
+
+// TestLockfile locks a definition with the CLI, builds from the lock without
+// fetching any index, and checks that a tampered .deb hash and a package the
+// lock lacks both fail, naming what is wrong and writing nothing.
+func TestLockfile(t *testing.T) {
+	b := needBed(t)
+	cli := cliBinary(t)
+	dir := definition(t, b, smallDefinition, nil)
+	def := filepath.Join(dir, "distill.hcl")
+	distill := func(args ...string) (string, error) {
+		_, stderr, err := run(t, exec.CommandContext(t.Context(), cli, append([]string{args[0], "--addr", b.BuildkitAddr, "--progress", "plain"}, args[1:]...)...))
+		return stderr, err
+	}
+	stderr, err := distill("lock", def)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, w := range []string{"amd64 netbase 6.4 (added)", "arm64 media-types", "lockfile written to " + filepath.Join(dir, "distill.lock.json")} {
+		if !strings.Contains(stderr, w) {
+			t.Errorf("lock output lacks %q:\n%s", w, stderr)
+		}
+	}
+	if stderr, err = distill("lock", def); err != nil || !strings.Contains(stderr, "no changes") {
+		t.Errorf("a second lock changed something (%v):\n%s", err, stderr)
+	}
+
+	out := filepath.Join(t.TempDir(), "small.tar")
+	stderr, err = distill("build", "-o", "type=oci,dest="+out, def)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(stderr, "InRelease") || strings.Contains(stderr, "Packages") {
+		t.Errorf("a build with a lockfile fetched indexes:\n%s", stderr)
+	}
+	l, err := ReadOCILayout(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := l.Images[0].File("/etc/services"); !ok || len(l.Images) != 2 {
+		t.Errorf("built from the lock: %d images, /etc/services present %v", len(l.Images), ok)
+	}
+
+	lockPath := filepath.Join(dir, "distill.lock.json")
+	lock, err := os.ReadFile(lockPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name   string
+		mutate func([]byte) []byte
+		want   []string
+	}{
+		{"changed .deb hash", func(l []byte) []byte {
+			i := bytes.Index(l, []byte(`"sha256": "`)) + len(`"sha256": "`)
+			out := append([]byte(nil), l...)
+			if out[i] == '0' { // change one hex digit
+				out[i] = '1'
+			} else {
+				out[i] = '0'
+			}
+			return out
+		}, []string{"digest mismatch", ".deb"}},
+		{"package not locked", func(l []byte) []byte {
+			return bytes.Replace(l, []byte(`"name": "netbase"`), []byte(`"name": "netbase-renamed"`), -1)
+		}, []string{"the lockfile has no package netbase", "run `distill lock`", "distill.hcl:10"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if err := os.WriteFile(lockPath, tc.mutate(lock), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			dest := filepath.Join(t.TempDir(), "img.tar")
+			stderr, err := distill("build", "-o", "type=oci,dest="+dest, def)
+			if err == nil {
+				t.Fatal("the build succeeded")
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(stderr, w) {
+					t.Errorf("output lacks %q:\n%s", w, stderr)
+				}
+			}
+			if _, err := os.Stat(dest); !os.IsNotExist(err) {
+				t.Errorf("a failed build wrote %s", dest)
+			}
+		})
+	}
+}
+
+// TestTamperedArchive serves the mirror through a proxy that alters one
+// file, and expects the build to stop at the first check that fails: the
+// InRelease signature, then the Packages hash that InRelease lists.
+func TestTamperedArchive(t *testing.T) {
+	b := needBed(t)
+	mirror := aptsources.Mirrors("/")["debian"]
+	for _, tc := range []struct {
+		name, suffix string
+		tamper       func([]byte) []byte
+		want         []string
+	}{
+		{"signature", "/dists/bookworm/InRelease", func(d []byte) []byte {
+			return bytes.Replace(d, []byte("Codename: bookworm"), []byte("Codename: bookwerm"), 1)
+		}, []string{`repository "debian"`, "InRelease", "signature"}},
+		{"index hash", "/main/binary-amd64/", func(d []byte) []byte {
+			return append(d[:len(d)-1], d[len(d)-1]^0xff)
+		}, []string{"digest mismatch", "Packages.gz"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			proxy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				resp, err := http.Get(mirror + r.URL.Path)
+				if err != nil {
+					http.Error(w, err.Error(), http.StatusBadGateway)
+					return
+				}
+				defer resp.Body.Close()
+				data, _ := io.ReadAll(resp.Body)
+				if strings.Contains(r.URL.Path, tc.suffix) {
+					data = tc.tamper(data)
+				}
+				w.WriteHeader(resp.StatusCode)
+				w.Write(data)
+			}))
+			defer proxy.Close()
+			dir := definition(t, b, smallDefinition, nil)
+			// --no-cache: BuildKit would otherwise reuse the index it
+			// fetched before by its hash, without asking the proxy.
+			_, stderr, err := b.Buildx(t, dir, "build", "-f", "distill.hcl", "--platform", "linux/amd64", "--no-cache",
+				"--build-arg", "MIRROR="+proxy.URL, "-o", "type=oci,dest="+filepath.Join(t.TempDir(), "x.tar"), ".")
+			if err == nil {
+				t.Fatal("the build succeeded")
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(stderr, w) {
+					t.Errorf("output lacks %q:\n%s", w, stderr)
+				}
+			}
+		})
+	}
+}

@@ -1,0 +1,143 @@
+package spec
+
+import (
+	"fmt"
+	"maps"
+	"slices"
+	"sort"
+
+	"github.com/hashicorp/hcl/v2"
+)
+
+// inherit applies `from`: an image starts as a copy of the image it extends
+// and overrides what it sets itself. Lists of packages concatenate, maps
+// (env, labels, annotations) and entries merge with the child winning.
+func inherit(images []*Image) hcl.Diagnostics {
+	byName := map[string]*Image{}
+	for _, img := range images {
+		byName[img.Name] = img
+	}
+	done := map[string]bool{} // resolved: true, or failed: false
+	var diags hcl.Diagnostics
+	var resolve func(img *Image, chain []string) bool
+	resolve = func(img *Image, chain []string) bool {
+		if ok, seen := done[img.Name]; seen {
+			return ok
+		}
+		if img.From == "" {
+			done[img.Name] = true
+			return true
+		}
+		if slices.Contains(chain, img.Name) {
+			diags = append(diags, errorAt(img.AttrRange("from"), "Image inheritance cycle",
+				fmt.Sprintf("%s extends itself: %s.", img.Name, joinChain(append(chain, img.Name)))))
+			return false
+		}
+		parent, ok := byName[img.From]
+		if !ok {
+			diags = append(diags, errorAt(img.AttrRange("from"), "Unknown image",
+				fmt.Sprintf("There is no image named %q.", img.From)))
+			done[img.Name] = false
+			return false
+		}
+		if !resolve(parent, append(chain, img.Name)) {
+			done[img.Name] = false
+			return false
+		}
+		merge(img, parent)
+		diags = append(diags, checkAncestors(img.Entries)...)
+		done[img.Name] = true
+		return true
+	}
+	for _, img := range images {
+		resolve(img, nil)
+	}
+	return diags
+}
+
+func merge(img, parent *Image) {
+	set := func(name string) bool { _, ok := img.Attrs[name]; return ok }
+	if !set("platforms") {
+		img.Platforms = parent.Platforms
+	}
+	if !set("entrypoint") {
+		img.Entrypoint = parent.Entrypoint
+	}
+	if !set("cmd") {
+		img.Cmd = parent.Cmd
+	}
+	if !set("workdir") {
+		img.Workdir = parent.Workdir
+	}
+	if !set("user") {
+		img.User = parent.User
+	}
+	if !set("ca_certificates") {
+		img.CACertificates = parent.CACertificates
+	}
+	if !set("description") {
+		img.Description = parent.Description
+	}
+	img.Labels = mergeMaps(parent.Labels, img.Labels)
+	img.Annotations = mergeMaps(parent.Annotations, img.Annotations)
+
+	env := map[string]string{}
+	for _, e := range parent.Env {
+		env[e.Name] = e.Value
+	}
+	for _, e := range img.Env {
+		env[e.Name] = e.Value
+	}
+	img.Env = img.Env[:0]
+	for _, k := range slices.Sorted(maps.Keys(env)) {
+		img.Env = append(img.Env, EnvVar{Name: k, Value: env[k]})
+	}
+
+	img.Packages = appendNew(slices.Clone(parent.Packages), img.Packages)
+	img.Exclude = appendNew(slices.Clone(parent.Exclude), img.Exclude)
+
+	own := map[string]bool{}
+	for _, e := range img.Entries {
+		own[e.Path] = true
+	}
+	for _, e := range parent.Entries {
+		if !own[e.Path] {
+			img.Entries = append(img.Entries, e)
+		}
+	}
+	sort.Slice(img.Entries, func(i, j int) bool { return img.Entries[i].Path < img.Entries[j].Path })
+
+	// Inherited attributes keep their ranges, so errors about them point at
+	// the parent's lines.
+	for k, r := range parent.Attrs {
+		if !set(k) {
+			img.Attrs[k] = r
+		}
+	}
+}
+
+func mergeMaps(parent, child map[string]string) map[string]string {
+	if len(parent) == 0 {
+		return child
+	}
+	out := maps.Clone(parent)
+	maps.Copy(out, child)
+	return out
+}
+
+func appendNew(list, more []string) []string {
+	for _, s := range more {
+		if !slices.Contains(list, s) {
+			list = append(list, s)
+		}
+	}
+	return list
+}
+
+func joinChain(names []string) string {
+	s := names[0]
+	for _, n := range names[1:] {
+		s += " -> " + n
+	}
+	return s
+}
