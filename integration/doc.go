@@ -6,7 +6,9 @@
 // Prerequisites: root, runc, qemu-user-static and binfmt-support (Debian:
 // apt-get install runc qemu-user-static binfmt-support), and Go to build the
 // tools pinned in go.mod. The tools are built once into $DISTILL_TOOLS_CACHE
-// (default ~/.cache/distill/tools), keyed by their module versions; the first
-// build of buildkitd takes minutes on a small machine, and runs before the
-// test timeout starts. `go test -short ./...` skips these tests.
+// (default ~/.cache/distill/tools), keyed by their module versions. With a
+// cold Go build cache, set-up takes 10-15 minutes on an idle two-core machine
+// and twice that on a busy one, and go test's -timeout counts it: run the
+// first time with -timeout 60m. Later runs set the bed up in seconds.
+// `go test -short ./...` skips these tests.
 package integration

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"syscall"
 )
 
 // frontendPlatforms are the platforms the frontend image is built for.
@@ -23,6 +24,7 @@ func buildFrontendBinaries(ctx context.Context, repo, dir string) error {
 		cmd := exec.CommandContext(ctx, "go", "build", "-trimpath", "-ldflags=-s -w", "-o", out, "./cmd/distill-frontend")
 		cmd.Dir = repo
 		cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS="+goos, "GOARCH="+goarch)
+		cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGTERM}
 		if b, err := cmd.CombinedOutput(); err != nil {
 			return fmt.Errorf("go build ./cmd/distill-frontend for %s: %w\n%s", p, err, b)
 		}

@@ -15,9 +15,10 @@ import (
 	"github.com/distill-build/distill/internal/buildkitd"
 )
 
-// setUp checks prerequisites, then builds or reuses the tools and starts the
-// registry, binfmt, buildkitd, the frontend image and the buildx builder. On
-// failure it stops what it started and returns an error with the logs' tails.
+// setUp checks prerequisites, builds or reuses the tools, then sets up
+// binfmt and starts the registry, buildkitd, the frontend image and the
+// buildx builder. On failure it stops what it started and returns an error
+// with the logs' tails.
 func setUp(ctx context.Context, logf func(string, ...any)) (*Bed, error) {
 	if err := prerequisites(); err != nil {
 		return nil, err
@@ -27,58 +28,54 @@ func setUp(ctx context.Context, logf func(string, ...any)) (*Bed, error) {
 		return nil, err
 	}
 	b := &Bed{RepoRoot: repo}
+	// Tools first: a run killed during their (long) build leaves no temp dir.
+	if err := timed(logf, "tools", func() (err error) {
+		b.Tools, err = ensureTools(ctx, repo, logf)
+		return err
+	}); err != nil {
+		return nil, err
+	}
 	if b.dir, err = shortTempDir(); err != nil {
 		return nil, err
 	}
-	if err := b.start(ctx, logf); err != nil {
-		err = fmt.Errorf("%w%s", err, b.logTails())
-		if terr := b.tearDown(); terr != nil {
-			err = fmt.Errorf("%w\ntear-down: %v", err, terr)
+	b.FrontendBinaries = filepath.Join(b.dir, "binaries")
+	steps := []struct {
+		name string
+		run  func() error
+	}{
+		{"binfmt", func() error { return ensureBinfmt(logf) }},
+		{"registry", func() error { return b.startRegistry(ctx) }},
+		{"buildkitd", func() error { return b.startBuildkitd(ctx) }},
+		{"frontend binaries", func() error { return buildFrontendBinaries(ctx, repo, b.FrontendBinaries) }},
+		{"frontend image", func() error { return b.buildFrontendImage(ctx) }},
+		{"buildx", func() error { return b.setUpBuildx(ctx, logf) }},
+	}
+	for _, s := range steps {
+		if err := timed(logf, s.name, s.run); err != nil {
+			err = fmt.Errorf("%w%s", err, b.logTails())
+			if terr := b.tearDown(); terr != nil {
+				err = fmt.Errorf("%w\ntear-down: %v", err, terr)
+			}
+			return nil, err
 		}
-		return nil, err
 	}
 	return b, nil
 }
 
-func (b *Bed) start(ctx context.Context, logf func(string, ...any)) error {
-	step := func(name string, f func() error) error {
-		t0 := time.Now()
-		if err := f(); err != nil {
-			return fmt.Errorf("%s: %w", name, err)
-		}
-		logf("%s: done in %s", name, time.Since(t0).Round(time.Millisecond))
-		return nil
+// timed runs one set-up step, logging how long it took.
+func timed(logf func(string, ...any), name string, run func() error) error {
+	t0 := time.Now()
+	if err := run(); err != nil {
+		return fmt.Errorf("%s: %w", name, err)
 	}
-	var err error
-	if err := step("tools", func() error {
-		b.Tools, err = ensureTools(ctx, b.RepoRoot, logf)
-		return err
-	}); err != nil {
-		return err
-	}
-	if err := step("binfmt", func() error { return ensureBinfmt(logf) }); err != nil {
-		return err
-	}
-	if err := step("registry", func() error {
-		b.registry, b.Registry, err = startRegistry(ctx, b.Tools.Registry, b.dir)
-		return err
-	}); err != nil {
-		return err
-	}
+	logf("%s: done in %s", name, time.Since(t0).Round(time.Millisecond))
+	return nil
+}
+
+func (b *Bed) startRegistry(ctx context.Context) (err error) {
+	b.registry, b.Registry, err = startRegistry(ctx, b.Tools.Registry, b.dir)
 	b.FrontendImage = b.Registry + "/distill/frontend:test"
-	if err := step("buildkitd", func() error { return b.startBuildkitd(ctx) }); err != nil {
-		return err
-	}
-	b.FrontendBinaries = filepath.Join(b.dir, "binaries")
-	if err := step("frontend binaries", func() error {
-		return buildFrontendBinaries(ctx, b.RepoRoot, b.FrontendBinaries)
-	}); err != nil {
-		return err
-	}
-	if err := step("frontend image", func() error { return b.buildFrontendImage(ctx) }); err != nil {
-		return err
-	}
-	return step("buildx", func() error { return b.setUpBuildx(ctx, logf) })
+	return err
 }
 
 // buildkitdConfig lets buildkitd push to and pull from the bed's registry

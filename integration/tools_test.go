@@ -7,6 +7,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"flag"
 	"fmt"
 	"os"
 	"os/exec"
@@ -16,6 +17,8 @@ import (
 	"runtime"
 	"slices"
 	"strings"
+	"syscall"
+	"time"
 )
 
 // Tools are the binaries the bed runs, built from the versions go.mod pins.
@@ -106,6 +109,10 @@ func (m goMod) toolKey() (string, error) {
 	return hex.EncodeToString(sum[:8]), nil
 }
 
+// coldTimeout is a go test -timeout that set-up with a cold Go build cache
+// fits in on a busy two-core machine (measured: 28 minutes).
+const coldTimeout = 60 * time.Minute
+
 var majorSuffix = regexp.MustCompile(`^v[0-9]+$`)
 
 // binaryName is the file name `go build -o dir/` gives a main package.
@@ -163,6 +170,11 @@ func ensureTools(ctx context.Context, repo string, logf func(string, ...any)) (T
 	}
 
 	logf("tools: building %d tools into %s (minutes when the Go build cache is cold)", len(mod.tools), dir)
+	if f := flag.Lookup("test.timeout"); f != nil {
+		if d, err := time.ParseDuration(f.Value.String()); err == nil && d > 0 && d < coldTimeout {
+			logf("tools: go test -timeout is %s, which a cold build may exceed (it counts set-up); use -timeout %s or more", d, coldTimeout)
+		}
+	}
 	if err := os.MkdirAll(cache, 0o755); err != nil {
 		return Tools{}, err
 	}
@@ -175,6 +187,7 @@ func ensureTools(ctx context.Context, repo string, logf func(string, ...any)) (T
 	defer os.RemoveAll(stage)
 	cmd := exec.CommandContext(ctx, "go", append([]string{"build", "-o", stage + "/"}, mod.tools...)...)
 	cmd.Dir = repo
+	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGTERM} // don't outlive a killed test
 	if out, err := cmd.CombinedOutput(); err != nil {
 		return Tools{}, fmt.Errorf("go build tools: %w\n%s", err, out)
 	}
