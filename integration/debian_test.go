@@ -125,7 +125,7 @@ func TestDistrolessRunsPrograms(t *testing.T) {
 		return ref
 	}
 	refs := map[string]string{}
-	for _, target := range []string{"static-nonroot", "base", "python3"} {
+	for _, target := range []string{"static-nonroot", "base", "cc", "python3", "nodejs"} {
 		refs[target] = push(target)
 	}
 	ref := func(target string) string { return refs[target] }
@@ -142,12 +142,18 @@ func TestDistrolessRunsPrograms(t *testing.T) {
 		t.Fatal(err)
 	}
 	cc(t, work, "hello.c", "hello-c")
+	if err := os.WriteFile(filepath.Join(work, "hello.cc"), []byte("#include <iostream>\n#include <thread>\nint main() { std::thread t([] { std::cout << \"c++ ok\" << std::endl; }); t.join(); }\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cc(t, work, "hello.cc", "hello-cc", "-lstdc++", "-pthread")
 
 	for _, tc := range []struct {
 		name, dockerfile, platforms, want string
 	}{
 		{"static binary", "FROM " + ref("static-nonroot") + "\nARG TARGETARCH\nCOPY hello-${TARGETARCH} /hello\nRUN [\"/hello\"]\n", "linux/amd64,linux/arm64", "static ok 65532"},
 		{"C against glibc", "FROM " + ref("base") + "\nCOPY hello-c /hello\nRUN [\"/hello\"]\n", "linux/amd64", "glibc 2.36"},
+		{"C++ against libstdc++", "FROM " + ref("cc") + "\nCOPY hello-cc /hello\nRUN [\"/hello\"]\n", "linux/amd64", "c++ ok"},
+		{"nodejs", "FROM " + ref("nodejs") + "\nRUN [\"node\", \"-e\", \"console.log('node ok', process.arch)\"]\n", "linux/amd64,linux/arm64", "node ok"},
 		{"python3", "FROM " + ref("python3") + "\nRUN [\"python3\", \"-c\", \"import ssl, sqlite3, json; print('python ok', ssl.OPENSSL_VERSION.split()[0])\"]\n", "linux/amd64,linux/arm64", "python ok OpenSSL"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -81,6 +81,16 @@ func TestLockfile(t *testing.T) {
 		t.Errorf("built from the lock: %d images, /etc/services present %v", len(l.Images), ok)
 	}
 
+	// The frontend image reads the lockfile too, through buildx.
+	_, stderr, err = b.Buildx(t, dir, "build", "-f", "distill.hcl", "--progress", "plain",
+		"-o", "type=oci,dest="+filepath.Join(t.TempDir(), "buildx.tar"), ".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(stderr, "InRelease") || !strings.Contains(stderr, "unpack netbase 6.4 (all)") {
+		t.Errorf("buildx with a lockfile fetched indexes, or installed no netbase:\n%s", stderr)
+	}
+
 	lockPath := filepath.Join(dir, "distill.lock.json")
 	lock, err := os.ReadFile(lockPath)
 	if err != nil {

@@ -18,10 +18,11 @@ func goBuild(t *testing.T, dir, arch, src, out string) {
 	}
 }
 
-// cc compiles a C program for this machine, linked against its glibc.
-func cc(t *testing.T, dir, src, out string) {
+// cc compiles a C or C++ program for this machine, linked against its glibc.
+func cc(t *testing.T, dir, src, out string, flags ...string) {
 	t.Helper()
-	cmd := exec.Command("cc", "-O2", "-o", filepath.Join(dir, out), filepath.Join(dir, src))
+	args := append([]string{"-O2", "-o", filepath.Join(dir, out), filepath.Join(dir, src)}, flags...)
+	cmd := exec.Command("cc", args...)
 	if b, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("cc %s (install gcc): %v\n%s", src, err, b)
 	}
