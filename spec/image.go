@@ -60,7 +60,7 @@ func decodeImage(b *hcl.Block, ctx *hcl.EvalContext) (*Image, hcl.Diagnostics) {
 	d.list("exclude", &img.Exclude)
 	d.decode("ca_certificates", &img.CACertificates)
 	if a, ok := content.Attributes["from"]; ok {
-		img.From = d.imageRef(a)
+		img.From = d.imageRefs(a)
 	}
 
 	var plats []string
@@ -163,17 +163,26 @@ func (d *decoder) stringMap(name string, dst *map[string]string) {
 	}
 }
 
-// imageRef reads a reference to another image block: image.NAME.
-func (d *decoder) imageRef(a *hcl.Attribute) string {
-	t, diags := hcl.AbsTraversalForExpr(a.Expr)
-	if !diags.HasErrors() && len(t) == 2 && t.RootName() == "image" {
-		if attr, ok := t[1].(hcl.TraverseAttr); ok {
-			return attr.Name
-		}
+// imageRefs reads references to other image blocks: image.NAME, or a list
+// of them (mixins, as bake's inherits).
+func (d *decoder) imageRefs(a *hcl.Attribute) []string {
+	exprs := []hcl.Expression{a.Expr}
+	if list, diags := hcl.ExprList(a.Expr); !diags.HasErrors() {
+		exprs = list
 	}
-	d.diags = append(d.diags, errorAt(a.Expr.Range(), "Invalid image reference",
-		"from takes a reference to another image block, such as image.static."))
-	return ""
+	var out []string
+	for _, expr := range exprs {
+		t, diags := hcl.AbsTraversalForExpr(expr)
+		if !diags.HasErrors() && len(t) == 2 && t.RootName() == "image" {
+			if attr, ok := t[1].(hcl.TraverseAttr); ok {
+				out = append(out, attr.Name)
+				continue
+			}
+		}
+		d.diags = append(d.diags, errorAt(expr.Range(), "Invalid image reference",
+			"from takes a reference to another image block, such as image.static, or a list of them."))
+	}
+	return out
 }
 
 // elementRange is the range of the i-th element of a list attribute written

@@ -9,8 +9,8 @@ import (
 	"github.com/hashicorp/hcl/v2"
 )
 
-// inherit applies `from`: an image starts as a copy of the image it extends
-// and overrides what it sets itself. Lists of packages concatenate, maps
+// inherit applies `from`: an image starts as a copy of the images it extends
+// (later ones winning) and overrides what it sets itself. Lists of packages concatenate, maps
 // (env, labels, annotations) and entries merge with the child winning.
 func inherit(images []*Image) hcl.Diagnostics {
 	byName := map[string]*Image{}
@@ -24,7 +24,7 @@ func inherit(images []*Image) hcl.Diagnostics {
 		if ok, seen := done[img.Name]; seen {
 			return ok
 		}
-		if img.From == "" {
+		if len(img.From) == 0 {
 			done[img.Name] = true
 			return true
 		}
@@ -33,18 +33,26 @@ func inherit(images []*Image) hcl.Diagnostics {
 				fmt.Sprintf("%s extends itself: %s.", img.Name, joinChain(append(chain, img.Name)))))
 			return false
 		}
-		parent, ok := byName[img.From]
-		if !ok {
-			diags = append(diags, errorAt(img.AttrRange("from"), "Unknown image",
-				fmt.Sprintf("There is no image named %q.", img.From)))
-			done[img.Name] = false
-			return false
+		var parents []*Image
+		for _, name := range img.From {
+			parent, ok := byName[name]
+			if !ok {
+				diags = append(diags, errorAt(img.AttrRange("from"), "Unknown image",
+					fmt.Sprintf("There is no image named %q.", name)))
+				done[img.Name] = false
+				return false
+			}
+			if !resolve(parent, append(chain, img.Name)) {
+				done[img.Name] = false
+				return false
+			}
+			parents = append(parents, parent)
 		}
-		if !resolve(parent, append(chain, img.Name)) {
-			done[img.Name] = false
-			return false
+		// merge fills only what is still unset, so the last parent goes
+		// first: later parents win over earlier ones, the image over all.
+		for i := len(parents) - 1; i >= 0; i-- {
+			merge(img, parents[i])
 		}
-		merge(img, parent)
 		diags = append(diags, checkAncestors(img.Entries)...)
 		done[img.Name] = true
 		return true

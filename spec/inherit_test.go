@@ -126,3 +126,47 @@ func TestInheritedRangesAndAncestors(t *testing.T) {
 		t.Errorf("inherited workdir range %v, want the parent's line 2", r)
 	}
 }
+
+func TestInheritMixins(t *testing.T) {
+	src := `
+repository "debian" {
+  url   = "http://mirror.invalid/debian"
+  suite = "bookworm"
+}
+image "base" {
+  platforms  = ["linux/amd64"]
+  packages   = ["libc6"]
+  env        = { PATH = "/bin", LANG = "C" }
+  user       = "65532"
+  entrypoint = ["/app"]
+  file "/etc/a" { content = "base" }
+}
+image "debug" {
+  packages   = ["busybox-static"]
+  env        = { PATH = "/bin:/busybox" }
+  entrypoint = ["/busybox/sh"]
+  file "/etc/a" { content = "debug" }
+}
+image "base-debug" {
+  from = [image.base, image.debug]
+}
+`
+	def, diags := Parse("d.hcl", []byte(src), Options{})
+	if diags.HasErrors() {
+		t.Fatal(diags)
+	}
+	img := def.Image("base-debug")
+	checks := []struct{ name, got, want string }{
+		{"packages", strings.Join(img.Packages, ","), "libc6,busybox-static"},
+		{"env", envString(img.Env), "LANG=C,PATH=/bin:/busybox"},
+		{"entrypoint", strings.Join(img.Entrypoint, " "), "/busybox/sh"},
+		{"user", img.User, "65532"},
+		{"platforms", img.Platforms[0].Architecture, "amd64"},
+		{"entries", entriesString(img.Entries), `/etc/a file 644 0:0 "debug"`},
+	}
+	for _, c := range checks {
+		if c.got != c.want {
+			t.Errorf("%s: got %q, want %q", c.name, c.got, c.want)
+		}
+	}
+}

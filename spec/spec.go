@@ -55,7 +55,7 @@ type Image struct {
 	Entries     []*Entry // sorted by path
 	Packages    []string // Debian package requests, in order, inherited ones first
 	Exclude     []string // packages kept out of the closure
-	From        string   // the image this one extends, "" for none
+	From        []string // the images this one extends, later ones winning
 	// CACertificates adds /etc/ssl/certs/ca-certificates.crt, built from the
 	// ca-certificates package without installing it.
 	CACertificates bool

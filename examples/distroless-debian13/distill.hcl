@@ -173,12 +173,13 @@ image "python3-nonroot" {
   workdir = "/home/nonroot"
 }
 
-# The debug variants add a busybox shell under /busybox.
-image "base-debug" {
-  from       = image.base
-  packages   = ["busybox-static"]
-  entrypoint = ["/busybox/sh"]
-  env        = { PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin:/busybox" }
+# The debug variants add a busybox shell under /busybox: "debug" is a mixin
+# (buildable alone, as busybox on nothing), listed last in from.
+image "debug" {
+  description = "busybox shell under /busybox, for the -debug images"
+  packages    = ["busybox-static"]
+  entrypoint  = ["/busybox/sh"]
+  env         = { PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin:/busybox" }
   dynamic "symlink" {
     for_each = BUSYBOX_APPLETS
     labels   = ["/busybox/${symlink.value}"]
@@ -187,25 +188,21 @@ image "base-debug" {
 }
 
 image "static-debug" {
-  from       = image.static
-  packages   = ["busybox-static"]
-  entrypoint = ["/busybox/sh"]
-  env        = { PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin:/busybox" }
-  dynamic "symlink" {
-    for_each = BUSYBOX_APPLETS
-    labels   = ["/busybox/${symlink.value}"]
-    content { target = "/bin/busybox" }
-  }
+  from = [image.static, image.debug]
+}
+
+image "base-debug" {
+  from = [image.base, image.debug]
+}
+
+image "cc-debug" {
+  from = [image.cc, image.debug]
 }
 
 image "python3-debug" {
-  from       = image.python3
-  packages   = ["busybox-static"]
-  entrypoint = ["/busybox/sh"]
-  env        = { PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin:/busybox" }
-  dynamic "symlink" {
-    for_each = BUSYBOX_APPLETS
-    labels   = ["/busybox/${symlink.value}"]
-    content { target = "/bin/busybox" }
-  }
+  from = [image.python3, image.debug]
+}
+
+image "nodejs-debug" {
+  from = [image.nodejs, image.debug]
 }
