@@ -82,7 +82,7 @@ func TestLockfile(t *testing.T) {
 	}
 
 	// The frontend image reads the lockfile too, through buildx.
-	_, stderr, err = b.Buildx(t, dir, "build", "-f", "distill.hcl", "--progress", "plain",
+	_, stderr, err = b.Buildx(t, dir, "build", "-f", "distill.hcl", "--progress", "plain", mirrorArgs(t)[0], mirrorArgs(t)[1],
 		"-o", "type=oci,dest="+filepath.Join(t.TempDir(), "buildx.tar"), ".")
 	if err != nil {
 		t.Fatal(err)
