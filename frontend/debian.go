@@ -118,7 +118,7 @@ func (a *archive) resolve(ctx context.Context, img *spec.Image, plats []ocispecs
 		if err != nil {
 			return err
 		}
-		sel, err := solver.Resolve(ix, reqs, solver.Options{Arch: arch, Exclude: img.Exclude, Prefer: prefer})
+		sel, err := solver.Resolve(ix, reqs, solver.Options{Arch: arch, Exclude: exclude(img, reqs), Prefer: prefer})
 		if err != nil {
 			return &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Unsatisfiable packages",
 				Detail: fmt.Sprintf("Image %q for %s: %v.", img.Name, arch, err), Subject: img.AttrRange("packages").Ptr()}
@@ -145,6 +145,19 @@ func (a *archive) resolve(ctx context.Context, img *spec.Image, plats []ocispecs
 	return nil
 }
 
+// exclude is the image's exclusions without the packages it asks for: an
+// image that extends one which excludes a package can still ask for it
+// (cc asks for libgcc-s1, which base keeps out).
+func exclude(img *spec.Image, reqs []solver.Request) []string {
+	var out []string
+	for _, name := range img.Exclude {
+		if !slices.ContainsFunc(reqs, func(r solver.Request) bool { return r.Name == name }) {
+			out = append(out, name)
+		}
+	}
+	return out
+}
+
 // caPackage holds the certificates of an image's CA bundle.
 const caPackage = "ca-certificates"
 
@@ -165,7 +178,8 @@ func requests(img *spec.Image) ([]solver.Request, error) {
 
 // lockInputs is what an image's lock depends on in the definition.
 func lockInputs(def *spec.Definition, img *spec.Image) solver.LockInputs {
-	in := solver.LockInputs{Packages: img.Packages, Exclude: img.Exclude}
+	reqs, _ := requests(img) // already checked when the lock was made
+	in := solver.LockInputs{Packages: img.Packages, Exclude: exclude(img, reqs)}
 	if img.CACertificates {
 		in.Packages = append(slices.Clone(in.Packages), "(ca_certificates)")
 	}

@@ -116,6 +116,9 @@ image "base-nossl" {
   description = "distroless base-nossl: static plus glibc"
   from        = image.static
   packages    = ["libc6"]
+  # libc6 depends on libgcc-s1 for pthread_cancel's unwinding; distroless
+  # leaves it to cc, which asks for it.
+  exclude = ["libgcc-s1"]
 }
 
 image "base" {
@@ -132,7 +135,7 @@ image "cc" {
 
 image "python3" {
   description = "distroless python3: CPython 3.11"
-  from        = image.base
+  from        = image.cc
   packages    = ["python3"]
   # python3-minimal depends on dpkg for its maintainer scripts.
   exclude    = ["dpkg"]

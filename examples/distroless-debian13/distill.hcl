@@ -117,6 +117,9 @@ image "base-nossl" {
   description = "distroless base-nossl: static plus glibc"
   from        = image.static
   packages    = ["libc6"]
+  # libc6 depends on libgcc-s1 for pthread_cancel's unwinding; distroless
+  # leaves it to cc, which asks for it.
+  exclude = ["libgcc-s1"]
 }
 
 image "base" {
@@ -133,7 +136,7 @@ image "cc" {
 
 image "python3" {
   description = "distroless python3: CPython 3.13"
-  from        = image.base
+  from        = image.cc
   packages    = ["python3"]
   # python3-minimal depends on dpkg for its maintainer scripts.
   exclude    = ["dpkg"]
