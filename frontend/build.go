@@ -76,8 +76,9 @@ func Build(ctx context.Context, c client.Client) (*client.Result, error) {
 		return nil, err
 	}
 	buildCtx := bkllb.Scratch()
-	if needsContext(img) {
-		st, err := bc.MainContext(ctx)
+	if sources := contextSources(img); len(sources) > 0 {
+		// Transfer only the files the image takes from the context.
+		st, err := bc.MainContext(ctx, bkllb.FollowPaths(sources))
 		if err != nil {
 			return nil, fmt.Errorf("loading the build context: %w", err)
 		}
@@ -168,13 +169,15 @@ func packages(ctx context.Context, bc *dockerui.Client, c client.Client, def *sp
 	return pkgs, h, nil
 }
 
-func needsContext(img *spec.Image) bool {
+// contextSources lists the build-context paths the image's files copy.
+func contextSources(img *spec.Image) []string {
+	var out []string
 	for _, e := range img.Entries {
 		if e.Source != "" {
-			return true
+			out = append(out, e.Source)
 		}
 	}
-	return false
+	return out
 }
 
 // sourceDateEpoch is the SOURCE_DATE_EPOCH build argument, or the Unix epoch:
