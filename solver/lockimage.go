@@ -122,3 +122,53 @@ func (l *Lockfile) validateImages() error {
 	}
 	return nil
 }
+
+// ImageChanges describes, one line an image, the images whose lock record
+// changed from old to new: added, removed, solved from other inputs, or
+// given another closure. Sorted by image name; either lockfile may be nil.
+func ImageChanges(old, new *Lockfile) []string {
+	images := func(l *Lockfile) map[string]*LockedImage {
+		if l == nil {
+			return nil
+		}
+		return l.Images
+	}
+	o, n := images(old), images(new)
+	names := map[string]bool{}
+	for k := range o {
+		names[k] = true
+	}
+	for k := range n {
+		names[k] = true
+	}
+	var out []string
+	for _, name := range sortedKeys(names) {
+		a, b := o[name], n[name]
+		switch {
+		case a == nil:
+			out = append(out, fmt.Sprintf("image %s (added)", name))
+		case b == nil:
+			out = append(out, fmt.Sprintf("image %s (removed)", name))
+		case !a.LockInputs.Equal(b.LockInputs):
+			out = append(out, fmt.Sprintf("image %s: packages %q, exclude %q, repositories %q (inputs changed)", name, b.Packages, b.Exclude, b.Repositories))
+		default:
+			for _, arch := range sortedKeys(unionKeys(a.Closure, b.Closure)) {
+				if !slices.Equal(a.Closure[arch], b.Closure[arch]) {
+					out = append(out, fmt.Sprintf("image %s %s: %d -> %d packages (closure changed)", name, arch, len(a.Closure[arch]), len(b.Closure[arch])))
+				}
+			}
+		}
+	}
+	return out
+}
+
+func unionKeys(a, b map[string][]string) map[string]bool {
+	out := map[string]bool{}
+	for k := range a {
+		out[k] = true
+	}
+	for k := range b {
+		out[k] = true
+	}
+	return out
+}

@@ -49,9 +49,15 @@ func lock(ctx context.Context, o *buildOptions, stderr io.Writer) error {
 	if err := writeAtomic(path, data); err != nil {
 		return err
 	}
-	if changes := solver.Diff(old, fresh); len(changes) > 0 {
+	changes := solver.Diff(old, fresh)
+	images := solver.ImageChanges(old, fresh)
+	if len(changes) > 0 {
 		fmt.Fprint(stderr, solver.FormatChanges(changes))
-	} else {
+	}
+	for _, line := range images {
+		fmt.Fprintln(stderr, line)
+	}
+	if len(changes)+len(images) == 0 {
 		fmt.Fprintln(stderr, "no changes")
 	}
 	fmt.Fprintln(stderr, "lockfile written to", path)
