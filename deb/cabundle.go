@@ -3,11 +3,15 @@ package deb
 import (
 	"archive/tar"
 	"bytes"
+	"crypto/x509"
+	"encoding/pem"
 	"fmt"
 	"io"
 	"path"
 	"sort"
 	"strings"
+
+	"software.sslmate.com/src/go-pkcs12"
 )
 
 // caDir is where the ca-certificates package keeps its certificates.
@@ -18,39 +22,10 @@ const caDir = "usr/share/ca-certificates/"
 // in path order, each ending in a newline. Images get the bundle without the
 // package, its maintainer scripts, or the tools they need (as distroless).
 func CABundle(r io.Reader, w io.Writer) (int, error) {
-	a, err := Open(r)
+	names, certs, err := caCertificates(r)
 	if err != nil {
 		return 0, err
 	}
-	defer a.Close()
-	certs := map[string][]byte{}
-	tr := a.Data()
-	for {
-		h, err := tr.Next()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return 0, fmt.Errorf("deb: %s: %w", a.DataMember, err)
-		}
-		name := strings.TrimPrefix(path.Clean("/"+h.Name), "/")
-		if h.Typeflag != tar.TypeReg || !strings.HasPrefix(name, caDir) || !strings.HasSuffix(name, ".crt") {
-			continue
-		}
-		data, err := io.ReadAll(io.LimitReader(tr, 1<<20))
-		if err != nil {
-			return 0, fmt.Errorf("deb: reading %s: %w", name, err)
-		}
-		certs[strings.TrimPrefix(name, caDir)] = data
-	}
-	if len(certs) == 0 {
-		return 0, fmt.Errorf("deb: %s ships no certificates under /%s", a.Control.Package(), caDir)
-	}
-	names := make([]string, 0, len(certs))
-	for n := range certs {
-		names = append(names, n)
-	}
-	sort.Strings(names)
 	var buf bytes.Buffer
 	for _, n := range names {
 		buf.Write(certs[n])
@@ -62,4 +37,77 @@ func CABundle(r io.Reader, w io.Writer) (int, error) {
 		return 0, err
 	}
 	return len(names), nil
+}
+
+// JavaTrustStore writes the certificates of the ca-certificates .deb read
+// from r as a Java trust store (PKCS#12 without a password, as the JDK reads
+// its default cacerts), what ca-certificates-java's maintainer script makes
+// with keytool. Aliases are "debian:<file>", as that script names them. The
+// encoding has no salts or random parts: the same certificates give the
+// same bytes.
+func JavaTrustStore(r io.Reader, w io.Writer) (int, error) {
+	names, certs, err := caCertificates(r)
+	if err != nil {
+		return 0, err
+	}
+	var entries []pkcs12.TrustStoreEntry
+	for _, n := range names {
+		block, _ := pem.Decode(certs[n])
+		if block == nil || block.Type != "CERTIFICATE" {
+			return 0, fmt.Errorf("deb: %s%s is not a PEM certificate", caDir, n)
+		}
+		c, err := x509.ParseCertificate(block.Bytes)
+		if err != nil {
+			return 0, fmt.Errorf("deb: %s%s: %w", caDir, n, err)
+		}
+		entries = append(entries, pkcs12.TrustStoreEntry{Cert: c, FriendlyName: "debian:" + path.Base(n)})
+	}
+	data, err := pkcs12.Passwordless.EncodeTrustStoreEntries(entries, "")
+	if err != nil {
+		return 0, fmt.Errorf("deb: encoding the Java trust store: %w", err)
+	}
+	if _, err := w.Write(data); err != nil {
+		return 0, err
+	}
+	return len(entries), nil
+}
+
+// caCertificates reads the certificates a ca-certificates .deb ships,
+// keyed by their path under /usr/share/ca-certificates, and their sorted
+// names.
+func caCertificates(r io.Reader) ([]string, map[string][]byte, error) {
+	a, err := Open(r)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer a.Close()
+	certs := map[string][]byte{}
+	tr := a.Data()
+	for {
+		h, err := tr.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, nil, fmt.Errorf("deb: %s: %w", a.DataMember, err)
+		}
+		name := strings.TrimPrefix(path.Clean("/"+h.Name), "/")
+		if h.Typeflag != tar.TypeReg || !strings.HasPrefix(name, caDir) || !strings.HasSuffix(name, ".crt") {
+			continue
+		}
+		data, err := io.ReadAll(io.LimitReader(tr, 1<<20))
+		if err != nil {
+			return nil, nil, fmt.Errorf("deb: reading %s: %w", name, err)
+		}
+		certs[strings.TrimPrefix(name, caDir)] = data
+	}
+	if len(certs) == 0 {
+		return nil, nil, fmt.Errorf("deb: %s ships no certificates under /%s", a.Control.Package(), caDir)
+	}
+	names := make([]string, 0, len(certs))
+	for n := range certs {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names, certs, nil
 }

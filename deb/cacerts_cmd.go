@@ -10,10 +10,11 @@ import (
 	"time"
 )
 
-const cacertsUsage = `usage: cacerts --deb <file> --root <dir> --path <file> [--epoch N]
+const cacertsUsage = `usage: cacerts --deb <file> --root <dir> --path <file> [--epoch N] [--java]
 
 Writes the CA bundle of a ca-certificates .deb to <root>/<path>, mode 0644,
 creating its parents 0755; the file and the parents get modification time N.
+With --java, writes a Java trust store (PKCS#12) instead of PEM.
 `
 
 func runCACerts(args []string, stderr io.Writer) error {
@@ -23,6 +24,7 @@ func runCACerts(args []string, stderr io.Writer) error {
 	root := fs.String("root", "", "")
 	target := fs.String("path", "", "")
 	epoch := fs.Int64("epoch", 0, "")
+	java := fs.Bool("java", false, "")
 	if err := fs.Parse(args); err != nil {
 		fmt.Fprint(stderr, cacertsUsage)
 		return fmt.Errorf("cacerts: %w", err)
@@ -48,7 +50,11 @@ func runCACerts(args []string, stderr io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("cacerts: %w", err)
 	}
-	if _, err := CABundle(f, w); err != nil {
+	write := CABundle
+	if *java {
+		write = JavaTrustStore
+	}
+	if _, err := write(f, w); err != nil {
 		w.Close()
 		return fmt.Errorf("cacerts: %s: %w", *debPath, err)
 	}

@@ -50,7 +50,7 @@ func BenchmarkPlanPython3(b *testing.B) {
 				b.Fatal(err)
 			}
 			caPkg, _ := withURLs(def, []solver.LockedPackage{*ca})
-			st, _, err := llb.Image(img, llb.Options{Platform: p, Epoch: time.Unix(0, 0), Packages: withURL, CABundle: &caPkg[0], Helper: helper})
+			st, _, err := llb.Image(img, llb.Options{Platform: p, Epoch: time.Unix(0, 0), Packages: withURL, CACertificates: &caPkg[0], Helper: helper})
 			if err != nil {
 				b.Fatal(err)
 			}

@@ -96,7 +96,7 @@ func Build(ctx context.Context, c client.Client) (*client.Result, error) {
 			p = *platform
 		}
 		st, cfg, err := llb.Image(img, llb.Options{Platform: p, Epoch: epoch, Context: buildCtx, SourceMap: src.SourceMap,
-			Packages: pkgs[llb.DebianArch(p)].Packages, CABundle: pkgs[llb.DebianArch(p)].CA, Helper: h})
+			Packages: pkgs[llb.DebianArch(p)].Packages, CACertificates: pkgs[llb.DebianArch(p)].CA, Helper: h})
 		if err != nil {
 			return nil, wrapSource(err, src.SourceMap)
 		}
@@ -143,7 +143,7 @@ func Build(ctx context.Context, c client.Client) (*client.Result, error) {
 // packages solves (or reads from the lockfile) the image's packages for
 // every platform it is built for, and finds the helper that unpacks them.
 func packages(ctx context.Context, bc *dockerui.Client, c client.Client, def *spec.Definition, img *spec.Image, sm *bkllb.SourceMap) (map[string]debs, *llb.Helper, error) {
-	if len(img.Packages) == 0 && !img.CACertificates {
+	if !img.NeedsArchive() {
 		return nil, nil, nil
 	}
 	plats := bc.TargetPlatforms

@@ -130,7 +130,7 @@ func (a *archive) resolve(ctx context.Context, img *spec.Image, plats []ocispecs
 			return err
 		}
 		var ca *solver.Selection
-		if img.CACertificates {
+		if img.NeedsCA() {
 			ca, err = solver.Resolve(ix, []solver.Request{{Name: caPackage}}, solver.Options{Arch: arch, Prefer: prefer})
 			if err != nil {
 				return &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "No CA certificates",
@@ -183,6 +183,9 @@ func lockInputs(def *spec.Definition, img *spec.Image) solver.LockInputs {
 	if img.CACertificates {
 		in.Packages = append(slices.Clone(in.Packages), "(ca_certificates)")
 	}
+	if img.JavaCACerts {
+		in.Packages = append(slices.Clone(in.Packages), "(java_cacerts)")
+	}
 	for _, r := range def.Repositories {
 		in.Repositories = append(in.Repositories, strings.Join(append([]string{r.Name, r.Suite}, r.Components...), " "))
 	}
@@ -200,7 +203,7 @@ func imagePackages(lock *solver.Lockfile, def *spec.Definition, img *spec.Image,
 		return nil, nil, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Lockfile out of date",
 			Detail: fmt.Sprintf("%v: run `distill lock` to refresh it.", err), Subject: img.AttrRange("packages").Ptr()}
 	}
-	if err == nil && img.CACertificates && ca == nil {
+	if err == nil && img.NeedsCA() && ca == nil {
 		err = &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Lockfile out of date",
 			Detail: "The lockfile has no CA certificates for image " + img.Name + ": run `distill lock` to refresh it.", Subject: img.AttrRange("ca_certificates").Ptr()}
 	}

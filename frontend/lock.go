@@ -27,7 +27,7 @@ func lock(ctx context.Context, bc *dockerui.Client, c client.Client, def *spec.D
 	}
 	l := solver.NewLockfile()
 	for _, img := range def.Images {
-		if len(img.Packages) == 0 && !img.CACertificates {
+		if !img.NeedsArchive() {
 			continue
 		}
 		plats := bc.TargetPlatforms

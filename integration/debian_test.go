@@ -125,7 +125,7 @@ func TestDistrolessRunsPrograms(t *testing.T) {
 		return ref
 	}
 	refs := map[string]string{}
-	for _, target := range []string{"static-nonroot", "base", "cc", "python3", "nodejs"} {
+	for _, target := range []string{"static-nonroot", "base", "cc", "python3", "nodejs", "java"} {
 		refs[target] = push(target)
 	}
 	ref := func(target string) string { return refs[target] }
@@ -146,6 +146,19 @@ func TestDistrolessRunsPrograms(t *testing.T) {
 		t.Fatal(err)
 	}
 	cc(t, work, "hello.cc", "hello-cc", "-lstdc++", "-pthread")
+	javac(t, work, "Certs.java", `import javax.net.ssl.TrustManagerFactory;
+import javax.net.ssl.X509TrustManager;
+import java.security.KeyStore;
+
+public class Certs {
+    public static void main(String[] args) throws Exception {
+        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        tmf.init((KeyStore) null); // the JRE's default cacerts
+        X509TrustManager tm = (X509TrustManager) tmf.getTrustManagers()[0];
+        System.out.println("java ok, trusted CAs: " + (tm.getAcceptedIssuers().length > 100));
+    }
+}
+`)
 
 	for _, tc := range []struct {
 		name, dockerfile, platforms, want string
@@ -154,6 +167,7 @@ func TestDistrolessRunsPrograms(t *testing.T) {
 		{"C against glibc", "FROM " + ref("base") + "\nCOPY hello-c /hello\nRUN [\"/hello\"]\n", "linux/amd64", "glibc 2.36"},
 		{"C++ against libstdc++", "FROM " + ref("cc") + "\nCOPY hello-cc /hello\nRUN [\"/hello\"]\n", "linux/amd64", "c++ ok"},
 		{"nodejs", "FROM " + ref("nodejs") + "\nRUN [\"node\", \"-e\", \"console.log('node ok', process.arch)\"]\n", "linux/amd64,linux/arm64", "node ok"},
+		{"java with the trust store", "FROM " + ref("java") + "\nCOPY Certs.class /app/\nRUN [\"java\", \"-cp\", \"/app\", \"Certs\"]\n", "linux/amd64,linux/arm64", "java ok, trusted CAs: true"},
 		{"python3", "FROM " + ref("python3") + "\nRUN [\"python3\", \"-c\", \"import ssl, sqlite3, json; print('python ok', ssl.OPENSSL_VERSION.split()[0])\"]\n", "linux/amd64,linux/arm64", "python ok OpenSSL"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

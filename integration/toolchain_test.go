@@ -27,3 +27,16 @@ func cc(t *testing.T, dir, src, out string, flags ...string) {
 		t.Fatalf("cc %s (install gcc): %v\n%s", src, err, b)
 	}
 }
+
+// javac compiles one Java source file for release 17.
+func javac(t *testing.T, dir, name, src string) {
+	t.Helper()
+	if err := os.WriteFile(filepath.Join(dir, name), []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command("javac", "--release", "17", name)
+	cmd.Dir = dir
+	if b, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("javac %s (install a JDK: apt-get install default-jdk-headless): %v\n%s", name, err, b)
+	}
+}

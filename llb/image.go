@@ -30,9 +30,9 @@ type Options struct {
 	SourceMap *bkllb.SourceMap
 	// Packages are the solved .debs for this platform.
 	Packages []Package
-	// CABundle, when set, is the ca-certificates package whose certificates
-	// make /etc/ssl/certs/ca-certificates.crt.
-	CABundle *Package
+	// CACertificates, when set, is the ca-certificates package whose
+	// certificates make the image's CA bundle and Java trust store.
+	CACertificates *Package
 	// Helper runs inside builds; needed when there are packages.
 	Helper *Helper
 }
@@ -44,12 +44,18 @@ func Image(img *spec.Image, opt Options) (bkllb.State, *dockerspec.DockerOCIImag
 	if err != nil {
 		return bkllb.State{}, nil, err
 	}
-	if opt.CABundle != nil {
+	if ca := opt.CACertificates; ca != nil {
 		if opt.Helper == nil {
-			return bkllb.State{}, nil, fmt.Errorf("the CA bundle needs the in-build helper, and this build has none")
+			return bkllb.State{}, nil, fmt.Errorf("the CA certificates need the in-build helper, and this build has none")
 		}
-		layers = append(layers, caBundle(*opt.CABundle, opt, location(opt.SourceMap, img.AttrRange("ca_certificates"))))
-		history = append(history, fmt.Sprintf("distill: CA bundle from %s %s", opt.CABundle.Name, opt.CABundle.Version))
+		if img.CACertificates {
+			layers = append(layers, caBundle(*ca, opt, location(opt.SourceMap, img.AttrRange("ca_certificates")), false))
+			history = append(history, fmt.Sprintf("distill: CA bundle from %s %s", ca.Name, ca.Version))
+		}
+		if img.JavaCACerts {
+			layers = append(layers, caBundle(*ca, opt, location(opt.SourceMap, img.AttrRange("java_cacerts")), true))
+			history = append(history, fmt.Sprintf("distill: Java trust store from %s %s", ca.Name, ca.Version))
+		}
 	}
 	st, err := files(img, opt)
 	if err != nil {

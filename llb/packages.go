@@ -58,8 +58,13 @@ func packageLayers(pkgs []Package, opt Options, loc bkllb.ConstraintsOpt) ([]bkl
 }
 
 // caBundle is a layer holding /etc/ssl/certs/ca-certificates.crt, made from
-// the package's certificates as update-ca-certificates would.
-func caBundle(p Package, opt Options, loc bkllb.ConstraintsOpt) bkllb.State {
+// the package's certificates as update-ca-certificates would, or with java
+// /etc/ssl/certs/java/cacerts as ca-certificates-java would.
+func caBundle(p Package, opt Options, loc bkllb.ConstraintsOpt, java bool) bkllb.State {
+	if java {
+		return runHelper(p, opt, loc, fmt.Sprintf("Java trust store from %s %s", p.Name, p.Version),
+			"cacerts", "--root", "/out", "--path", "/etc/ssl/certs/java/cacerts", "--java")
+	}
 	return runHelper(p, opt, loc, fmt.Sprintf("CA bundle from %s %s", p.Name, p.Version),
 		"cacerts", "--root", "/out", "--path", "/etc/ssl/certs/ca-certificates.crt")
 }

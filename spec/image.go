@@ -29,6 +29,7 @@ var imageSchema = &hcl.BodySchema{
 		{Name: "exclude"},
 		{Name: "from"},
 		{Name: "ca_certificates"},
+		{Name: "java_cacerts"},
 	},
 	Blocks: []hcl.BlockHeaderSchema{
 		{Type: "file", LabelNames: []string{"path"}},
@@ -59,6 +60,7 @@ func decodeImage(b *hcl.Block, ctx *hcl.EvalContext) (*Image, hcl.Diagnostics) {
 	d.list("packages", &img.Packages)
 	d.list("exclude", &img.Exclude)
 	d.decode("ca_certificates", &img.CACertificates)
+	d.decode("java_cacerts", &img.JavaCACerts)
 	if a, ok := content.Attributes["from"]; ok {
 		img.From = d.imageRefs(a)
 	}

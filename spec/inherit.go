@@ -83,6 +83,9 @@ func merge(img, parent *Image) {
 	if !set("ca_certificates") {
 		img.CACertificates = parent.CACertificates
 	}
+	if !set("java_cacerts") {
+		img.JavaCACerts = parent.JavaCACerts
+	}
 	if !set("description") {
 		img.Description = parent.Description
 	}

@@ -77,7 +77,7 @@ func Parse(filename string, src []byte, opts Options) (*Definition, hcl.Diagnost
 		return nil, diags
 	}
 	for _, img := range def.Images {
-		if (len(img.Packages) > 0 || img.CACertificates) && len(def.Repositories) == 0 {
+		if img.NeedsArchive() && len(def.Repositories) == 0 {
 			diags = append(diags, errorAt(img.AttrRange("packages"), "No repository",
 				`Packages come from Debian archives: declare one with repository "debian" { url = …, suite = … }.`))
 			return nil, diags

@@ -59,10 +59,19 @@ type Image struct {
 	// CACertificates adds /etc/ssl/certs/ca-certificates.crt, built from the
 	// ca-certificates package without installing it.
 	CACertificates bool
+	// JavaCACerts adds /etc/ssl/certs/java/cacerts, the same certificates as
+	// a Java trust store (what ca-certificates-java's maintainer script makes).
+	JavaCACerts bool
 
 	DeclRange hcl.Range            // the block header
 	Attrs     map[string]hcl.Range // range of every attribute that was set
 }
+
+// NeedsCA says whether the image takes certificates from ca-certificates.
+func (img *Image) NeedsCA() bool { return img.CACertificates || img.JavaCACerts }
+
+// NeedsArchive says whether the image takes anything from a repository.
+func (img *Image) NeedsArchive() bool { return len(img.Packages) > 0 || img.NeedsCA() }
 
 // AttrRange is the range of the named attribute, or of the block header when
 // the attribute was not set.

@@ -123,7 +123,7 @@ func runFrontend(ctx context.Context, o *buildOptions, file string, img *spec.Im
 		mounts[helperLocal] = fs
 		attrs[frontend.HelperOpt] = opt
 		attrs[frontend.HelperPlatformOpt] = "linux/" + runtime.GOARCH
-	} else if img != nil && (len(img.Packages) > 0 || img.CACertificates) {
+	} else if img != nil && img.NeedsArchive() {
 		return nil, err
 	}
 	solveOpt := client.SolveOpt{

@@ -142,6 +142,35 @@ image "python3" {
   entrypoint = ["/usr/bin/python3"]
 }
 
+image "java" {
+  description = "Debian's OpenJDK 17 runtime"
+  from        = image.cc
+  # default-jre-headless ships /usr/lib/jvm/default-java, a link that names
+  # the architecture's JVM directory, so the links below hold on every
+  # architecture.
+  packages = ["openjdk-17-jre-headless", "default-jre-headless"]
+  # ca-certificates-java and java-common only serve maintainer scripts; the
+  # trust store comes from java_cacerts instead. util-linux is for scripts too.
+  exclude      = ["ca-certificates-java", "java-common", "util-linux"]
+  java_cacerts = true
+  env          = { JAVA_HOME = "/usr/lib/jvm/default-java" }
+  entrypoint   = ["/usr/bin/java"]
+  # What update-alternatives would make in the maintainer script, without
+  # the /etc/alternatives indirection.
+  symlink "/usr/bin/java" { target = "../lib/jvm/default-java/bin/java" }
+  symlink "/usr/bin/keytool" { target = "../lib/jvm/default-java/bin/keytool" }
+}
+
+image "java-nonroot" {
+  from    = image.java
+  user    = "${NONROOT}"
+  workdir = "/home/nonroot"
+}
+
+image "java-debug" {
+  from = [image.java, image.debug]
+}
+
 image "nodejs" {
   description = "Node.js from Debian"
   from        = image.cc
