@@ -5,6 +5,8 @@ import (
 	"os"
 	"os/exec"
 	"testing"
+
+	"software.sslmate.com/src/go-pkcs12"
 )
 
 // TestCABundleMatchesUpdateCACertificates builds the bundle from the real
@@ -57,5 +59,44 @@ func TestCACertsCommand(t *testing.T) {
 	}
 	if err := Main([]string{"cacerts", "--deb", debPath, "--root", root}); err == nil {
 		t.Error("missing --path accepted")
+	}
+}
+
+// TestJavaTrustStore checks the Java trust store holds every certificate of
+// the bundle, reads back, and is the same bytes each time.
+func TestJavaTrustStore(t *testing.T) {
+	debPath := realDeb(t, "ca-certificates")
+	build := func() []byte {
+		f, err := os.Open(debPath)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		var b bytes.Buffer
+		if _, err := JavaTrustStore(f, &b); err != nil {
+			t.Fatal(err)
+		}
+		return b.Bytes()
+	}
+	first, second := build(), build()
+	if !bytes.Equal(first, second) {
+		t.Error("two trust stores from the same package differ")
+	}
+	certs, err := pkcs12.DecodeTrustStore(first, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.Open(debPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var bundle bytes.Buffer
+	n, err := CABundle(f, &bundle)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(certs) != n {
+		t.Errorf("trust store has %d certificates, the bundle %d", len(certs), n)
 	}
 }
