@@ -83,11 +83,13 @@ func (a *archive) index(ctx context.Context, arch string) (*solver.Index, error)
 			base := r.URL + "/dists/" + r.Suite + "/"
 			name := fmt.Sprintf("[%s] fetch dists/%s/%s", r.Name, r.Suite, path)
 			// by-hash paths never change under a mirror update, but not
-			// every mirror serves them: fall back to the plain path (the
-			// hash is checked either way).
+			// every mirror serves them: fall back to the plain path. That
+			// fetch is not pinned, because BuildKit keys pinned downloads
+			// by their checksum and would answer with the failed one;
+			// LoadPackages checks the hash either way.
 			data, err := fetch(ctx, a.c, base+rel.ByHashPath(path), sum, name, a.noCache)
 			if err != nil && rel.ByHashPath(path) != path {
-				data, err = fetch(ctx, a.c, base+path, sum, name, a.noCache)
+				data, err = fetch(ctx, a.c, base+path, "", name, a.noCache)
 			}
 			if err != nil {
 				return nil, repoError(r, err)
