@@ -26,11 +26,10 @@ import (
 )
 
 func build(ctx context.Context, o *buildOptions, stderr io.Writer) (err error) {
-	file, err := definitionFile(o, stderr)
+	file, img, err := readDefinition(o, stderr)
 	if err != nil {
 		return err
 	}
-	img := targetImage(file, o)
 	if len(o.outputs) == 0 {
 		name := "image"
 		if img != nil {
@@ -94,8 +93,7 @@ func runFrontend(ctx context.Context, o *buildOptions, file string, img *spec.Im
 	if len(o.platforms) > 0 {
 		attrs["platform"] = strings.Join(o.platforms, ",")
 	}
-	for _, a := range o.buildArgs {
-		k, v, _ := strings.Cut(a, "=")
+	for k, v := range buildArgs(o) {
 		attrs["build-arg:"+k] = v
 	}
 	maps.Copy(attrs, extra)
@@ -161,18 +159,40 @@ func runFrontend(ctx context.Context, o *buildOptions, file string, img *spec.Im
 	return meta, nil
 }
 
-// definitionFile is the definition's absolute path; it also fills the
-// mirror variables from apt's sources.
-func definitionFile(o *buildOptions, stderr io.Writer) (string, error) {
+// readDefinition reads the definition once: its absolute path, and the
+// image the build makes (read ahead for the default output name and
+// platforms; nil when the definition does not decode: the frontend reports
+// that, with the offending lines). It also fills the mirror variables from
+// apt's sources.
+func readDefinition(o *buildOptions, stderr io.Writer) (string, *spec.Image, error) {
 	file, err := filepath.Abs(o.file)
 	if err != nil {
-		return "", err
+		return "", nil, err
 	}
-	if _, err := os.Stat(file); err != nil {
-		return "", fmt.Errorf("reading the definition: %w", err)
+	src, err := os.ReadFile(file)
+	if err != nil {
+		return "", nil, fmt.Errorf("reading the definition: %w", err)
 	}
-	defaultMirrors(file, o, stderr)
-	return file, nil
+	name := filepath.Base(file)
+	defaultMirrors(name, src, o, stderr)
+	def, diags := spec.Parse(name, src, spec.Options{Args: buildArgs(o)})
+	switch {
+	case diags.HasErrors():
+		return file, nil, nil
+	case o.target != "":
+		return file, def.Image(o.target), nil
+	}
+	return file, def.Images[len(def.Images)-1], nil
+}
+
+// buildArgs are the --build-arg values by name.
+func buildArgs(o *buildOptions) map[string]string {
+	args := map[string]string{}
+	for _, a := range o.buildArgs {
+		k, v, _ := strings.Cut(a, "=")
+		args[k] = v
+	}
+	return args
 }
 
 // mirrorVariables are the variables the CLI fills from this machine's apt
@@ -180,12 +200,8 @@ func definitionFile(o *buildOptions, stderr io.Writer) (string, error) {
 // argument sets them: the mirror is configuration, as apt's is.
 var mirrorVariables = map[string]string{"MIRROR": "debian", "SECURITY_MIRROR": "debian-security"}
 
-func defaultMirrors(file string, o *buildOptions, stderr io.Writer) {
-	src, err := os.ReadFile(file)
-	if err != nil {
-		return
-	}
-	vars, diags := spec.ParseVariables(filepath.Base(file), src, spec.Options{})
+func defaultMirrors(name string, src []byte, o *buildOptions, stderr io.Writer) {
+	vars, diags := spec.ParseVariables(name, src, spec.Options{})
 	if diags.HasErrors() {
 		return
 	}
@@ -212,27 +228,4 @@ func hasBuildArg(o *buildOptions, name string) bool {
 		}
 	}
 	return false
-}
-
-// targetImage is the image the build makes, read ahead for the default
-// output name and platforms; nil when the definition does not decode. Errors
-// are left to the frontend, which reports them with the offending lines.
-func targetImage(file string, o *buildOptions) *spec.Image {
-	src, err := os.ReadFile(file)
-	if err != nil {
-		return nil
-	}
-	args := map[string]string{}
-	for _, a := range o.buildArgs {
-		k, v, _ := strings.Cut(a, "=")
-		args[k] = v
-	}
-	def, diags := spec.Parse(filepath.Base(file), src, spec.Options{Args: args})
-	if diags.HasErrors() {
-		return nil
-	}
-	if o.target != "" {
-		return def.Image(o.target)
-	}
-	return def.Images[len(def.Images)-1]
 }

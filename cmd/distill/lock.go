@@ -17,7 +17,7 @@ import (
 // and writes the lockfile next to it, printing what changed package by
 // package, so a refresh is one reviewed diff.
 func lock(ctx context.Context, o *buildOptions, stderr io.Writer) error {
-	file, err := definitionFile(o, stderr)
+	file, _, err := readDefinition(o, stderr)
 	if err != nil {
 		return err
 	}
