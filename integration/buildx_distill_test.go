@@ -40,7 +40,7 @@ func TestBuildxExampleMultiPlatform(t *testing.T) {
 		if c.Created == nil || !c.Created.Equal(epoch) {
 			t.Errorf("%s: created %v, want %v", p, c.Created, epoch)
 		}
-		if c.Config.User != "65532:65532" || c.Config.WorkingDir != "/home/nonroot" {
+		if c.Config.User != "65532" || c.Config.WorkingDir != "/home/nonroot" {
 			t.Errorf("%s: user %q workdir %q", p, c.Config.User, c.Config.WorkingDir)
 		}
 		if got := strings.Join(c.Config.Env, " "); got != "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin" {

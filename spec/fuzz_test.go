@@ -8,6 +8,7 @@ import (
 // panic, every error must carry a range, and success must yield images.
 func FuzzParse(f *testing.F) {
 	f.Add([]byte(full), "NAME", "x")
+	f.Add([]byte(accountsSrc), "NONROOT", "7")
 	f.Add([]byte("variable \"A\" { default = 1 }\nimage \"x\" { labels = { a = \"${A}\" } }\n"), "A", "2")
 	f.Add([]byte("image \"x\" {\n  file \"/a\" { content = \"\" }\n  file \"/a/b\" { content = \"\" }\n}\n"), "", "")
 	f.Add([]byte("image \"x\" { symlink \"/a\" { target = \"b\" } directory \"/c\" { mode = 700 } }"), "", "")

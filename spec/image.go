@@ -35,6 +35,7 @@ var imageSchema = &hcl.BodySchema{
 		{Type: "file", LabelNames: []string{"path"}},
 		{Type: "directory", LabelNames: []string{"path"}},
 		{Type: "symlink", LabelNames: []string{"path"}},
+		{Type: "accounts"},
 	},
 }
 
@@ -93,7 +94,22 @@ func decodeImage(b *hcl.Block, ctx *hcl.EvalContext) (*Image, hcl.Diagnostics) {
 		d.errorf("workdir", "Invalid workdir", "The working directory must be an absolute path, not %q.", img.Workdir)
 	}
 
-	img.Entries = d.entries(content.Blocks)
+	var entryBlocks, accountBlocks hcl.Blocks
+	for _, blk := range content.Blocks {
+		if blk.Type == "accounts" {
+			accountBlocks = append(accountBlocks, blk)
+		} else {
+			entryBlocks = append(entryBlocks, blk)
+		}
+	}
+	img.Entries = d.entries(entryBlocks)
+	if img.Accounts = d.accounts(accountBlocks); img.Accounts != nil && img.Accounts.RunAs != "" {
+		img.Attrs["run_as"] = img.Accounts.RunAsRange
+		if _, ok := img.Attrs["user"]; ok {
+			d.diags = append(d.diags, errorAt(img.Accounts.RunAsRange, "Conflicting user",
+				fmt.Sprintf("The image sets user at %s and accounts.run_as: set one.", img.Attrs["user"])))
+		}
+	}
 	if d.diags.HasErrors() {
 		return nil, d.diags
 	}

@@ -77,9 +77,10 @@ func merge(img, parent *Image) {
 	if !set("workdir") {
 		img.Workdir = parent.Workdir
 	}
-	if !set("user") {
+	if !set("user") && !set("run_as") {
 		img.User = parent.User
 	}
+	img.Accounts = mergeAccounts(parent.Accounts, img.Accounts, set("user") || set("run_as"))
 	if !set("ca_certificates") {
 		img.CACertificates = parent.CACertificates
 	}

@@ -76,6 +76,14 @@ func Parse(filename string, src []byte, opts Options) (*Definition, hcl.Diagnost
 	if diags = append(diags, inherit(def.Images)...); diags.HasErrors() {
 		return nil, diags
 	}
+	// Accounts become files only now, so that an image extending another
+	// merges the parent's accounts rather than inheriting its passwd file.
+	for _, img := range def.Images {
+		diags = append(diags, applyAccounts(img)...)
+	}
+	if diags.HasErrors() {
+		return nil, diags
+	}
 	for _, img := range def.Images {
 		if img.NeedsArchive() && len(def.Repositories) == 0 {
 			diags = append(diags, errorAt(img.AttrRange("packages"), "No repository",

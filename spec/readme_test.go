@@ -21,7 +21,12 @@ func TestReadmeExample(t *testing.T) {
 	if diags.HasErrors() {
 		t.Fatal(diags)
 	}
-	if img := def.Image("app"); img == nil || len(img.Entries) != 4 {
-		t.Fatalf("README sample decoded to %+v", def.Images)
+	img := def.Image("app")
+	if img == nil {
+		t.Fatal("README sample has no image app")
+	}
+	// motd, app, os-release, passwd, group, /root and /home/nonroot.
+	if len(img.Entries) != 7 || img.User != "65532" {
+		t.Fatalf("README sample decoded to %d entries, user %q", len(img.Entries), img.User)
 	}
 }

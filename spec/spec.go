@@ -52,10 +52,11 @@ type Image struct {
 	User        string
 	Labels      map[string]string
 	Annotations map[string]string
-	Entries     []*Entry // sorted by path
-	Packages    []string // Debian package requests, in order, inherited ones first
-	Exclude     []string // packages kept out of the closure
-	From        []string // the images this one extends, later ones winning
+	Entries     []*Entry  // sorted by path
+	Accounts    *Accounts // nil when no accounts block applies
+	Packages    []string  // Debian package requests, in order, inherited ones first
+	Exclude     []string  // packages kept out of the closure
+	From        []string  // the images this one extends, later ones winning
 	// CACertificates adds /etc/ssl/certs/ca-certificates.crt, built from the
 	// ca-certificates package without installing it.
 	CACertificates bool

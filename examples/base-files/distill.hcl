@@ -24,7 +24,6 @@ image "base-files" {
   env = {
     PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
   }
-  user    = "${NONROOT_UID}:${NONROOT_UID}"
   workdir = "/home/nonroot"
   labels = {
     "org.opencontainers.image.title"       = NAME
@@ -34,21 +33,22 @@ image "base-files" {
     "org.opencontainers.image.title" = NAME
   }
 
-  file "/etc/passwd" {
-    content = <<-EOT
-      root:x:0:0:root:/root:/sbin/nologin
-      nobody:x:65534:65534:nobody:/nonexistent:/sbin/nologin
-      nonroot:x:${NONROOT_UID}:${NONROOT_UID}:nonroot:/home/nonroot:/sbin/nologin
-    EOT
-  }
-  file "/etc/group" {
-    content = <<-EOT
-      root:x:0:
-      tty:x:5:
-      staff:x:50:
-      nobody:x:65534:
-      nonroot:x:${NONROOT_UID}:
-    EOT
+  accounts {
+    group "root" { gid = 0 }
+    group "tty" { gid = 5 }
+    group "staff" { gid = 50 }
+    group "nobody" { gid = 65534 }
+    group "nonroot" { gid = NONROOT_UID }
+    user "root" {
+      uid  = 0
+      home = "/root"
+    }
+    user "nobody" {
+      uid  = 65534
+      home = "/nonexistent"
+    }
+    user "nonroot" { uid = NONROOT_UID }
+    run_as = "nonroot"
   }
   file "/etc/nsswitch.conf" {
     content = "hosts: files dns\n"
@@ -63,10 +63,5 @@ image "base-files" {
   }
   symlink "/etc/os-release" { target = "../usr/lib/os-release" }
 
-  directory "/root" { mode = "0700" }
-  directory "/home/nonroot" {
-    mode  = "0700"
-    owner = "${NONROOT_UID}:${NONROOT_UID}"
-  }
   directory "/tmp" { mode = "1777" }
 }

@@ -73,23 +73,25 @@ image "static" {
     PATH          = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
     SSL_CERT_FILE = "/etc/ssl/certs/ca-certificates.crt"
   }
-  user = "0"
 
-  file "/etc/passwd" {
-    content = <<-EOT
-      root:x:0:0:root:/root:/sbin/nologin
-      nobody:x:65534:65534:nobody:/nonexistent:/sbin/nologin
-      nonroot:x:${NONROOT}:${NONROOT}:nonroot:/home/nonroot:/sbin/nologin
-    EOT
-  }
-  file "/etc/group" {
-    content = <<-EOT
-      root:x:0:
-      tty:x:5:
-      staff:x:50:
-      nobody:x:65534:
-      nonroot:x:${NONROOT}:
-    EOT
+  # /etc/passwd, /etc/group and the homes /root and /home/nonroot (0700,
+  # owned by their user), as distroless has them.
+  accounts {
+    group "root" { gid = 0 }
+    group "tty" { gid = 5 }
+    group "staff" { gid = 50 }
+    group "nobody" { gid = 65534 }
+    group "nonroot" { gid = NONROOT }
+    user "root" {
+      uid  = 0
+      home = "/root"
+    }
+    user "nobody" {
+      uid  = 65534
+      home = "/nonexistent"
+    }
+    user "nonroot" { uid = NONROOT }
+    run_as = "root"
   }
   file "/etc/nsswitch.conf" {
     content = "hosts: files dns\n"
@@ -105,11 +107,6 @@ image "static" {
     EOT
   }
   symlink "/etc/os-release" { target = "../usr/lib/os-release" }
-  directory "/root" { mode = "0700" }
-  directory "/home/nonroot" {
-    mode  = "0700"
-    owner = "${NONROOT}:${NONROOT}"
-  }
   directory "/tmp" { mode = "1777" }
 }
 
@@ -164,8 +161,8 @@ image "java" {
 
 image "java-nonroot" {
   from    = image.java
-  user    = "${NONROOT}"
   workdir = "/home/nonroot"
+  accounts { run_as = "nonroot" }
 }
 
 image "java-debug" {
@@ -179,30 +176,30 @@ image "nodejs" {
   entrypoint  = ["/usr/bin/node"]
 }
 
-# The nonroot variants run as 65532, numerically, so Kubernetes'
-# runAsNonRoot can check it.
+# The nonroot variants run as nonroot: run_as puts its uid, 65532, in the
+# config, so Kubernetes' runAsNonRoot can check it.
 image "static-nonroot" {
   from    = image.static
-  user    = "${NONROOT}"
   workdir = "/home/nonroot"
+  accounts { run_as = "nonroot" }
 }
 
 image "base-nonroot" {
   from    = image.base
-  user    = "${NONROOT}"
   workdir = "/home/nonroot"
+  accounts { run_as = "nonroot" }
 }
 
 image "cc-nonroot" {
   from    = image.cc
-  user    = "${NONROOT}"
   workdir = "/home/nonroot"
+  accounts { run_as = "nonroot" }
 }
 
 image "python3-nonroot" {
   from    = image.python3
-  user    = "${NONROOT}"
   workdir = "/home/nonroot"
+  accounts { run_as = "nonroot" }
 }
 
 # The debug variants add a busybox shell under /busybox: "debug" is a mixin

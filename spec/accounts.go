@@ -1,0 +1,222 @@
+package spec
+
+import (
+	"fmt"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/hashicorp/hcl/v2"
+)
+
+// Accounts is an image's `accounts` block: the users and groups written to
+// /etc/passwd and /etc/group, and the user the image runs as.
+type Accounts struct {
+	Users  []*User  // declaration order, inherited ones first
+	Groups []*Group // declaration order, inherited ones first
+	RunAs  string   // a user's name; the image config gets its numeric uid
+
+	Range      hcl.Range // the block header
+	RunAsRange hcl.Range
+}
+
+// User is a `user "NAME" { … }` block inside accounts.
+type User struct {
+	Name    string
+	UID     int
+	GID     int // the primary group; defaults to UID
+	Home    string
+	Shell   string
+	Comment string // the GECOS field; defaults to the name
+	Range   hcl.Range
+}
+
+// Group is a `group "NAME" { … }` block inside accounts.
+type Group struct {
+	Name    string
+	GID     int
+	Members []string // supplementary members, by user name
+	Range   hcl.Range
+}
+
+// NoHome is the home of accounts that have none; it is never created.
+const NoHome = "/nonexistent"
+
+var accountsSchema = &hcl.BodySchema{
+	Attributes: []hcl.AttributeSchema{{Name: "run_as"}},
+	Blocks: []hcl.BlockHeaderSchema{
+		{Type: "user", LabelNames: []string{"name"}},
+		{Type: "group", LabelNames: []string{"name"}},
+	},
+}
+
+var userSchema = &hcl.BodySchema{Attributes: []hcl.AttributeSchema{
+	{Name: "uid", Required: true}, {Name: "gid"}, {Name: "home"}, {Name: "shell"}, {Name: "comment"},
+}}
+
+var groupSchema = &hcl.BodySchema{Attributes: []hcl.AttributeSchema{
+	{Name: "gid", Required: true}, {Name: "members"},
+}}
+
+// accountName is what useradd accepts by default (Debian's NAME_REGEX,
+// without the trailing $ of machine accounts).
+var accountName = regexp.MustCompile(`^[a-z_][a-z0-9_-]{0,31}$`)
+
+// maxID is the largest usable uid or gid: (uid_t)-1 means "no change".
+const maxID = 1<<32 - 2
+
+func (d *decoder) accounts(blocks hcl.Blocks) *Accounts {
+	if len(blocks) == 0 {
+		return nil
+	}
+	for _, b := range blocks[1:] {
+		d.diags = append(d.diags, errorAt(b.DefRange, "Duplicate accounts block",
+			fmt.Sprintf("An image has one accounts block; the first is at %s.", blocks[0].DefRange)))
+	}
+	b := blocks[0]
+	content, diags := b.Body.Content(accountsSchema)
+	if d.diags = append(d.diags, diags...); diags.HasErrors() {
+		return nil
+	}
+	acc := &Accounts{Range: b.DefRange}
+	sub := decoder{ctx: d.ctx, attrs: content.Attributes}
+	if sub.decode("run_as", &acc.RunAs) {
+		acc.RunAsRange = content.Attributes["run_as"].Expr.Range()
+	}
+	d.diags = append(d.diags, sub.diags...)
+
+	names := map[string]hcl.Range{}
+	for _, blk := range content.Blocks {
+		name := blk.Labels[0]
+		key := blk.Type + " " + name
+		if prev, ok := names[key]; ok {
+			d.diags = append(d.diags, errorAt(blk.LabelRanges[0], "Duplicate "+blk.Type,
+				fmt.Sprintf("The %s %q is already declared at %s.", blk.Type, name, prev)))
+			continue
+		}
+		names[key] = blk.DefRange
+		if !accountName.MatchString(name) {
+			d.diags = append(d.diags, errorAt(blk.LabelRanges[0], "Invalid "+blk.Type+" name",
+				fmt.Sprintf("%q is not a valid %s name: use up to 32 lower-case letters, digits, '_' and '-', starting with a letter or '_'.", name, blk.Type)))
+			continue
+		}
+		switch blk.Type {
+		case "user":
+			if u := d.user(blk); u != nil {
+				acc.Users = append(acc.Users, u)
+			}
+		case "group":
+			if g := d.group(blk); g != nil {
+				acc.Groups = append(acc.Groups, g)
+			}
+		}
+	}
+	return acc
+}
+
+func (d *decoder) user(b *hcl.Block) *User {
+	content, diags := b.Body.Content(userSchema)
+	if d.diags = append(d.diags, diags...); diags.HasErrors() {
+		return nil
+	}
+	name := b.Labels[0]
+	u := &User{Name: name, Home: "/home/" + name, Shell: "/sbin/nologin", Comment: name, Range: b.DefRange}
+	sub := decoder{ctx: d.ctx, attrs: content.Attributes}
+	u.UID = sub.id("uid")
+	u.GID = u.UID
+	if _, ok := content.Attributes["gid"]; ok {
+		u.GID = sub.id("gid")
+	}
+	sub.decode("comment", &u.Comment)
+	sub.decode("home", &u.Home)
+	sub.decode("shell", &u.Shell)
+	if strings.ContainsAny(u.Comment, ":\n") {
+		sub.errorf("comment", "Invalid comment", "A passwd field cannot contain ':' or a newline.")
+	}
+	for _, f := range []struct{ attr, val string }{{"home", u.Home}, {"shell", u.Shell}} {
+		if !strings.HasPrefix(f.val, "/") || strings.ContainsAny(f.val, ":\n") {
+			sub.errorf(f.attr, "Invalid "+f.attr, "%q is not an absolute path without ':'.", f.val)
+		}
+	}
+	if u.Home != NoHome {
+		if h, err := cleanAbs(u.Home); err == nil {
+			u.Home = h
+		}
+	}
+	d.diags = append(d.diags, sub.diags...)
+	return u
+}
+
+func (d *decoder) group(b *hcl.Block) *Group {
+	content, diags := b.Body.Content(groupSchema)
+	if d.diags = append(d.diags, diags...); diags.HasErrors() {
+		return nil
+	}
+	g := &Group{Name: b.Labels[0], Range: b.DefRange}
+	sub := decoder{ctx: d.ctx, attrs: content.Attributes}
+	g.GID = sub.id("gid")
+	sub.list("members", &g.Members)
+	d.diags = append(d.diags, sub.diags...)
+	return g
+}
+
+// id decodes a uid or gid, written as a number or a numeric string.
+func (d *decoder) id(name string) int {
+	var s string
+	if !d.decode(name, &s) {
+		return 0
+	}
+	n, err := strconv.ParseUint(s, 10, 64)
+	if err != nil || n > maxID {
+		d.errorf(name, "Invalid "+name, "%q is not a number from 0 to %d.", s, maxID)
+		return 0
+	}
+	return int(n)
+}
+
+// mergeAccounts combines a parent's accounts with the image's own: users and
+// groups merge by name with the image's winning, the parent's order first.
+// The parent's run_as carries over unless the image says who it runs as
+// (ownUser: it sets user or run_as itself). The result is a new value.
+func mergeAccounts(parent, own *Accounts, ownUser bool) *Accounts {
+	if parent == nil && own == nil {
+		return nil
+	}
+	out := &Accounts{}
+	if own != nil {
+		*out = *own
+	} else {
+		out.Range = parent.Range
+	}
+	if parent == nil {
+		return out
+	}
+	var users []*User
+	var groups []*Group
+	if own != nil {
+		users, groups = own.Users, own.Groups
+	}
+	out.Users = mergeByName(parent.Users, users, func(u *User) string { return u.Name })
+	out.Groups = mergeByName(parent.Groups, groups, func(g *Group) string { return g.Name })
+	if !ownUser {
+		out.RunAs, out.RunAsRange = parent.RunAs, parent.RunAsRange
+	}
+	return out
+}
+
+func mergeByName[T any](parent, own []T, name func(T) string) []T {
+	out := make([]T, 0, len(parent)+len(own))
+	for _, p := range parent {
+		if i := slices.IndexFunc(own, func(o T) bool { return name(o) == name(p) }); i >= 0 {
+			p = own[i]
+		}
+		out = append(out, p)
+	}
+	for _, o := range own {
+		if !slices.ContainsFunc(out, func(x T) bool { return name(x) == name(o) }) {
+			out = append(out, o)
+		}
+	}
+	return out
+}

@@ -1,0 +1,117 @@
+package spec
+
+import (
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/hashicorp/hcl/v2"
+)
+
+// applyAccounts checks an image's accounts once inheritance is done and turns
+// them into what the image holds: /etc/passwd, /etc/group, a home directory
+// for every user that has one, and the numeric user of the config.
+func applyAccounts(img *Image) hcl.Diagnostics {
+	acc := img.Accounts
+	if acc == nil {
+		return nil
+	}
+	diags := acc.check()
+	if acc.RunAs != "" {
+		if u := acc.user(acc.RunAs); u != nil {
+			img.User = strconv.Itoa(u.UID)
+		} else {
+			diags = append(diags, errorAt(acc.RunAsRange, "Unknown user",
+				fmt.Sprintf("run_as names %q, which the accounts do not declare.", acc.RunAs)))
+		}
+	}
+	declared := map[string]*Entry{}
+	for _, e := range img.Entries {
+		declared[e.Path] = e
+	}
+	for _, p := range []string{"/etc/passwd", "/etc/group"} {
+		if e, ok := declared[p]; ok {
+			diags = append(diags, errorAt(e.Range, "Conflicting accounts",
+				fmt.Sprintf("%s is written from the accounts block at %s; declare the accounts there, not as a file.", p, acc.Range)))
+		}
+	}
+	if diags.HasErrors() {
+		return diags
+	}
+
+	img.Entries = append(img.Entries,
+		&Entry{Kind: KindFile, Path: "/etc/passwd", Content: acc.passwd(), Mode: 0o644, Range: acc.Range},
+		&Entry{Kind: KindFile, Path: "/etc/group", Content: acc.group(), Mode: 0o644, Range: acc.Range})
+	for _, u := range acc.Users {
+		// A home declared as a directory block keeps its declared mode and owner.
+		if _, ok := declared[u.Home]; ok || u.Home == NoHome || u.Home == "/" {
+			continue
+		}
+		declared[u.Home] = &Entry{Kind: KindDirectory, Path: u.Home, Mode: 0o700, UID: u.UID, GID: u.GID, Range: u.Range}
+		img.Entries = append(img.Entries, declared[u.Home])
+	}
+	sort.Slice(img.Entries, func(i, j int) bool { return img.Entries[i].Path < img.Entries[j].Path })
+	return checkAncestors(img.Entries)
+}
+
+func (a *Accounts) user(name string) *User {
+	for _, u := range a.Users {
+		if u.Name == name {
+			return u
+		}
+	}
+	return nil
+}
+
+// check reports ids used twice, primary groups nobody declares and members
+// that are not users.
+func (a *Accounts) check() hcl.Diagnostics {
+	var diags hcl.Diagnostics
+	uids := map[int]*User{}
+	for _, u := range a.Users {
+		if prev, ok := uids[u.UID]; ok {
+			diags = append(diags, errorAt(u.Range, "Duplicate uid",
+				fmt.Sprintf("%s and %s (at %s) both have uid %d.", u.Name, prev.Name, prev.Range, u.UID)))
+		}
+		uids[u.UID] = u
+	}
+	gids := map[int]*Group{}
+	for _, g := range a.Groups {
+		if prev, ok := gids[g.GID]; ok {
+			diags = append(diags, errorAt(g.Range, "Duplicate gid",
+				fmt.Sprintf("%s and %s (at %s) both have gid %d.", g.Name, prev.Name, prev.Range, g.GID)))
+		}
+		gids[g.GID] = g
+		for _, m := range g.Members {
+			if a.user(m) == nil {
+				diags = append(diags, errorAt(g.Range, "Unknown group member",
+					fmt.Sprintf("Group %s lists %q, which the accounts do not declare as a user.", g.Name, m)))
+			}
+		}
+	}
+	for _, u := range a.Users {
+		if _, ok := gids[u.GID]; !ok {
+			diags = append(diags, errorAt(u.Range, "Unknown primary group",
+				fmt.Sprintf("User %s's primary group is %d, which no group block declares; add group \"%s\" { gid = %d }.", u.Name, u.GID, u.Name, u.GID)))
+		}
+	}
+	return diags
+}
+
+// passwd renders /etc/passwd in declaration order, as distroless writes it.
+func (a *Accounts) passwd() []byte {
+	var b strings.Builder
+	for _, u := range a.Users {
+		fmt.Fprintf(&b, "%s:x:%d:%d:%s:%s:%s\n", u.Name, u.UID, u.GID, u.Comment, u.Home, u.Shell)
+	}
+	return []byte(b.String())
+}
+
+func (a *Accounts) group() []byte {
+	var b strings.Builder
+	for _, g := range a.Groups {
+		fmt.Fprintf(&b, "%s:x:%d:%s\n", g.Name, g.GID, strings.Join(g.Members, ","))
+	}
+	return []byte(b.String())
+}
