@@ -8,7 +8,7 @@ import (
 
 	"github.com/klauspost/compress/gzip"
 	"github.com/klauspost/compress/zstd"
-	"github.com/ulikunitz/xz"
+	"github.com/therootcompany/xz"
 	"github.com/ulikunitz/xz/lzma"
 )
 
@@ -56,7 +56,9 @@ func decompress(ext string, r io.Reader) (io.Reader, func(), error) {
 		}
 		return z, func() { z.Close() }, nil
 	case "xz":
-		z, err := xz.NewReader(r)
+		// xi2's port of xz-embedded decodes about twice as fast as
+		// ulikunitz/xz, and xz is what nearly every .deb uses.
+		z, err := xz.NewReader(r, maxLZMADict)
 		if err != nil {
 			return nil, nil, fmt.Errorf("xz: %w", unexpected(err))
 		}

@@ -9,7 +9,7 @@ import (
 	"io"
 	"strings"
 
-	"github.com/ulikunitz/xz"
+	"github.com/therootcompany/xz"
 )
 
 // DecompressIndex returns a reader of the uncompressed content of an index
@@ -24,7 +24,7 @@ func DecompressIndex(path string, data []byte) (io.Reader, error) {
 		}
 		return &namedReader{r: zr, name: path}, nil
 	case strings.HasSuffix(path, ".xz"):
-		zr, err := xz.NewReader(bytes.NewReader(data))
+		zr, err := xz.NewReader(bytes.NewReader(data), 0)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", path, err)
 		}
