@@ -4,16 +4,21 @@
 // fresh local buildkitd, next to mmdebstrap --variant=extract of the same
 // packages.
 //
-//	go run ./cmd/distill-bench            # from the repository root, as root
+// Cold builds and mmdebstrap run -runs times each, interleaved so that all
+// three see the same machine, and the table shows their medians.
+//
+//	go run ./cmd/distill-bench [-runs N]   # from the repository root, as root
 package main
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -30,8 +35,13 @@ type row struct {
 }
 
 func main() {
+	runs := flag.Int("runs", 3, "cold builds and mmdebstrap runs to take the median of")
+	flag.Parse()
+	if *runs < 1 {
+		*runs = 1
+	}
 	ctx := context.Background()
-	rows, err := run(ctx)
+	rows, err := run(ctx, *runs)
 	fmt.Println("| measurement | target | measured |")
 	fmt.Println("|---|---|---|")
 	for _, r := range rows {
@@ -43,7 +53,7 @@ func main() {
 	}
 }
 
-func run(ctx context.Context) ([]row, error) {
+func run(ctx context.Context, runs int) ([]row, error) {
 	var rows []row
 	mirrors := aptsources.Mirrors("/")
 	if mirrors["debian"] == "" {
@@ -75,23 +85,33 @@ func run(ctx context.Context) ([]row, error) {
 	}
 	rows = append(rows, row{"frontend planning of python3 with the lockfile (definition → LLB, 2 platforms)", "< 100 ms", parseBench(string(out)).String()})
 
-	cold, warm, err := builds(ctx, mirrors, "type=oci,dest=%s/python3.tar")
-	if err != nil {
-		return rows, err
+	var cold, coldDir, warm, mm []time.Duration
+	var mmErr error
+	for range runs {
+		c, w, err := builds(ctx, mirrors, "type=oci,dest=%s/python3.tar")
+		if err != nil {
+			return rows, err
+		}
+		cold, warm = append(cold, c), append(warm, w)
+		// mmdebstrap writes a directory: the like-for-like export is type=local.
+		if c, _, err = builds(ctx, mirrors, "type=local,dest=%s/rootfs"); err != nil {
+			return rows, err
+		}
+		coldDir = append(coldDir, c)
+		if mmErr == nil {
+			var d time.Duration
+			d, mmErr = mmdebstrap(ctx, mirrors["debian"])
+			mm = append(mm, d)
+		}
 	}
-	rows = append(rows, row{"cold build of python3 to an OCI tarball (amd64, downloads included, fresh buildkitd)", "faster than mmdebstrap", cold.String()})
-	rows = append(rows, row{"warm rebuild of python3", "< 1 s", warm.String()})
-	// mmdebstrap writes a directory: the like-for-like export is type=local.
-	coldDir, _, err := builds(ctx, mirrors, "type=local,dest=%s/rootfs")
-	if err != nil {
-		return rows, err
-	}
-	rows = append(rows, row{"cold build of python3 to a directory (type=local, as mmdebstrap writes)", "faster than mmdebstrap", coldDir.String()})
-	mm, err := mmdebstrap(ctx, mirrors["debian"])
-	if err != nil {
-		rows = append(rows, row{"mmdebstrap --variant=extract of the same packages", "", "not measured: " + err.Error()})
+	rows = append(rows,
+		row{"cold build of python3 to an OCI tarball (amd64, downloads included, fresh buildkitd)", "faster than mmdebstrap", middle(cold)},
+		row{"warm rebuild of python3", "< 1 s", middle(warm)},
+		row{"cold build of python3 to a directory (type=local, as mmdebstrap writes)", "faster than mmdebstrap", middle(coldDir)})
+	if mmErr != nil {
+		rows = append(rows, row{"mmdebstrap --variant=extract of the same packages", "", "not measured: " + mmErr.Error()})
 	} else {
-		rows = append(rows, row{"mmdebstrap --variant=extract of the same packages", "about 10 s", mm.String()})
+		rows = append(rows, row{"mmdebstrap --variant=extract of the same packages", "about 10 s", middle(mm)})
 	}
 	return rows, nil
 }
@@ -108,6 +128,18 @@ func parseBench(out string) time.Duration {
 		}
 	}
 	return 0
+}
+
+// middle prints the median of durations, with the range when there are
+// several.
+func middle(ds []time.Duration) string {
+	ds = slices.Clone(ds)
+	slices.Sort(ds)
+	m := ds[len(ds)/2].String()
+	if len(ds) > 1 {
+		m += fmt.Sprintf(" (%d runs: %s–%s)", len(ds), ds[0], ds[len(ds)-1])
+	}
+	return m
 }
 
 // median runs fn n times and returns the median wall time.
