@@ -84,7 +84,7 @@ image "glibc" {
 
 	work := t.TempDir()
 	df := filepath.Join(work, "Dockerfile")
-	script := `echo "arch $(uname -m)"; for l in /lib/*/ld-linux-armhf.so.3 /lib/*/ld64.so.*; do [ -e $l ] && $l --version | head -n1; done`
+	script := `echo "arch $(uname -m)"; for l in /lib/*/ld-linux-armhf.so.3 /lib/*/ld64.so.*; do if [ -e $l ]; then $l --version | head -n1; fi; done`
 	if err := os.WriteFile(df, []byte("FROM "+ref+"\nRUN [\"/bin/busybox\", \"sh\", \"-c\", "+fmt.Sprintf("%q", script)+"]\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}

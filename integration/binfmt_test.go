@@ -11,8 +11,13 @@ import (
 
 const binfmtDir = "/proc/sys/fs/binfmt_misc"
 
+// emulators are the binfmt_misc entries the tests run foreign programs
+// with: arm64 for the catalogue, and arm, ppc64le and s390x for
+// TestForeignArchitectures.
+var emulators = []string{"qemu-aarch64", "qemu-arm", "qemu-ppc64le", "qemu-s390x"}
+
 // binfmtHelp says how to provide what ensureBinfmt couldn't.
-const binfmtHelp = "running arm64 binaries needs binfmt_misc with QEMU: apt-get install qemu-user-static binfmt-support, then mount -t binfmt_misc binfmt_misc " + binfmtDir + " and update-binfmts --enable qemu-aarch64"
+const binfmtHelp = "running foreign binaries needs binfmt_misc with QEMU: apt-get install qemu-user-static binfmt-support, then mount -t binfmt_misc binfmt_misc " + binfmtDir + " and update-binfmts --enable qemu-aarch64 (and qemu-arm, qemu-ppc64le, qemu-s390x)"
 
 // binfmtEntry reads a binfmt_misc registration: whether it is enabled and
 // its flags (F: the interpreter is opened at registration, so it works in
@@ -30,11 +35,20 @@ func binfmtEntry(name string) (enabled bool, flags string, err error) {
 	return strings.HasPrefix(string(b), "enabled"), flags, nil
 }
 
-// ensureBinfmt makes the kernel run aarch64 ELF binaries with QEMU: it
-// mounts binfmt_misc if needed and enables Debian's qemu-aarch64 entry.
+// ensureBinfmt makes the kernel run the emulated architectures' ELF binaries
+// with QEMU: it mounts binfmt_misc if needed and enables Debian's entries.
 func ensureBinfmt(logf func(string, ...any)) error {
-	if ok, flags, _ := binfmtEntry("qemu-aarch64"); ok {
-		logf("binfmt: qemu-aarch64 enabled (flags %q)", flags)
+	for _, name := range emulators {
+		if err := enableEmulator(name, logf); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func enableEmulator(name string, logf func(string, ...any)) error {
+	if ok, flags, _ := binfmtEntry(name); ok {
+		logf("binfmt: %s enabled (flags %q)", name, flags)
 		return nil
 	}
 	if _, err := os.Stat(filepath.Join(binfmtDir, "register")); err != nil {
@@ -43,18 +57,18 @@ func ensureBinfmt(logf func(string, ...any)) error {
 		}
 		logf("binfmt: mounted binfmt_misc on %s", binfmtDir)
 	}
-	for _, bin := range []string{"update-binfmts", "qemu-aarch64-static"} {
+	for _, bin := range []string{"update-binfmts", name + "-static"} {
 		if _, err := exec.LookPath(bin); err != nil {
 			return fmt.Errorf("%s not found; %s", bin, binfmtHelp)
 		}
 	}
-	if out, err := exec.Command("update-binfmts", "--enable", "qemu-aarch64").CombinedOutput(); err != nil {
-		return fmt.Errorf("update-binfmts --enable qemu-aarch64: %w: %s; %s", err, strings.TrimSpace(string(out)), binfmtHelp)
+	if out, err := exec.Command("update-binfmts", "--enable", name).CombinedOutput(); err != nil {
+		return fmt.Errorf("update-binfmts --enable %s: %w: %s; %s", name, err, strings.TrimSpace(string(out)), binfmtHelp)
 	}
-	ok, flags, err := binfmtEntry("qemu-aarch64")
+	ok, flags, err := binfmtEntry(name)
 	if !ok {
-		return fmt.Errorf("qemu-aarch64 still not enabled (%v); %s", err, binfmtHelp)
+		return fmt.Errorf("%s still not enabled (%v); %s", name, err, binfmtHelp)
 	}
-	logf("binfmt: enabled qemu-aarch64 (flags %q)", flags)
+	logf("binfmt: enabled %s (flags %q)", name, flags)
 	return nil
 }
