@@ -13,11 +13,12 @@ import (
 // them into what the image holds: /etc/passwd, /etc/group, a home directory
 // for every user that has one, and the numeric user of the config.
 func applyAccounts(img *Image) hcl.Diagnostics {
+	diags := resolveOwners(img)
 	acc := img.Accounts
 	if acc == nil {
-		return nil
+		return diags
 	}
-	diags := acc.check()
+	diags = append(diags, acc.check()...)
 	if acc.RunAs != "" {
 		if u := acc.user(acc.RunAs); u != nil {
 			img.User = strconv.Itoa(u.UID)
@@ -53,6 +54,65 @@ func applyAccounts(img *Image) hcl.Diagnostics {
 	}
 	sort.Slice(img.Entries, func(i, j int) bool { return img.Entries[i].Path < img.Entries[j].Path })
 	return checkAncestors(img.Entries)
+}
+
+// resolveOwners sets the ids of entries whose owner is written with names,
+// from the image's accounts. Entries are shared with the images they were
+// inherited from, whose accounts may differ: resolved ones are copies.
+func resolveOwners(img *Image) hcl.Diagnostics {
+	var diags hcl.Diagnostics
+	for i, e := range img.Entries {
+		if e.Owner == "" {
+			continue
+		}
+		uid, gid, err := img.Accounts.lookupOwner(e.Owner)
+		if err != nil {
+			diags = append(diags, errorAt(e.OwnerRange, "Unknown owner", err.Error()))
+			continue
+		}
+		c := *e
+		c.UID, c.GID, c.Owner = uid, gid, ""
+		img.Entries[i] = &c
+	}
+	return diags
+}
+
+// lookupOwner resolves "USER[:GROUP]" as chown does: a user alone also
+// gives its primary group.
+func (a *Accounts) lookupOwner(owner string) (uid, gid int, err error) {
+	if a == nil {
+		return 0, 0, fmt.Errorf("owner %q names an account, but the image has no accounts block to look it up in: declare accounts or use numeric ids", owner)
+	}
+	u, g, hasGroup := strings.Cut(owner, ":")
+	if isDigits(u) {
+		if uid, err = parseID(u); err != nil {
+			return 0, 0, fmt.Errorf("owner %q: %w", owner, err)
+		}
+		gid = uid
+	} else if usr := a.user(u); usr != nil {
+		uid, gid = usr.UID, usr.GID
+	} else {
+		return 0, 0, fmt.Errorf("owner %q: the accounts declare no user %q", owner, u)
+	}
+	if !hasGroup {
+		return uid, gid, nil
+	}
+	if isDigits(g) {
+		if gid, err = parseID(g); err != nil {
+			return 0, 0, fmt.Errorf("owner %q: %w", owner, err)
+		}
+		return uid, gid, nil
+	}
+	for _, grp := range a.Groups {
+		if grp.Name == g {
+			return uid, grp.GID, nil
+		}
+	}
+	return 0, 0, fmt.Errorf("owner %q: the accounts declare no group %q", owner, g)
+}
+
+func isDigits(s string) bool {
+	return s != "" && strings.Trim(s, "0123456789") == ""
 }
 
 func (a *Accounts) user(name string) *User {

@@ -28,6 +28,7 @@ image "static" {
     user "nonroot" { uid = NONROOT }
   }
   directory "/root" { mode = "0750" }
+  directory "/srv" { owner = "nonroot:tty" }
 }
 image "nonroot" {
   from    = image.static
@@ -48,6 +49,7 @@ image "app" {
       home = "/var/lib/nonroot"
     }
   }
+  directory "/srv/app" { owner = "app" }
 }
 image "root-again" {
   from = image.nonroot
@@ -68,12 +70,12 @@ func TestAccounts(t *testing.T) {
 			passwd: "root:x:0:0:root:/root:/sbin/nologin\nnobody:x:65534:65534:nobody:/nonexistent:/sbin/nologin\nnonroot:x:65532:65532:nonroot:/home/nonroot:/sbin/nologin\n",
 			group:  "root:x:0:\ntty:x:5:nonroot\nnobody:x:65534:\nnonroot:x:65532:\n",
 			// The declared /root keeps its mode; /home/nonroot is made for the user.
-			entries: "/etc/group file 644 0:0|/etc/passwd file 644 0:0|/home/nonroot directory 700 65532:65532|/root directory 750 0:0",
+			entries: "/etc/group file 644 0:0|/etc/passwd file 644 0:0|/home/nonroot directory 700 65532:65532|/root directory 750 0:0|/srv directory 755 65532:5",
 		},
 		{
 			image: "nonroot", user: "65532",
 			passwd:  "root:x:0:0:root:/root:/sbin/nologin\nnobody:x:65534:65534:nobody:/nonexistent:/sbin/nologin\nnonroot:x:65532:65532:nonroot:/home/nonroot:/sbin/nologin\n",
-			entries: "/etc/group file 644 0:0|/etc/passwd file 644 0:0|/home/nonroot directory 700 65532:65532|/root directory 750 0:0",
+			entries: "/etc/group file 644 0:0|/etc/passwd file 644 0:0|/home/nonroot directory 700 65532:65532|/root directory 750 0:0|/srv directory 755 65532:5",
 		},
 		{
 			// The image redefines nonroot in place and adds app after the
@@ -81,7 +83,7 @@ func TestAccounts(t *testing.T) {
 			image: "app", user: "65532",
 			passwd:  "root:x:0:0:root:/root:/sbin/nologin\nnobody:x:65534:65534:nobody:/nonexistent:/sbin/nologin\nnonroot:x:65532:65532:nonroot:/var/lib/nonroot:/sbin/nologin\napp:x:1000:1000:The App:/home/app:/bin/sh\n",
 			group:   "root:x:0:\ntty:x:5:nonroot\nnobody:x:65534:\nnonroot:x:65532:\napp:x:1000:\n",
-			entries: "/etc/group file 644 0:0|/etc/passwd file 644 0:0|/home/app directory 700 1000:1000|/root directory 750 0:0|/var/lib/nonroot directory 700 65532:65532",
+			entries: "/etc/group file 644 0:0|/etc/passwd file 644 0:0|/home/app directory 700 1000:1000|/root directory 750 0:0|/srv directory 755 65532:5|/srv/app directory 755 1000:1000|/var/lib/nonroot directory 700 65532:65532",
 		},
 		{image: "root-again", user: "0"},
 	} {
@@ -143,6 +145,12 @@ func TestAccountsErrors(t *testing.T) {
 			`d.hcl:3,3-11: Duplicate accounts block; An image has one accounts block; the first is at d.hcl:2,3-11.`},
 		{"passwd as a file too", "image \"p\" {\n  file \"/etc/passwd\" { content = \"\" }\n}\nimage \"x\" {\n  from = image.p\n  accounts {}\n}\n",
 			`d.hcl:2,3-21: Conflicting accounts; /etc/passwd is written from the accounts block at d.hcl:6,3-11`},
+		{"owner not a user", "image \"x\" {\n  accounts {\n" + groups + "  }\n  directory \"/a\" { owner = \"nonroot\" }\n}\n",
+			`d.hcl:5,28-37: Unknown owner; owner "nonroot": the accounts declare no user "nonroot"`},
+		{"owner not a group", "image \"x\" {\n  accounts {\n" + groups + "  }\n  directory \"/a\" { owner = \"0:wheel\" }\n}\n",
+			`d.hcl:5,28-37: Unknown owner; owner "0:wheel": the accounts declare no group "wheel"`},
+		{"owner id too large", "image \"x\" {\n  accounts {\n" + groups + "  }\n  directory \"/a\" { owner = \"0:4294967296\" }\n}\n",
+			`Unknown owner; owner "0:4294967296": "4294967296" is not a numeric id`},
 		{"home under a file", "image \"x\" {\n  file \"/home\" { content = \"\" }\n  accounts {\n" + groups + "    user \"a\" { uid = 0 }\n  }\n}\n",
 			`d.hcl:5,5-13: Path under a non-directory; /home/a lies under /home`},
 	} {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io/fs"
 	"path"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -133,10 +134,16 @@ func (d *decoder) entry(b *hcl.Block) *Entry {
 	var owner string
 	if sub.decode("owner", &owner) {
 		uid, gid, err := parseOwner(owner)
-		if err != nil {
+		switch {
+		case err == nil:
+			e.UID, e.GID = uid, gid
+		case ownerNames.MatchString(owner):
+			// Names are looked up in the image's accounts once
+			// inheritance has merged them (resolveOwners).
+			e.Owner, e.OwnerRange = owner, content.Attributes["owner"].Expr.Range()
+		default:
 			sub.errorf("owner", "Invalid owner", "%v", err)
 		}
-		e.UID, e.GID = uid, gid
 	}
 	return e
 }
@@ -171,8 +178,12 @@ func parseMode(s string) (fs.FileMode, error) {
 	return fs.FileMode(n), nil
 }
 
-// parseOwner reads "UID" or "UID:GID". Names are not accepted: an image
-// built from scratch has no passwd file to resolve them against.
+// ownerNames is an owner written with names: "USER", "USER:GROUP", with
+// either side possibly numeric.
+var ownerNames = regexp.MustCompile(`^([a-z_][a-z0-9_-]{0,31}|[0-9]+)(:([a-z_][a-z0-9_-]{0,31}|[0-9]+))?$`)
+
+// parseOwner reads "UID" or "UID:GID"; names are resolved later, against
+// the image's accounts.
 func parseOwner(s string) (uid, gid int, err error) {
 	u, g, hasGroup := strings.Cut(s, ":")
 	if uid, err = parseID(u); err != nil {

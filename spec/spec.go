@@ -111,6 +111,10 @@ type Entry struct {
 	Mode    fs.FileMode // Unix permission bits, 0 to 07777
 	UID     int
 	GID     int
+	// Owner is the owner as written when it names a user or group; UID
+	// and GID are set from the image's accounts once they are merged.
+	Owner      string
+	OwnerRange hcl.Range
 
 	Range hcl.Range // the block header
 }
