@@ -126,6 +126,12 @@ func TestLintAndTargets(t *testing.T) {
 		res.Warnings[0].Location == nil || res.Warnings[0].Location.Ranges[0].Start.Line != 2 {
 		t.Errorf("lint %+v", res.Warnings)
 	}
+	named := "image \"a\" {\n  user = \"nonroot\"\n}\nimage \"b\" { from = image.a }\nimage \"c\" { user = \"65532:65532\" }\n"
+	res = lint(parse(t, named), sm)
+	if len(res.Warnings) != 1 || res.Warnings[0].RuleName != "NonNumericUser" || !strings.Contains(res.Warnings[0].Detail, `run_as = "nonroot"`) ||
+		res.Warnings[0].Location.Ranges[0].Start.Line != 2 {
+		t.Errorf("lint of a named user %+v", res.Warnings)
+	}
 	l := listTargets(def, sm)
 	if len(l.Targets) != 2 || l.Targets[0].Description != "first" || l.Targets[0].Default || !l.Targets[1].Default {
 		t.Errorf("targets %+v", l.Targets)

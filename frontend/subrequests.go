@@ -2,6 +2,7 @@ package frontend
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/distill-build/distill/llb"
 	"github.com/distill-build/distill/spec"
@@ -84,7 +85,24 @@ func lint(def *spec.Definition, sm *bkllb.SourceMap) *lintpkg.LintResults {
 		res.AddWarning("UnusedVariable", "Variables should be referenced by the definition", "",
 			fmt.Sprintf("Variable %q is declared but never used", v.Name), idx, parserRange(v.DeclRange))
 	}
+	// A user given by name cannot be checked by Kubernetes' runAsNonRoot.
+	// Images inheriting the line share one warning.
+	warned := map[hcl.Range]bool{}
+	for _, img := range def.Images {
+		name, _, _ := strings.Cut(img.User, ":")
+		if _, ok := img.Attrs["user"]; !ok || name == "" || isNumeric(name) || warned[img.AttrRange("user")] {
+			continue
+		}
+		warned[img.AttrRange("user")] = true
+		res.AddWarning("NonNumericUser", "Images should name their user by uid", "",
+			fmt.Sprintf("Image %q runs as %q, a name: runtimes that check for a non-root user (Kubernetes' runAsNonRoot) cannot verify it; use accounts { run_as = %q } or a numeric uid", img.Name, img.User, name),
+			idx, parserRange(img.AttrRange("user")))
+	}
 	return res
+}
+
+func isNumeric(s string) bool {
+	return strings.Trim(s, "0123456789") == ""
 }
 
 func parserRange(r hcl.Range) []parser.Range {
