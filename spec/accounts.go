@@ -2,6 +2,7 @@ package spec
 
 import (
 	"fmt"
+	"path"
 	"regexp"
 	"slices"
 	"strconv"
@@ -23,13 +24,14 @@ type Accounts struct {
 
 // User is a `user "NAME" { … }` block inside accounts.
 type User struct {
-	Name    string
-	UID     int
-	GID     int // the primary group; defaults to UID
-	Home    string
-	Shell   string
-	Comment string // the GECOS field; defaults to the name
-	Range   hcl.Range
+	Name     string
+	UID      int
+	GID      int // the primary group; defaults to UID
+	Home     string
+	Shell    string
+	Comment  string // the GECOS field; defaults to the name
+	Range    hcl.Range
+	GIDRange hcl.Range // of gid when written, else of the block header
 }
 
 // Group is a `group "NAME" { … }` block inside accounts.
@@ -38,6 +40,7 @@ type Group struct {
 	GID     int
 	Members []string // supplementary members, by user name
 	Range   hcl.Range
+	members hcl.Attributes // for the range of each member
 }
 
 // NoHome is the home of accounts that have none; it is never created.
@@ -83,6 +86,9 @@ func (d *decoder) accounts(blocks hcl.Blocks) *Accounts {
 	sub := decoder{ctx: d.ctx, attrs: content.Attributes}
 	if sub.decode("run_as", &acc.RunAs) {
 		acc.RunAsRange = content.Attributes["run_as"].Expr.Range()
+		if acc.RunAs == "" {
+			sub.errorf("run_as", "Invalid run_as", "run_as needs the name of a user the accounts declare.")
+		}
 	}
 	d.diags = append(d.diags, sub.diags...)
 
@@ -124,25 +130,23 @@ func (d *decoder) user(b *hcl.Block) *User {
 	u := &User{Name: name, Home: "/home/" + name, Shell: "/sbin/nologin", Comment: name, Range: b.DefRange}
 	sub := decoder{ctx: d.ctx, attrs: content.Attributes}
 	u.UID = sub.id("uid")
-	u.GID = u.UID
-	if _, ok := content.Attributes["gid"]; ok {
-		u.GID = sub.id("gid")
+	u.GID, u.GIDRange = u.UID, b.DefRange
+	if a, ok := content.Attributes["gid"]; ok {
+		u.GID, u.GIDRange = sub.id("gid"), a.Expr.Range()
 	}
 	sub.decode("comment", &u.Comment)
 	sub.decode("home", &u.Home)
 	sub.decode("shell", &u.Shell)
-	if strings.ContainsAny(u.Comment, ":\n") {
-		sub.errorf("comment", "Invalid comment", "A passwd field cannot contain ':' or a newline.")
+	if !passwdField(u.Comment) {
+		sub.errorf("comment", "Invalid comment", "A passwd field cannot contain ':' or control characters.")
 	}
 	for _, f := range []struct{ attr, val string }{{"home", u.Home}, {"shell", u.Shell}} {
-		if !strings.HasPrefix(f.val, "/") || strings.ContainsAny(f.val, ":\n") {
-			sub.errorf(f.attr, "Invalid "+f.attr, "%q is not an absolute path without ':'.", f.val)
+		if !strings.HasPrefix(f.val, "/") || !passwdField(f.val) {
+			sub.errorf(f.attr, "Invalid "+f.attr, "%q is not an absolute path without ':' or control characters.", f.val)
 		}
 	}
-	if u.Home != NoHome {
-		if h, err := cleanAbs(u.Home); err == nil {
-			u.Home = h
-		}
+	if strings.HasPrefix(u.Home, "/") {
+		u.Home = path.Clean(u.Home)
 	}
 	d.diags = append(d.diags, sub.diags...)
 	return u
@@ -157,14 +161,40 @@ func (d *decoder) group(b *hcl.Block) *Group {
 	sub := decoder{ctx: d.ctx, attrs: content.Attributes}
 	g.GID = sub.id("gid")
 	sub.list("members", &g.Members)
+	g.members = content.Attributes
+	for i, m := range g.Members {
+		if slices.Index(g.Members, m) < i {
+			d.diags = append(d.diags, errorAt(sub.elementRange("members", i), "Duplicate member",
+				fmt.Sprintf("%q is already a member of %s.", m, g.Name)))
+		}
+	}
 	d.diags = append(d.diags, sub.diags...)
 	return g
+}
+
+// memberRange is the range of the i-th member as written.
+func (g *Group) memberRange(i int) hcl.Range {
+	if _, ok := g.members["members"]; !ok {
+		return g.Range
+	}
+	d := decoder{attrs: g.members}
+	return d.elementRange("members", i)
+}
+
+// passwdField accepts what can stand in a passwd or group field.
+func passwdField(s string) bool {
+	return !strings.ContainsFunc(s, func(r rune) bool { return r == ':' || r < 0x20 || r == 0x7f })
 }
 
 // id decodes a uid or gid, written as a number or a numeric string.
 func (d *decoder) id(name string) int {
 	var s string
+	before := len(d.diags)
 	if !d.decode(name, &s) {
+		if !d.diags[before:].HasErrors() {
+			// Set to null: never read that as 0, which is root.
+			d.errorf(name, "Invalid "+name, "%s is null; it needs a number from 0 to %d.", name, maxID)
+		}
 		return 0
 	}
 	n, err := strconv.ParseUint(s, 10, 64)

@@ -10,21 +10,21 @@ import (
 )
 
 // applyAccounts checks an image's accounts once inheritance is done and turns
-// them into what the image holds: /etc/passwd, /etc/group, a home directory
-// for every user that has one, and the numeric user of the config.
+// them into what the image holds: /etc/passwd, /etc/group, the homes it
+// makes, and the numeric user of the config.
 func applyAccounts(img *Image) hcl.Diagnostics {
 	diags := resolveOwners(img)
 	acc := img.Accounts
 	if acc == nil {
 		return diags
 	}
-	diags = append(diags, acc.check()...)
+	diags = append(diags, acc.check(img.Name)...)
 	if acc.RunAs != "" {
 		if u := acc.user(acc.RunAs); u != nil {
 			img.User = strconv.Itoa(u.UID)
 		} else {
 			diags = append(diags, errorAt(acc.RunAsRange, "Unknown user",
-				fmt.Sprintf("run_as names %q, which the accounts do not declare.", acc.RunAs)))
+				fmt.Sprintf("run_as names %q, which the accounts of image %s do not declare.", acc.RunAs, img.Name)))
 		}
 	}
 	declared := map[string]*Entry{}
@@ -45,8 +45,10 @@ func applyAccounts(img *Image) hcl.Diagnostics {
 		&Entry{Kind: KindFile, Path: "/etc/passwd", Content: acc.passwd(), Mode: 0o644, Range: acc.Range},
 		&Entry{Kind: KindFile, Path: "/etc/group", Content: acc.group(), Mode: 0o644, Range: acc.Range})
 	for _, u := range acc.Users {
-		// A home declared as a directory block keeps its declared mode and owner.
-		if _, ok := declared[u.Home]; ok || u.Home == NoHome || u.Home == "/" {
+		// A home declared as a directory block keeps its declared mode and
+		// owner; one elsewhere (/usr/sbin for daemon, /var/mail for mail)
+		// belongs to the packages that ship it.
+		if _, ok := declared[u.Home]; ok || !makesHome(u.Home) {
 			continue
 		}
 		declared[u.Home] = &Entry{Kind: KindDirectory, Path: u.Home, Mode: 0o700, UID: u.UID, GID: u.GID, Range: u.Range}
@@ -54,6 +56,12 @@ func applyAccounts(img *Image) hcl.Diagnostics {
 	}
 	sort.Slice(img.Entries, func(i, j int) bool { return img.Entries[i].Path < img.Entries[j].Path })
 	return checkAncestors(img.Entries)
+}
+
+// makesHome says whether accounts make a user's home: /root and homes
+// under /home, the places no package owns.
+func makesHome(home string) bool {
+	return home == "/root" || strings.HasPrefix(home, "/home/")
 }
 
 // resolveOwners sets the ids of entries whose owner is written with names,
@@ -125,14 +133,15 @@ func (a *Accounts) user(name string) *User {
 }
 
 // check reports ids used twice, primary groups nobody declares and members
-// that are not users.
-func (a *Accounts) check() hcl.Diagnostics {
+// that are not users, in the accounts of the named image (merged from the
+// images it extends, so the lines may lie in those).
+func (a *Accounts) check(image string) hcl.Diagnostics {
 	var diags hcl.Diagnostics
 	uids := map[int]*User{}
 	for _, u := range a.Users {
 		if prev, ok := uids[u.UID]; ok {
 			diags = append(diags, errorAt(u.Range, "Duplicate uid",
-				fmt.Sprintf("%s and %s (at %s) both have uid %d.", u.Name, prev.Name, prev.Range, u.UID)))
+				fmt.Sprintf("In image %s, users %s and %s (at %s) both have uid %d.", image, u.Name, prev.Name, prev.Range, u.UID)))
 		}
 		uids[u.UID] = u
 	}
@@ -140,20 +149,20 @@ func (a *Accounts) check() hcl.Diagnostics {
 	for _, g := range a.Groups {
 		if prev, ok := gids[g.GID]; ok {
 			diags = append(diags, errorAt(g.Range, "Duplicate gid",
-				fmt.Sprintf("%s and %s (at %s) both have gid %d.", g.Name, prev.Name, prev.Range, g.GID)))
+				fmt.Sprintf("In image %s, groups %s and %s (at %s) both have gid %d.", image, g.Name, prev.Name, prev.Range, g.GID)))
 		}
 		gids[g.GID] = g
-		for _, m := range g.Members {
+		for i, m := range g.Members {
 			if a.user(m) == nil {
-				diags = append(diags, errorAt(g.Range, "Unknown group member",
-					fmt.Sprintf("Group %s lists %q, which the accounts do not declare as a user.", g.Name, m)))
+				diags = append(diags, errorAt(g.memberRange(i), "Unknown group member",
+					fmt.Sprintf("Group %s lists %q, which the accounts of image %s do not declare as a user.", g.Name, m, image)))
 			}
 		}
 	}
 	for _, u := range a.Users {
 		if _, ok := gids[u.GID]; !ok {
-			diags = append(diags, errorAt(u.Range, "Unknown primary group",
-				fmt.Sprintf("User %s's primary group is %d, which no group block declares; add group \"%s\" { gid = %d }.", u.Name, u.GID, u.Name, u.GID)))
+			diags = append(diags, errorAt(u.GIDRange, "Unknown primary group",
+				fmt.Sprintf("In image %s, user %s's primary group is %d, which no group block declares.", image, u.Name, u.GID)))
 		}
 	}
 	return diags

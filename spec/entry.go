@@ -137,7 +137,7 @@ func (d *decoder) entry(b *hcl.Block) *Entry {
 		switch {
 		case err == nil:
 			e.UID, e.GID = uid, gid
-		case ownerNames.MatchString(owner):
+		case ownerNames.MatchString(owner) && strings.Trim(owner, "0123456789:") != "":
 			// Names are looked up in the image's accounts once
 			// inheritance has merged them (resolveOwners).
 			e.Owner, e.OwnerRange = owner, content.Attributes["owner"].Expr.Range()

@@ -9,6 +9,7 @@ import (
 func FuzzParse(f *testing.F) {
 	f.Add([]byte(full), "NAME", "x")
 	f.Add([]byte(accountsSrc), "NONROOT", "7")
+	f.Add([]byte("image \"x\" {\n  accounts {\n    group \"g\" { gid = 1 }\n    user \"a\" {\n      uid = 1\n      home = \"/home//a/\"\n    }\n  }\n  directory \"/d\" { owner = \"a:g\" }\n}\n"), "", "")
 	f.Add([]byte("variable \"A\" { default = 1 }\nimage \"x\" { labels = { a = \"${A}\" } }\n"), "A", "2")
 	f.Add([]byte("image \"x\" {\n  file \"/a\" { content = \"\" }\n  file \"/a/b\" { content = \"\" }\n}\n"), "", "")
 	f.Add([]byte("image \"x\" { symlink \"/a\" { target = \"b\" } directory \"/c\" { mode = 700 } }"), "", "")

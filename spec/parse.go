@@ -78,8 +78,17 @@ func Parse(filename string, src []byte, opts Options) (*Definition, hcl.Diagnost
 	}
 	// Accounts become files only now, so that an image extending another
 	// merges the parent's accounts rather than inheriting its passwd file.
+	// An image's mistake shows in every image extending it: report each
+	// once, for the first image it shows in.
+	seen := map[string]bool{}
 	for _, img := range def.Images {
-		diags = append(diags, applyAccounts(img)...)
+		for _, d := range applyAccounts(img) {
+			key := d.Subject.String() + "\x00" + d.Summary
+			if !seen[key] {
+				seen[key] = true
+				diags = append(diags, d)
+			}
+		}
 	}
 	if diags.HasErrors() {
 		return nil, diags
