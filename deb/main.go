@@ -7,16 +7,21 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime"
+	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
-const usage = `usage: unpack --deb <file|-> --root <dir> [--epoch N] [--name <pkg>] [--no-chown] [--no-status] [-v]
+const usage = `usage: unpack --deb <file|-> --root <dir> [--name <pkg>] [--deb … --root … [--name …]]…
+              [--epoch N] [--no-chown] [--no-status] [-v]
 
 Writes the data archive of a .deb below <dir> (created if missing) without
 running maintainer scripts, then var/lib/dpkg/status.d/<pkg> (the control file
-verbatim) and <pkg>.md5sums.
+verbatim) and <pkg>.md5sums. Given several times, --deb, --root and --name pair
+up in order, and the packages are unpacked concurrently, each into its root.
 
   --deb FILE    the package ("-" reads standard input)
   --root DIR    the root filesystem to write into
@@ -52,14 +57,21 @@ func run(args []string, stderr io.Writer) error {
 	return fmt.Errorf("deb: unknown subcommand %q (want unpack)", args[0])
 }
 
+// unpackJob is one --deb with its --root and --name.
+type unpackJob struct{ deb, root, name string }
+
 func runUnpack(args []string, stderr io.Writer) error {
 	fs := flag.NewFlagSet("unpack", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
+	var debs, roots, names []string
+	appendTo := func(list *[]string) func(string) error {
+		return func(v string) error { *list = append(*list, v); return nil }
+	}
+	fs.Func("deb", "", appendTo(&debs))
+	fs.Func("root", "", appendTo(&roots))
+	fs.Func("name", "", appendTo(&names))
 	var (
-		debPath  = fs.String("deb", "", "")
-		root     = fs.String("root", "", "")
 		epochArg = fs.String("epoch", "", "")
-		name     = fs.String("name", "", "")
 		noChown  = fs.Bool("no-chown", false, "")
 		noStatus = fs.Bool("no-status", false, "")
 		verbose  = fs.Bool("v", false, "")
@@ -74,18 +86,29 @@ func runUnpack(args []string, stderr io.Writer) error {
 	if fs.NArg() > 0 {
 		return fmt.Errorf("unpack: unexpected argument %q", fs.Arg(0))
 	}
-	if *debPath == "" {
+	switch {
+	case len(debs) == 0:
 		return errors.New("unpack: --deb is required")
-	}
-	if *root == "" {
+	case len(roots) == 0:
 		return errors.New("unpack: --root is required")
+	case len(roots) != len(debs):
+		return fmt.Errorf("unpack: %d --deb but %d --root: give one root per package", len(debs), len(roots))
+	case len(names) != 0 && len(names) != len(debs):
+		return fmt.Errorf("unpack: %d --deb but %d --name: name every package or none", len(debs), len(names))
+	case len(debs) > 1 && slices.Contains(debs, "-"):
+		return errors.New("unpack: --deb - (standard input) takes one package")
 	}
-	opt := Options{Name: *name, NoChown: *noChown, NoStatus: *noStatus}
-	if *name != "" {
-		if err := checkPackageName(*name); err != nil {
-			return fmt.Errorf("unpack: --name: %w", err)
+	jobs := make([]unpackJob, len(debs))
+	for i := range debs {
+		jobs[i] = unpackJob{deb: debs[i], root: roots[i]}
+		if len(names) > 0 {
+			if err := checkPackageName(names[i]); err != nil {
+				return fmt.Errorf("unpack: --name: %w", err)
+			}
+			jobs[i].name = names[i]
 		}
 	}
+	opt := Options{NoChown: *noChown, NoStatus: *noStatus}
 	epoch, src := *epochArg, "--epoch"
 	if epoch == "" {
 		epoch, src = os.Getenv("SOURCE_DATE_EPOCH"), "SOURCE_DATE_EPOCH"
@@ -98,28 +121,57 @@ func runUnpack(args []string, stderr io.Writer) error {
 		opt.Epoch = time.Unix(n, 0).UTC()
 	}
 
+	// Packages go to separate roots, so they unpack side by side: one
+	// package's decompression overlaps another's file system work. The
+	// first failure in argument order is reported.
+	results := make([]*Result, len(jobs))
+	errs := make([]error, len(jobs))
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, runtime.GOMAXPROCS(0)+1)
+	for i, j := range jobs {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			o := opt
+			o.Name = j.name
+			results[i], errs[i] = unpackOne(j, o)
+		}()
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	if *verbose {
+		for _, res := range results {
+			fmt.Fprintf(stderr, "unpacked %s %s (%s) from %s: %d files, %d bytes, %d dirs, %d symlinks, %d hard links\n",
+				res.Package, res.Version, res.Architecture, res.DataMember,
+				res.Files, res.Bytes, res.Dirs, res.Symlinks, res.HardLinks)
+		}
+	}
+	return nil
+}
+
+func unpackOne(j unpackJob, opt Options) (*Result, error) {
 	var in io.Reader
-	if *debPath == "-" {
+	if j.deb == "-" {
 		in = os.Stdin
 	} else {
-		f, err := os.Open(*debPath)
+		f, err := os.Open(j.deb)
 		if err != nil {
-			return fmt.Errorf("unpack: %w", err)
+			return nil, fmt.Errorf("unpack: %w", err)
 		}
 		defer f.Close()
 		in = f
 	}
-	if err := os.MkdirAll(*root, 0o755); err != nil {
-		return fmt.Errorf("unpack: root: %w", err)
+	if err := os.MkdirAll(j.root, 0o755); err != nil {
+		return nil, fmt.Errorf("unpack: root: %w", err)
 	}
-	res, err := Unpack(bufio.NewReaderSize(in, 1<<16), *root, opt)
+	res, err := Unpack(bufio.NewReaderSize(in, 1<<16), j.root, opt)
 	if err != nil {
-		return fmt.Errorf("unpack %s: %w", *debPath, err)
+		return nil, fmt.Errorf("unpack %s: %w", j.deb, err)
 	}
-	if *verbose {
-		fmt.Fprintf(stderr, "unpacked %s %s (%s) from %s: %d files, %d bytes, %d dirs, %d symlinks, %d hard links\n",
-			res.Package, res.Version, res.Architecture, res.DataMember,
-			res.Files, res.Bytes, res.Dirs, res.Symlinks, res.HardLinks)
-	}
-	return nil
+	return res, nil
 }

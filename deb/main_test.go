@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -44,6 +45,38 @@ func TestRunUnpack(t *testing.T) {
 	}
 }
 
+// TestRunUnpackMany: several --deb/--root/--name triples unpack side by
+// side, each into its own root, and the first failure in argument order is
+// the one reported.
+func TestRunUnpackMany(t *testing.T) {
+	dir := t.TempDir()
+	debPath := filepath.Join(dir, "hello.deb")
+	if err := os.WriteFile(debPath, buildDeb(t, debSpec{dataComp: "xz", data: baseData()}), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var args []string
+	for i := range 5 {
+		args = append(args, "--deb", debPath, "--root", filepath.Join(dir, "out", strconv.Itoa(i)), "--name", "hello"+strconv.Itoa(i))
+	}
+	if err := run(append([]string{"unpack", "--epoch", "0"}, args...), &bytes.Buffer{}); err != nil {
+		t.Fatal(err)
+	}
+	for i := range 5 {
+		if _, err := os.Stat(filepath.Join(dir, "out", strconv.Itoa(i), StatusDir, "hello"+strconv.Itoa(i))); err != nil {
+			t.Errorf("package %d: %v", i, err)
+		}
+	}
+	bad := filepath.Join(dir, "bad.deb")
+	if err := os.WriteFile(bad, []byte("not a deb"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	err := run([]string{"unpack", "--deb", debPath, "--root", filepath.Join(dir, "x"), "--deb", bad, "--root", filepath.Join(dir, "y"),
+		"--deb", filepath.Join(dir, "missing.deb"), "--root", filepath.Join(dir, "z")}, &bytes.Buffer{})
+	if err == nil || !strings.Contains(err.Error(), "unpack "+bad+": deb: ar: not an ar archive") {
+		t.Errorf("error %v, want the second package's", err)
+	}
+}
+
 func TestRunErrors(t *testing.T) {
 	dir := t.TempDir()
 	bad := filepath.Join(dir, "bad.deb")
@@ -63,6 +96,9 @@ func TestRunErrors(t *testing.T) {
 		{[]string{"unpack", "--deb", bad, "--root", dir, "--name", "a/b"}, "--name: invalid package name"},
 		{[]string{"unpack", "--deb", filepath.Join(dir, "missing.deb"), "--root", dir}, "no such file"},
 		{[]string{"unpack", "--deb", bad, "--root", dir}, "unpack " + bad + ": deb: ar: not an ar archive"},
+		{[]string{"unpack", "--deb", bad, "--root", dir, "--deb", bad}, "2 --deb but 1 --root"},
+		{[]string{"unpack", "--deb", bad, "--root", dir, "--deb", bad, "--root", dir, "--name", "a"}, "2 --deb but 1 --name"},
+		{[]string{"unpack", "--deb", "-", "--root", dir, "--deb", bad, "--root", dir}, "standard input) takes one package"},
 	} {
 		err := run(tc.args, &bytes.Buffer{})
 		if err == nil || !strings.Contains(err.Error(), tc.want) {

@@ -39,18 +39,13 @@ func BenchmarkPlanPython3(b *testing.B) {
 			b.Fatal(err)
 		}
 		img := def.Image("python3")
+		pkgs, err := packagesFor(ctx, &archive{def: def}, lock, img, img.Platforms)
+		if err != nil {
+			b.Fatal(err)
+		}
 		for _, p := range img.Platforms {
-			arch := llb.DebianArch(p)
-			pkgs, ca, err := imagePackages(lock, def, img, arch)
-			if err != nil {
-				b.Fatal(err)
-			}
-			withURL, err := withURLs(def, pkgs)
-			if err != nil {
-				b.Fatal(err)
-			}
-			caPkg, _ := withURLs(def, []solver.LockedPackage{*ca})
-			st, _, err := llb.Image(img, llb.Options{Platform: p, Epoch: time.Unix(0, 0), Packages: withURL, CACertificates: &caPkg[0], Helper: helper})
+			d := pkgs[llb.DebianArch(p)]
+			st, _, err := llb.Image(img, llb.Options{Platform: p, Epoch: time.Unix(0, 0), Packages: d.Groups, CACertificates: d.CA, Helper: helper})
 			if err != nil {
 				b.Fatal(err)
 			}

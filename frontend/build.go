@@ -96,7 +96,7 @@ func Build(ctx context.Context, c client.Client) (*client.Result, error) {
 			p = *platform
 		}
 		st, cfg, err := llb.Image(img, llb.Options{Platform: p, Epoch: epoch, Context: buildCtx, SourceMap: src.SourceMap,
-			Packages: pkgs[llb.DebianArch(p)].Packages, CACertificates: pkgs[llb.DebianArch(p)].CA, Helper: h})
+			Packages: pkgs[llb.DebianArch(p)].Groups, CACertificates: pkgs[llb.DebianArch(p)].CA, Helper: h})
 		if err != nil {
 			return nil, wrapSource(err, src.SourceMap)
 		}

@@ -61,29 +61,56 @@ func readLockfile(ctx context.Context, c client.Client, sm *bkllb.SourceMap) (*s
 
 // debs are an image's .debs for one Debian architecture.
 type debs struct {
-	Packages []llb.Package
-	CA       *llb.Package // the source of the CA bundle, when asked for
+	Groups [][]llb.Package // see packageGroups
+	CA     *llb.Package    // the source of the CA bundle, when asked for
 }
 
 // packagesFor returns the image's packages per Debian architecture: from the
 // lockfile when there is one (no index is fetched), else solved from the
-// verified indexes.
+// verified indexes. The images it extends are looked up too, to group the
+// packages as theirs are.
 func packagesFor(ctx context.Context, a *archive, lock *solver.Lockfile, img *spec.Image, plats []ocispecs.Platform) (map[string]debs, error) {
-	if lock == nil {
-		lock = solver.NewLockfile()
-		if err := a.resolve(ctx, img, plats, lock); err != nil {
-			return nil, err
+	chain := lineage(a.def, img)
+	locks := map[string]*solver.Lockfile{} // where each image of the lineage is locked
+	for i := len(chain) - 1; i >= 0; i-- {
+		anc := chain[i]
+		if lock != nil {
+			locks[anc.Name] = lock
+			continue
 		}
+		l := solver.NewLockfile()
+		if err := a.resolve(ctx, anc, plats, l); err != nil {
+			if anc == img {
+				return nil, err
+			}
+			break // the groups stop below this ancestor
+		}
+		locks[anc.Name] = l
 	}
 	out := map[string]debs{}
 	for _, arch := range debianArchs(plats) {
-		pkgs, ca, err := imagePackages(lock, a.def, img, arch)
+		pkgs, ca, err := imagePackages(locks[img.Name], a.def, img, arch)
 		if err != nil {
 			return nil, err
 		}
+		closure := func(anc *spec.Image) ([]solver.LockedPackage, bool) {
+			if !anc.NeedsArchive() {
+				return nil, true
+			}
+			l := locks[anc.Name]
+			if l == nil {
+				return nil, false
+			}
+			p, _, err := imagePackages(l, a.def, anc, arch)
+			return p, err == nil
+		}
 		var d debs
-		if d.Packages, err = withURLs(a.def, pkgs); err != nil {
-			return nil, err
+		for _, g := range packageGroups(chain, pkgs, closure) {
+			withURL, err := withURLs(a.def, g)
+			if err != nil {
+				return nil, err
+			}
+			d.Groups = append(d.Groups, withURL)
 		}
 		if ca != nil {
 			c, err := withURLs(a.def, []solver.LockedPackage{*ca})

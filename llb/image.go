@@ -28,8 +28,11 @@ type Options struct {
 	// SourceMap, when set, ties operations to their lines in the definition
 	// so BuildKit shows the snippet when one fails.
 	SourceMap *bkllb.SourceMap
-	// Packages are the solved .debs for this platform.
-	Packages []Package
+	// Packages are the solved .debs for this platform, in groups: each
+	// group is unpacked by one run of the helper, one layer per package.
+	// Groups an image shares with the image it extends make the same LLB,
+	// so BuildKit unpacks them once for both.
+	Packages [][]Package
 	// CACertificates, when set, is the ca-certificates package whose
 	// certificates make the image's CA bundle and Java trust store.
 	CACertificates *Package
@@ -37,8 +40,8 @@ type Options struct {
 	Helper *Helper
 }
 
-// Image lowers one image for one platform: one layer per package, then one
-// layer of the declared files, merged.
+// Image lowers one image for one platform: one layer per package, group by
+// group, then one layer of the declared files, merged.
 func Image(img *spec.Image, opt Options) (bkllb.State, *dockerspec.DockerOCIImage, error) {
 	layers, history, err := packageLayers(opt.Packages, opt, location(opt.SourceMap, img.AttrRange("packages")))
 	if err != nil {

@@ -5,6 +5,7 @@ import (
 	"path"
 	"sort"
 	"strconv"
+	"strings"
 
 	"github.com/distill-build/distill/solver"
 	bkllb "github.com/moby/buildkit/client/llb"
@@ -27,34 +28,83 @@ type Package struct {
 	URL string // the repository's base URL
 }
 
+// maxGroup bounds the packages one helper run unpacks: each takes two
+// mounts, and a long list would serialise a large cold build onto few runs.
+const maxGroup = 32
+
 // packageLayers makes one state per package: the .deb unpacked by the helper
-// without maintainer scripts, with its dpkg status.d records. Sorted by name
-// for a stable layer order.
-func packageLayers(pkgs []Package, opt Options, loc bkllb.ConstraintsOpt) ([]bkllb.State, []string, error) {
-	if len(pkgs) == 0 {
-		return nil, nil, nil
-	}
-	if opt.Helper == nil {
-		return nil, nil, fmt.Errorf("installing packages needs the in-build helper, and this build has none")
-	}
-	sorted := append([]Package(nil), pkgs...)
-	sort.Slice(sorted, func(i, j int) bool {
-		if sorted[i].Name != sorted[j].Name {
-			return sorted[i].Name < sorted[j].Name
-		}
-		return sorted[i].Architecture < sorted[j].Architecture
-	})
+// without maintainer scripts, with its dpkg status.d records. One helper run
+// unpacks a group (a container start costs about as much as unpacking a
+// small package); each package is still a mount, a layer and a history
+// entry of its own. Groups keep their order, packages within one are sorted
+// by name, for a stable layer order.
+func packageLayers(groups [][]Package, opt Options, loc bkllb.ConstraintsOpt) ([]bkllb.State, []string, error) {
 	var layers []bkllb.State
 	var history []string
-	for _, p := range sorted {
+	for _, g := range groups {
+		if len(g) == 0 {
+			continue
+		}
+		if opt.Helper == nil {
+			return nil, nil, fmt.Errorf("installing packages needs the in-build helper, and this build has none")
+		}
+		sorted := append([]Package(nil), g...)
+		sort.Slice(sorted, func(i, j int) bool {
+			if sorted[i].Name != sorted[j].Name {
+				return sorted[i].Name < sorted[j].Name
+			}
+			return sorted[i].Architecture < sorted[j].Architecture
+		})
+		for len(sorted) > 0 {
+			n := min(len(sorted), maxGroup)
+			l, h, err := unpackGroup(sorted[:n], opt, loc)
+			if err != nil {
+				return nil, nil, err
+			}
+			layers, history = append(layers, l...), append(history, h...)
+			sorted = sorted[n:]
+		}
+	}
+	return layers, history, nil
+}
+
+// unpackGroup runs the helper once for some packages: /deb/N holds the N-th
+// .deb, /out/N receives it.
+func unpackGroup(pkgs []Package, opt Options, loc bkllb.ConstraintsOpt) ([]bkllb.State, []string, error) {
+	argv := []string{opt.Helper.Path, "unpack", "--epoch", strconv.FormatInt(opt.Epoch.Unix(), 10)}
+	runOpts := []bkllb.RunOption{bkllb.Network(bkllb.NetModeNone), bkllb.Platform(opt.Helper.Platform), loc}
+	var history, names []string
+	for i, p := range pkgs {
 		if p.SHA256 == "" || p.Filename == "" {
 			return nil, nil, fmt.Errorf("package %s %s has no archive path or sha256", p.Name, p.Version)
 		}
-		layers = append(layers, runHelper(p, opt, loc, fmt.Sprintf("unpack %s %s (%s)", p.Name, p.Version, p.Architecture),
-			"unpack", "--root", "/out", "--name", p.Name))
+		dir := "/deb/" + strconv.Itoa(i)
+		runOpts = append(runOpts, bkllb.AddMount(dir, fetch(p, loc), bkllb.Readonly))
+		argv = append(argv, "--deb", dir+"/"+path.Base(p.Filename), "--root", "/out/"+strconv.Itoa(i), "--name", p.Name)
 		history = append(history, fmt.Sprintf("distill: package %s %s (%s)", p.Name, p.Version, p.Architecture))
+		names = append(names, p.Name)
+	}
+	name := fmt.Sprintf("unpack %s %s (%s)", pkgs[0].Name, pkgs[0].Version, pkgs[0].Architecture)
+	if len(pkgs) > 1 {
+		name = fmt.Sprintf("unpack %d packages (%s): %s", len(pkgs), pkgs[0].Architecture, strings.Join(names, " "))
+	}
+	run := opt.Helper.State.Run(append(runOpts, bkllb.Args(argv), bkllb.WithCustomName(name))...)
+	layers := make([]bkllb.State, len(pkgs))
+	for i := range pkgs {
+		layers[i] = run.AddMount("/out/"+strconv.Itoa(i), bkllb.Scratch())
 	}
 	return layers, history, nil
+}
+
+// fetch downloads a .deb pinned by its SHA256: BuildKit checks the bytes,
+// and the cache key needs no network. loc ties the download to the line
+// that asked for the package, so a .deb the mirror no longer has fails
+// there.
+func fetch(p Package, loc bkllb.ConstraintsOpt) bkllb.State {
+	return bkllb.HTTP(p.URL+"/"+p.Filename,
+		bkllb.Checksum(digest.NewDigestFromEncoded(digest.SHA256, p.SHA256)),
+		bkllb.Filename(path.Base(p.Filename)),
+		bkllb.WithCustomNamef("fetch %s %s (%s)", p.Name, p.Version, p.Architecture), loc)
 }
 
 // caBundle is a layer holding /etc/ssl/certs/ca-certificates.crt, made from
@@ -69,17 +119,11 @@ func caBundle(p Package, opt Options, loc bkllb.ConstraintsOpt, java bool) bkllb
 		"cacerts", "--root", "/out", "--path", "/etc/ssl/certs/ca-certificates.crt")
 }
 
-// runHelper fetches a .deb, pinned by its SHA256 (BuildKit checks the bytes
-// and the cache key needs no network), and runs a helper subcommand on it
-// with no network; the result is what it wrote under /out. loc ties both
-// steps to the line that asked for the package: a .deb the mirror no longer
-// has fails there.
+// runHelper fetches a .deb and runs a helper subcommand on it with no
+// network; the result is what it wrote under /out.
 func runHelper(p Package, opt Options, loc bkllb.ConstraintsOpt, name, sub string, args ...string) bkllb.State {
 	file := path.Base(p.Filename)
-	deb := bkllb.HTTP(p.URL+"/"+p.Filename,
-		bkllb.Checksum(digest.NewDigestFromEncoded(digest.SHA256, p.SHA256)),
-		bkllb.Filename(file),
-		bkllb.WithCustomNamef("fetch %s %s (%s)", p.Name, p.Version, p.Architecture), loc)
+	deb := fetch(p, loc)
 	argv := append([]string{opt.Helper.Path, sub, "--deb", "/deb/" + file,
 		"--epoch", strconv.FormatInt(opt.Epoch.Unix(), 10)}, args...)
 	run := opt.Helper.State.Run(

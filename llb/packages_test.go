@@ -1,0 +1,90 @@
+package llb
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/distill-build/distill/solver"
+	"github.com/distill-build/distill/spec"
+	"github.com/hashicorp/hcl/v2"
+	bkllb "github.com/moby/buildkit/client/llb"
+	"github.com/moby/buildkit/solver/pb"
+	digest "github.com/opencontainers/go-digest"
+	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
+)
+
+func testPackage(name string) Package {
+	return Package{URL: "http://mirror.invalid/debian", LockedPackage: solver.LockedPackage{
+		Name: name, Version: "1.0", Architecture: "amd64",
+		Filename: "pool/main/" + name + "_1.0_amd64.deb",
+		SHA256:   digest.FromString(name).Encoded(),
+	}}
+}
+
+// execs marshals a state and returns its exec ops' arguments.
+func execs(t *testing.T, st bkllb.State) [][]string {
+	t.Helper()
+	def, err := st.Marshal(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out [][]string
+	for _, dt := range def.Def {
+		var op pb.Op
+		if err := op.UnmarshalVT(dt); err != nil {
+			t.Fatal(err)
+		}
+		if e := op.GetExec(); e != nil {
+			out = append(out, e.Meta.Args)
+		}
+	}
+	slices.SortFunc(out, func(a, b []string) int { return strings.Compare(strings.Join(a, " "), strings.Join(b, " ")) })
+	return out
+}
+
+// TestPackageGroups: each group is one helper run with a mount and a layer
+// per package; groups keep their order and packages sort within a group;
+// a group larger than maxGroup is split.
+func TestPackageGroups(t *testing.T) {
+	helper := &Helper{State: bkllb.Image("distill-frontend"), Path: "/bin/distill-frontend", Platform: ocispecs.Platform{OS: "linux", Architecture: "amd64"}}
+	big := make([]Package, maxGroup+3)
+	for i := range big {
+		big[i] = testPackage(fmt.Sprintf("big%02d", i))
+	}
+	groups := [][]Package{{testPackage("libc6"), testPackage("base-files")}, {testPackage("python3")}, big}
+	opt := Options{Platform: helper.Platform, Epoch: time.Unix(0, 0), Packages: groups, Helper: helper}
+	img := &spec.Image{Name: "x", Attrs: map[string]hcl.Range{}}
+	st, cfg, err := Image(img, opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	runs := execs(t, st)
+	if len(runs) != 4 {
+		t.Fatalf("%d helper runs, want 4 (2 groups, and one of %d split in two)", len(runs), len(big))
+	}
+	var history []string
+	for _, h := range cfg.History {
+		history = append(history, strings.TrimPrefix(h.CreatedBy, "distill: package "))
+	}
+	if len(history) != 3+len(big) || history[0] != "base-files 1.0 (amd64)" || history[1] != "libc6 1.0 (amd64)" || history[2] != "python3 1.0 (amd64)" {
+		t.Errorf("history %q", history)
+	}
+	var first string
+	for _, r := range runs {
+		if slices.Contains(r, "base-files") {
+			first = strings.Join(r, " ")
+		}
+	}
+	if !strings.Contains(first, "unpack --epoch 0 --deb /deb/0/base-files_1.0_amd64.deb --root /out/0 --name base-files --deb /deb/1/libc6_1.0_amd64.deb --root /out/1 --name libc6") {
+		t.Errorf("first group's run: %s", first)
+	}
+	for _, r := range runs {
+		if n := strings.Count(strings.Join(r, " "), "--deb"); n > maxGroup {
+			t.Errorf("a run unpacks %d packages, more than %d", n, maxGroup)
+		}
+	}
+}
