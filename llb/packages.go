@@ -73,7 +73,7 @@ func packageLayers(groups [][]Package, opt Options, loc bkllb.ConstraintsOpt) ([
 func unpackGroup(pkgs []Package, opt Options, loc bkllb.ConstraintsOpt) ([]bkllb.State, []string, error) {
 	argv := []string{opt.Helper.Path, "unpack", "--epoch", strconv.FormatInt(opt.Epoch.Unix(), 10)}
 	runOpts := []bkllb.RunOption{bkllb.Network(bkllb.NetModeNone), bkllb.Platform(opt.Helper.Platform), loc}
-	var history, names []string
+	var history, names []string // names: "netbase 6.4"
 	for i, p := range pkgs {
 		if p.SHA256 == "" || p.Filename == "" {
 			return nil, nil, fmt.Errorf("package %s %s has no archive path or sha256", p.Name, p.Version)
@@ -82,12 +82,13 @@ func unpackGroup(pkgs []Package, opt Options, loc bkllb.ConstraintsOpt) ([]bkllb
 		runOpts = append(runOpts, bkllb.AddMount(dir, fetch(p, loc), bkllb.Readonly))
 		argv = append(argv, "--deb", dir+"/"+path.Base(p.Filename), "--root", "/out/"+strconv.Itoa(i), "--name", p.Name)
 		history = append(history, fmt.Sprintf("distill: package %s %s (%s)", p.Name, p.Version, p.Architecture))
-		names = append(names, p.Name)
+		names = append(names, p.Name+" "+p.Version)
 	}
-	name := fmt.Sprintf("unpack %s %s (%s)", pkgs[0].Name, pkgs[0].Version, pkgs[0].Architecture)
+	arch := pkgs[0].Architecture
 	if len(pkgs) > 1 {
-		name = fmt.Sprintf("unpack %d packages (%s): %s", len(pkgs), pkgs[0].Architecture, strings.Join(names, " "))
+		arch = DebianArch(opt.Platform)
 	}
+	name := fmt.Sprintf("unpack %s (%s)", strings.Join(names, ", "), arch)
 	run := opt.Helper.State.Run(append(runOpts, bkllb.Args(argv), bkllb.WithCustomName(name))...)
 	layers := make([]bkllb.State, len(pkgs))
 	for i := range pkgs {
