@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"runtime"
 	"slices"
 	"strconv"
@@ -101,7 +102,7 @@ func runUnpack(args []string, stderr io.Writer) error {
 	jobs := make([]unpackJob, len(debs))
 	for i := range debs {
 		jobs[i] = unpackJob{deb: debs[i], root: roots[i]}
-		if len(names) > 0 {
+		if len(names) > 0 && names[i] != "" { // "": the Package field
 			if err := checkPackageName(names[i]); err != nil {
 				return fmt.Errorf("unpack: --name: %w", err)
 			}
@@ -121,13 +122,18 @@ func runUnpack(args []string, stderr io.Writer) error {
 		opt.Epoch = time.Unix(n, 0).UTC()
 	}
 
-	// Packages go to separate roots, so they unpack side by side: one
-	// package's decompression overlaps another's file system work. The
-	// first failure in argument order is reported.
+	// Packages in separate roots unpack side by side: one package's
+	// decompression overlaps another's file system work. Packages sharing
+	// a root unpack in turn, as separate calls would. The first failure in
+	// argument order is reported.
 	results := make([]*Result, len(jobs))
 	errs := make([]error, len(jobs))
 	var wg sync.WaitGroup
-	sem := make(chan struct{}, runtime.GOMAXPROCS(0)+1)
+	parallel := runtime.GOMAXPROCS(0) + 1
+	if overlapping(roots) {
+		parallel = 1
+	}
+	sem := make(chan struct{}, parallel)
 	for i, j := range jobs {
 		wg.Add(1)
 		sem <- struct{}{}
@@ -152,6 +158,27 @@ func runUnpack(args []string, stderr io.Writer) error {
 		}
 	}
 	return nil
+}
+
+// overlapping says whether two roots are the same directory or one lies
+// inside the other.
+func overlapping(roots []string) bool {
+	clean := make([]string, len(roots))
+	for i, r := range roots {
+		abs, err := filepath.Abs(r)
+		if err != nil {
+			return true
+		}
+		clean[i] = abs
+	}
+	slices.Sort(clean)
+	for i := 1; i < len(clean); i++ {
+		prev := clean[i-1]
+		if clean[i] == prev || strings.HasPrefix(clean[i], strings.TrimSuffix(prev, "/")+"/") {
+			return true
+		}
+	}
+	return false
 }
 
 func unpackOne(j unpackJob, opt Options) (*Result, error) {

@@ -45,6 +45,22 @@ func TestRunUnpack(t *testing.T) {
 	}
 }
 
+func TestOverlapping(t *testing.T) {
+	for _, tc := range []struct {
+		roots []string
+		want  bool
+	}{
+		{[]string{"/out/0", "/out/1", "/out/10"}, false},
+		{[]string{"/out/1", "/out/1/"}, true},
+		{[]string{"/out/1/x", "/out/1"}, true},
+		{[]string{"/out/a", "/out/ab"}, false},
+	} {
+		if got := overlapping(tc.roots); got != tc.want {
+			t.Errorf("%q: %v, want %v", tc.roots, got, tc.want)
+		}
+	}
+}
+
 // TestRunUnpackMany: several --deb/--root/--name triples unpack side by
 // side, each into its own root, and the first failure in argument order is
 // the one reported.
@@ -66,6 +82,22 @@ func TestRunUnpackMany(t *testing.T) {
 			t.Errorf("package %d: %v", i, err)
 		}
 	}
+	// Packages sharing a root unpack in turn, as separate calls would; an
+	// empty --name means the Package field.
+	shared := filepath.Join(dir, "shared")
+	args = nil
+	for i := range 4 {
+		args = append(args, "--deb", debPath, "--root", shared+strings.Repeat("/", i%2), "--name", []string{"", "one", "", "two"}[i])
+	}
+	if err := run(append([]string{"unpack", "--epoch", "0"}, args...), &bytes.Buffer{}); err != nil {
+		t.Fatalf("one root for several packages: %v", err)
+	}
+	for _, name := range []string{"hello", "one", "two"} {
+		if _, err := os.Stat(filepath.Join(shared, StatusDir, name)); err != nil {
+			t.Error(err)
+		}
+	}
+
 	bad := filepath.Join(dir, "bad.deb")
 	if err := os.WriteFile(bad, []byte("not a deb"), 0o644); err != nil {
 		t.Fatal(err)

@@ -36,11 +36,16 @@ const maxGroup = 32
 // without maintainer scripts, with its dpkg status.d records. One helper run
 // unpacks a group (a container start costs about as much as unpacking a
 // small package); each package is still a mount, a layer and a history
-// entry of its own. Groups keep their order, packages within one are sorted
-// by name, for a stable layer order.
+// entry of its own. The layers are in package order whatever the groups,
+// so an image's digest depends on its packages alone, not on how they were
+// grouped (which follows other images' lock entries).
 func packageLayers(groups [][]Package, opt Options, loc bkllb.ConstraintsOpt) ([]bkllb.State, []string, error) {
-	var layers []bkllb.State
-	var history []string
+	type layer struct {
+		pkg     Package
+		state   bkllb.State
+		history string
+	}
+	var all []layer
 	for _, g := range groups {
 		if len(g) == 0 {
 			continue
@@ -49,23 +54,35 @@ func packageLayers(groups [][]Package, opt Options, loc bkllb.ConstraintsOpt) ([
 			return nil, nil, fmt.Errorf("installing packages needs the in-build helper, and this build has none")
 		}
 		sorted := append([]Package(nil), g...)
-		sort.Slice(sorted, func(i, j int) bool {
-			if sorted[i].Name != sorted[j].Name {
-				return sorted[i].Name < sorted[j].Name
-			}
-			return sorted[i].Architecture < sorted[j].Architecture
-		})
+		sort.Slice(sorted, func(i, j int) bool { return packageLess(sorted[i], sorted[j]) })
 		for len(sorted) > 0 {
 			n := min(len(sorted), maxGroup)
-			l, h, err := unpackGroup(sorted[:n], opt, loc)
+			states, history, err := unpackGroup(sorted[:n], opt, loc)
 			if err != nil {
 				return nil, nil, err
 			}
-			layers, history = append(layers, l...), append(history, h...)
+			for i := range states {
+				all = append(all, layer{sorted[i], states[i], history[i]})
+			}
 			sorted = sorted[n:]
 		}
 	}
+	sort.SliceStable(all, func(i, j int) bool { return packageLess(all[i].pkg, all[j].pkg) })
+	layers := make([]bkllb.State, len(all))
+	history := make([]string, len(all))
+	for i, l := range all {
+		layers[i], history[i] = l.state, l.history
+	}
 	return layers, history, nil
+}
+
+// packageLess orders packages by name, then architecture (a package of a
+// foreign architecture next to the native one).
+func packageLess(a, b Package) bool {
+	if a.Name != b.Name {
+		return a.Name < b.Name
+	}
+	return a.Architecture < b.Architecture
 }
 
 // unpackGroup runs the helper once for some packages: /deb/N holds the N-th

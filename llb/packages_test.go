@@ -47,8 +47,8 @@ func execs(t *testing.T, st bkllb.State) [][]string {
 }
 
 // TestPackageGroups: each group is one helper run with a mount and a layer
-// per package; groups keep their order and packages sort within a group;
-// a group larger than maxGroup is split.
+// per package; the layers are in package order whatever the groups; a group
+// larger than maxGroup is split.
 func TestPackageGroups(t *testing.T) {
 	helper := &Helper{State: bkllb.Image("distill-frontend"), Path: "/bin/distill-frontend", Platform: ocispecs.Platform{OS: "linux", Architecture: "amd64"}}
 	big := make([]Package, maxGroup+3)
@@ -66,12 +66,34 @@ func TestPackageGroups(t *testing.T) {
 	if len(runs) != 4 {
 		t.Fatalf("%d helper runs, want 4 (2 groups, and one of %d split in two)", len(runs), len(big))
 	}
+	for _, n := range []int{maxGroup, maxGroup + 1} {
+		st, _, err := Image(img, Options{Platform: helper.Platform, Epoch: time.Unix(0, 0), Packages: [][]Package{big[:n]}, Helper: helper})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, want := len(execs(t, st)), (n+maxGroup-1)/maxGroup; got != want {
+			t.Errorf("a group of %d: %d helper runs, want %d", n, got, want)
+		}
+	}
 	var history []string
 	for _, h := range cfg.History {
 		history = append(history, strings.TrimPrefix(h.CreatedBy, "distill: package "))
 	}
-	if len(history) != 3+len(big) || history[0] != "base-files 1.0 (amd64)" || history[1] != "libc6 1.0 (amd64)" || history[2] != "python3 1.0 (amd64)" {
+	if len(history) != 3+len(big) || history[0] != "base-files 1.0 (amd64)" || history[1] != "big00 1.0 (amd64)" ||
+		history[len(history)-2] != "libc6 1.0 (amd64)" || history[len(history)-1] != "python3 1.0 (amd64)" {
 		t.Errorf("history %q", history)
+	}
+
+	// The same packages grouped otherwise make the same layers, in the same order.
+	regrouped := [][]Package{{testPackage("python3"), testPackage("base-files")}, {testPackage("libc6")}, big[:maxGroup], big[maxGroup:]}
+	_, cfg2, err := Image(img, Options{Platform: helper.Platform, Epoch: time.Unix(0, 0), Packages: regrouped, Helper: helper})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range cfg.History {
+		if cfg.History[i].CreatedBy != cfg2.History[i].CreatedBy {
+			t.Fatalf("layer %d: %q regrouped is %q", i, cfg.History[i].CreatedBy, cfg2.History[i].CreatedBy)
+		}
 	}
 	var first string
 	for _, r := range runs {
