@@ -78,6 +78,9 @@ func packagesFor(ctx context.Context, a *archive, lock *solver.Lockfile, img *sp
 			locks[anc.Name] = lock
 			continue
 		}
+		if !anc.NeedsArchive() {
+			continue // nothing to solve; its closure is empty
+		}
 		l := solver.NewLockfile()
 		if err := a.resolve(ctx, anc, plats, l); err != nil {
 			if anc == img {

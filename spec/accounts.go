@@ -36,11 +36,11 @@ type User struct {
 
 // Group is a `group "NAME" { … }` block inside accounts.
 type Group struct {
-	Name    string
-	GID     int
-	Members []string // supplementary members, by user name
-	Range   hcl.Range
-	members hcl.Attributes // for the range of each member
+	Name         string
+	GID          int
+	Members      []string // supplementary members, by user name
+	Range        hcl.Range
+	memberRanges []hcl.Range // of each member as written
 }
 
 // NoHome is the home of accounts that have none; it is never created.
@@ -62,9 +62,11 @@ var groupSchema = &hcl.BodySchema{Attributes: []hcl.AttributeSchema{
 	{Name: "gid", Required: true}, {Name: "members"},
 }}
 
-// accountName is what useradd accepts by default (Debian's NAME_REGEX,
+// namePattern is what useradd accepts by default (Debian's NAME_REGEX,
 // without the trailing $ of machine accounts).
-var accountName = regexp.MustCompile(`^[a-z_][a-z0-9_-]{0,31}$`)
+const namePattern = `[a-z_][a-z0-9_-]{0,31}`
+
+var accountName = regexp.MustCompile(`^` + namePattern + `$`)
 
 // maxID is the largest usable uid or gid: (uid_t)-1 means "no change".
 const maxID = 1<<32 - 2
@@ -161,24 +163,15 @@ func (d *decoder) group(b *hcl.Block) *Group {
 	sub := decoder{ctx: d.ctx, attrs: content.Attributes}
 	g.GID = sub.id("gid")
 	sub.list("members", &g.Members)
-	g.members = content.Attributes
 	for i, m := range g.Members {
+		g.memberRanges = append(g.memberRanges, sub.elementRange("members", i))
 		if slices.Index(g.Members, m) < i {
-			d.diags = append(d.diags, errorAt(sub.elementRange("members", i), "Duplicate member",
+			d.diags = append(d.diags, errorAt(g.memberRanges[i], "Duplicate member",
 				fmt.Sprintf("%q is already a member of %s.", m, g.Name)))
 		}
 	}
 	d.diags = append(d.diags, sub.diags...)
 	return g
-}
-
-// memberRange is the range of the i-th member as written.
-func (g *Group) memberRange(i int) hcl.Range {
-	if _, ok := g.members["members"]; !ok {
-		return g.Range
-	}
-	d := decoder{attrs: g.members}
-	return d.elementRange("members", i)
 }
 
 // passwdField accepts what can stand in a passwd or group field.

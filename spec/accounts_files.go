@@ -154,7 +154,7 @@ func (a *Accounts) check(image string) hcl.Diagnostics {
 		gids[g.GID] = g
 		for i, m := range g.Members {
 			if a.user(m) == nil {
-				diags = append(diags, errorAt(g.memberRange(i), "Unknown group member",
+				diags = append(diags, errorAt(g.memberRanges[i], "Unknown group member",
 					fmt.Sprintf("Group %s lists %q, which the accounts of image %s do not declare as a user.", g.Name, m, image)))
 			}
 		}

@@ -180,7 +180,7 @@ func parseMode(s string) (fs.FileMode, error) {
 
 // ownerNames is an owner written with names: "USER", "USER:GROUP", with
 // either side possibly numeric.
-var ownerNames = regexp.MustCompile(`^([a-z_][a-z0-9_-]{0,31}|[0-9]+)(:([a-z_][a-z0-9_-]{0,31}|[0-9]+))?$`)
+var ownerNames = regexp.MustCompile(`^(` + namePattern + `|[0-9]+)(:(` + namePattern + `|[0-9]+))?$`)
 
 // parseOwner reads "UID" or "UID:GID"; names are resolved later, against
 // the image's accounts.

@@ -19,7 +19,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"slices"
-	"sort"
 	"strings"
 	"time"
 
@@ -135,7 +134,7 @@ func parseBench(out string) time.Duration {
 func middle(ds []time.Duration) string {
 	ds = slices.Clone(ds)
 	slices.Sort(ds)
-	m := ds[len(ds)/2].String()
+	m := mid(ds).String()
 	if len(ds) > 1 {
 		m += fmt.Sprintf(" (%d runs: %s–%s)", len(ds), ds[0], ds[len(ds)-1])
 	}
@@ -153,9 +152,12 @@ func median(n int, fn func() error) time.Duration {
 		}
 		ds = append(ds, time.Since(start))
 	}
-	sort.Slice(ds, func(i, j int) bool { return ds[i] < ds[j] })
-	return ds[len(ds)/2].Round(time.Millisecond)
+	slices.Sort(ds)
+	return mid(ds).Round(time.Millisecond)
 }
+
+// mid is the middle of sorted durations.
+func mid(ds []time.Duration) time.Duration { return ds[len(ds)/2] }
 
 // builds times a cold and a warm build of the python3 image with the CLI
 // against a buildkitd with an empty root, exporting to output (a format
