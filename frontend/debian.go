@@ -7,6 +7,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/distill-build/distill/llb"
 	"github.com/distill-build/distill/solver"
@@ -16,13 +17,30 @@ import (
 	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
 )
 
+// fetcher downloads an archive file. With a sha256 the download is pinned:
+// the fetcher checks the bytes and may answer from a cache keyed by it.
+type fetcher interface {
+	fetch(ctx context.Context, url, sha256, name string) ([]byte, error)
+}
+
+// gatewayFetcher downloads through BuildKit, so its cache and progress
+// stream see every archive file.
+type gatewayFetcher struct {
+	c       client.Client
+	noCache bool // --no-cache: download again
+}
+
+func (f gatewayFetcher) fetch(ctx context.Context, url, sha256, name string) ([]byte, error) {
+	return fetch(ctx, f.c, url, sha256, name, f.noCache)
+}
+
 // archive resolves an image's packages against the definition's
 // repositories, verifying from the InRelease signature down.
 type archive struct {
-	c        client.Client
-	noCache  bool // --no-cache: download again
+	f        fetcher
 	def      *spec.Definition
 	keyring  *solver.Keyring
+	now      time.Time                  // for Valid-Until
 	releases map[string]*solver.Release // by repository name
 	indexes  map[string]*solver.Index   // by Debian architecture
 }
@@ -32,7 +50,11 @@ func newArchive(c client.Client, def *spec.Definition, noCache bool) (*archive, 
 	if err != nil {
 		return nil, fmt.Errorf("loading Debian's archive keys: %w", err)
 	}
-	return &archive{c: c, def: def, noCache: noCache, keyring: kr, releases: map[string]*solver.Release{}, indexes: map[string]*solver.Index{}}, nil
+	return newArchiveWith(gatewayFetcher{c: c, noCache: noCache}, def, kr, time.Now()), nil
+}
+
+func newArchiveWith(f fetcher, def *spec.Definition, kr *solver.Keyring, now time.Time) *archive {
+	return &archive{f: f, def: def, keyring: kr, now: now, releases: map[string]*solver.Release{}, indexes: map[string]*solver.Index{}}
 }
 
 // release fetches and verifies a repository's InRelease.
@@ -41,11 +63,11 @@ func (a *archive) release(ctx context.Context, r *spec.Repository) (*solver.Rele
 		return rel, nil
 	}
 	url := r.URL + "/dists/" + r.Suite + "/InRelease"
-	data, err := fetch(ctx, a.c, url, "", fmt.Sprintf("[%s] fetch dists/%s/InRelease", r.Name, r.Suite), a.noCache)
+	data, err := a.f.fetch(ctx, url, "", fmt.Sprintf("[%s] fetch dists/%s/InRelease", r.Name, r.Suite))
 	if err != nil {
 		return nil, err
 	}
-	rel, err := solver.VerifyInRelease(data, a.keyring)
+	rel, err := solver.VerifyInReleaseAt(data, a.keyring, a.now)
 	if err != nil {
 		return nil, repoError(r, fmt.Errorf("%s: %w", url, err))
 	}
@@ -53,6 +75,11 @@ func (a *archive) release(ctx context.Context, r *spec.Repository) (*solver.Rele
 	// must not pass for this one.
 	if rel.Suite != r.Suite && rel.Codename != r.Suite {
 		return nil, repoError(r, fmt.Errorf("%s is signed for suite %q (codename %q), not %q", url, rel.Suite, rel.Codename, r.Suite))
+	}
+	if r.CheckValidUntil {
+		if err := rel.CheckValidUntil(a.now); err != nil {
+			return nil, repoError(r, fmt.Errorf("%s: %w", url, err))
+		}
 	}
 	a.releases[r.Name] = rel
 	return rel, nil
@@ -87,9 +114,9 @@ func (a *archive) index(ctx context.Context, arch string) (*solver.Index, error)
 			// fetch is not pinned, because BuildKit keys pinned downloads
 			// by their checksum and would answer with the failed one;
 			// LoadPackages checks the hash either way.
-			data, err := fetch(ctx, a.c, base+rel.ByHashPath(path), sum, name, a.noCache)
+			data, err := a.f.fetch(ctx, base+rel.ByHashPath(path), sum, name)
 			if err != nil && rel.ByHashPath(path) != path {
-				data, err = fetch(ctx, a.c, base+path, "", name, a.noCache)
+				data, err = a.f.fetch(ctx, base+path, "", name)
 			}
 			if err != nil {
 				return nil, repoError(r, err)

@@ -148,39 +148,47 @@ func TestLockfile(t *testing.T) {
 
 // TestTamperedArchive serves the mirror through a proxy that alters one
 // file, and expects the build to stop at the first check that fails: the
-// InRelease signature, then the Packages hash that InRelease lists.
+// InRelease signature, its suite, then the Packages hash that InRelease
+// lists.
 func TestTamperedArchive(t *testing.T) {
 	b := needBed(t)
 	mirror := aptsources.Mirrors("/")["debian"]
 	for _, tc := range []struct {
-		name, suffix string
-		tamper       func([]byte) []byte
-		want         []string
+		name, suite, suffix string
+		tamper              func([]byte) []byte
+		want                []string
 	}{
-		{"signature", "/dists/bookworm/InRelease", func(d []byte) []byte {
+		{"signature", "bookworm", "/dists/bookworm/InRelease", func(d []byte) []byte {
 			return bytes.Replace(d, []byte("Codename: bookworm"), []byte("Codename: bookwerm"), 1)
 		}, []string{`repository "debian"`, "InRelease", "signature"}},
-		{"index hash", "/main/binary-amd64/", func(d []byte) []byte {
+		// bookworm's InRelease, validly signed, served as bookworm-security's.
+		{"suite", "bookworm-security", "/dists/bookworm-security/InRelease", nil,
+			[]string{`repository "debian"`, `is signed for suite "stable" (codename "bookworm"), not "bookworm-security"`}},
+		{"index hash", "bookworm", "/main/binary-amd64/", func(d []byte) []byte {
 			return append(d[:len(d)-1], d[len(d)-1]^0xff)
 		}, []string{"digest mismatch", "Packages.gz"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			proxy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-				resp, err := http.Get(mirror + r.URL.Path)
+				path := r.URL.Path
+				if tc.tamper == nil && path == tc.suffix {
+					path = "/dists/bookworm/InRelease"
+				}
+				resp, err := http.Get(mirror + path)
 				if err != nil {
 					http.Error(w, err.Error(), http.StatusBadGateway)
 					return
 				}
 				defer resp.Body.Close()
 				data, _ := io.ReadAll(resp.Body)
-				if strings.Contains(r.URL.Path, tc.suffix) {
+				if tc.tamper != nil && strings.Contains(r.URL.Path, tc.suffix) {
 					data = tc.tamper(data)
 				}
 				w.WriteHeader(resp.StatusCode)
 				w.Write(data)
 			}))
 			defer proxy.Close()
-			dir := definition(t, b, smallDefinition, nil)
+			dir := definition(t, b, strings.Replace(smallDefinition, `"bookworm"`, `"`+tc.suite+`"`, 1), nil)
 			// --no-cache: BuildKit would otherwise reuse the index it
 			// fetched before by its hash, without asking the proxy.
 			_, stderr, err := b.Buildx(t, dir, "build", "-f", "distill.hcl", "--platform", "linux/amd64", "--no-cache",

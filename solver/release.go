@@ -118,11 +118,14 @@ func parseReleaseDate(s string) (time.Time, error) {
 }
 
 // CheckValidUntil returns an error if the Release carries a Valid-Until date
-// before now. Pinned snapshots of the archive are expected to fail it, which
-// is why VerifyInRelease does not call it.
+// before now: the mirror serves an outdated InRelease, or an attacker
+// replays an old one to hide security fixes (a freeze attack), which apt
+// refuses too. Snapshots of the archive are expected to fail it, which is why
+// VerifyInRelease does not call it and callers offer an opt-out.
 func (r *Release) CheckValidUntil(now time.Time) error {
 	if !r.ValidUntil.IsZero() && now.After(r.ValidUntil) {
-		return fmt.Errorf("%s/InRelease expired on %s (Valid-Until)", r.Dir, r.ValidUntil.Format(time.RFC1123))
+		return fmt.Errorf("%s/InRelease expired on %s (Valid-Until): the mirror serves an outdated or replayed index; "+
+			"for a snapshot archive set check_valid_until = false", r.Dir, r.ValidUntil.Format(time.RFC1123))
 	}
 	return nil
 }

@@ -15,8 +15,14 @@ type Repository struct {
 	URL        string // the mirror's base, without a trailing slash
 	Suite      string
 	Components []string
-	DeclRange  hcl.Range
-	Attrs      map[string]hcl.Range
+	// CheckValidUntil refuses an InRelease past its Valid-Until date, as
+	// apt does: an expired index may be a replayed old one that hides
+	// security fixes (a freeze attack). Snapshot archives serve expired
+	// InRelease files by design; `check_valid_until = false` accepts them,
+	// as apt's Check-Valid-Until=no does.
+	CheckValidUntil bool
+	DeclRange       hcl.Range
+	Attrs           map[string]hcl.Range
 }
 
 var repositorySchema = &hcl.BodySchema{
@@ -24,6 +30,7 @@ var repositorySchema = &hcl.BodySchema{
 		{Name: "url", Required: true},
 		{Name: "suite", Required: true},
 		{Name: "components"},
+		{Name: "check_valid_until"},
 	},
 }
 
@@ -32,7 +39,7 @@ func decodeRepository(b *hcl.Block, ctx *hcl.EvalContext) (*Repository, hcl.Diag
 	if diags.HasErrors() {
 		return nil, diags
 	}
-	r := &Repository{Name: b.Labels[0], DeclRange: b.DefRange, Attrs: map[string]hcl.Range{}, Components: []string{"main"}}
+	r := &Repository{Name: b.Labels[0], DeclRange: b.DefRange, Attrs: map[string]hcl.Range{}, Components: []string{"main"}, CheckValidUntil: true}
 	for name, a := range content.Attributes {
 		r.Attrs[name] = a.Range
 	}
@@ -40,6 +47,7 @@ func decodeRepository(b *hcl.Block, ctx *hcl.EvalContext) (*Repository, hcl.Diag
 	d.string("url", &r.URL)
 	d.string("suite", &r.Suite)
 	d.list("components", &r.Components)
+	d.decode("check_valid_until", &r.CheckValidUntil)
 	if d.diags.HasErrors() {
 		return nil, d.diags
 	}

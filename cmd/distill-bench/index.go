@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"time"
 
 	"github.com/distill-build/distill/solver"
 )
@@ -35,6 +36,9 @@ func fetchIndex(mirror, suite, arch string) (string, error) {
 	}
 	rel, err := solver.VerifyInRelease(inrelease, kr)
 	if err != nil {
+		return "", err
+	}
+	if err := rel.CheckValidUntil(time.Now()); err != nil {
 		return "", err
 	}
 	path, sum, _, err := rel.IndexFile("main", arch)

@@ -1,0 +1,143 @@
+package frontend
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ProtonMail/go-crypto/openpgp"
+	"github.com/ProtonMail/go-crypto/openpgp/clearsign"
+	"github.com/ProtonMail/go-crypto/openpgp/packet"
+	"github.com/distill-build/distill/solver"
+	"github.com/hashicorp/hcl/v2"
+)
+
+// httpFetcher downloads over plain HTTP, checking pinned sums as BuildKit
+// does; it lets the archive walk run against a loopback mirror.
+type httpFetcher struct{}
+
+func (httpFetcher) fetch(ctx context.Context, url, sum, _ string) ([]byte, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return nil, err
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return nil, fmt.Errorf("%s: %s", url, resp.Status)
+	}
+	data, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return nil, err
+	}
+	if h := sha256.Sum256(data); sum != "" && hex.EncodeToString(h[:]) != sum {
+		return nil, fmt.Errorf("%s: digest mismatch", url)
+	}
+	return data, nil
+}
+
+// signedMirror serves, under dists/SERVED, an InRelease for codename signed
+// by a fresh key at signed, with extra Release fields, from a loopback server. It
+// returns the server's URL and a keyring trusting the key.
+func signedMirror(t *testing.T, served, codename string, signed time.Time, extra string) (string, *solver.Keyring) {
+	t.Helper()
+	cfg := &packet.Config{Algorithm: packet.PubKeyAlgoEdDSA, Time: func() time.Time { return signed.Add(-time.Hour) }}
+	key, err := openpgp.NewEntity("test archive", "", "archive@example.org", cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	index := []byte("Package: netbase\nVersion: 6.4\nArchitecture: all\nFilename: pool/main/n/netbase/netbase_6.4_all.deb\nSize: 1\nSHA256: " + strings.Repeat("0", 64) + "\n\n")
+	sum := sha256.Sum256(index)
+	release := fmt.Sprintf("Origin: Debian\nSuite: %s\nCodename: %s\nDate: %s\n%sArchitectures: amd64\nComponents: main\nSHA256:\n %x %d main/binary-amd64/Packages\n",
+		codename, codename, signed.Format(time.RFC1123), extra, sum, len(index))
+	var signedRelease bytes.Buffer
+	w, err := clearsign.Encode(&signedRelease, key.PrivateKey, &packet.Config{Time: func() time.Time { return signed }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := io.WriteString(w, release); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	var pub bytes.Buffer
+	if err := key.Serialize(&pub); err != nil {
+		t.Fatal(err)
+	}
+	kr, err := solver.ParseKeyring(pub.Bytes(), "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/dists/" + served + "/InRelease":
+			w.Write(signedRelease.Bytes())
+		case "/dists/" + served + "/main/binary-amd64/Packages":
+			w.Write(index)
+		default:
+			http.NotFound(w, r)
+		}
+	}))
+	t.Cleanup(srv.Close)
+	return srv.URL, kr
+}
+
+// TestArchiveRelease walks a loopback mirror's InRelease: a replayed one past
+// its Valid-Until is refused (a freeze attack) unless the repository opts
+// out, and one signed for another suite is refused.
+func TestArchiveRelease(t *testing.T) {
+	signed := time.Date(2024, 2, 10, 9, 36, 25, 0, time.UTC)
+	validUntil := "Valid-Until: Sat, 17 Feb 2024 09:36:25 UTC\n"
+	for _, tc := range []struct {
+		name     string
+		codename string // what the served InRelease says; the repository asks for bookworm-security
+		extra    string // more Release fields
+		attrs    string // more repository attributes
+		now      time.Time
+		want     []string // in the error; none: no error
+	}{
+		{"within Valid-Until", "bookworm-security", validUntil, "", signed.Add(24 * time.Hour), nil},
+		{"expired", "bookworm-security", validUntil, "", signed.Add(30 * 24 * time.Hour),
+			[]string{"distill.hcl:2,1-20", "Repository debian", "/dists/bookworm-security/InRelease", "expired on Sat, 17 Feb 2024 09:36:25 UTC", "check_valid_until = false"}},
+		{"expired, snapshot opt-out", "bookworm-security", validUntil, "check_valid_until = false", signed.Add(30 * 24 * time.Hour), nil},
+		{"no Valid-Until", "bookworm-security", "", "", signed.Add(3 * 365 * 24 * time.Hour), nil},
+		// bookworm's InRelease served at bookworm-security's path.
+		{"another suite", "bookworm", "", "", signed.Add(time.Hour),
+			[]string{"distill.hcl:2,1-20", `signed for suite "bookworm" (codename "bookworm"), not "bookworm-security"`}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			url, kr := signedMirror(t, "bookworm-security", tc.codename, signed, tc.extra)
+			def := parse(t, fmt.Sprintf("variable \"M\" { default = %q }\nrepository \"debian\" {\n  url   = M\n  suite = \"bookworm-security\"\n  %s\n}\nimage \"a\" {}\n", url, tc.attrs))
+			_, err := newArchiveWith(httpFetcher{}, def, kr, tc.now).index(t.Context(), "amd64")
+			if tc.want == nil {
+				if err != nil {
+					t.Fatalf("unexpected error: %v", err)
+				}
+				return
+			}
+			var diag *hcl.Diagnostic
+			if !errors.As(err, &diag) || diag.Subject == nil {
+				t.Fatalf("error without a range: %v", err)
+			}
+			got := err.Error()
+			for _, w := range tc.want {
+				if !strings.Contains(got, w) {
+					t.Errorf("error lacks %q:\n%s", w, got)
+				}
+			}
+		})
+	}
+}
