@@ -6,10 +6,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/distill-build/distill/llb"
+	"github.com/distill-build/distill/definition"
+	"github.com/distill-build/distill/distill2llb"
 	"github.com/distill-build/distill/solver"
-	"github.com/distill-build/distill/spec"
-	bkllb "github.com/moby/buildkit/client/llb"
+	"github.com/moby/buildkit/client/llb"
 	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
 )
 
@@ -26,11 +26,11 @@ func BenchmarkPlanPython3(b *testing.B) {
 		b.Fatal(err)
 	}
 	args := map[string]string{"MIRROR": "http://mirror.invalid/debian", "SECURITY_MIRROR": "http://mirror.invalid/debian-security"}
-	helper := &llb.Helper{State: bkllb.Image("distill-frontend"), Path: HelperPath, Platform: ocispecs.Platform{OS: "linux", Architecture: "amd64"}}
+	helper := &distill2llb.Helper{State: llb.Image("distill-frontend"), Path: HelperPath, Platform: ocispecs.Platform{OS: "linux", Architecture: "amd64"}}
 	ctx := context.Background()
 	b.ReportAllocs()
 	for b.Loop() {
-		def, diags := spec.Parse("distill.hcl", src, spec.Options{Args: args})
+		def, diags := definition.Parse("distill.hcl", src, definition.Options{Args: args})
 		if diags.HasErrors() {
 			b.Fatal(diags)
 		}
@@ -44,12 +44,12 @@ func BenchmarkPlanPython3(b *testing.B) {
 			b.Fatal(err)
 		}
 		for _, p := range img.Platforms {
-			d := pkgs[llb.DebianArch(p)]
-			st, _, err := llb.Image(img, llb.Options{Platform: p, Epoch: time.Unix(0, 0), Packages: d.Groups, CACertificates: d.CA, Helper: helper})
+			d := pkgs[distill2llb.DebianArch(p)]
+			st, _, err := distill2llb.Image(img, distill2llb.Options{Platform: p, Epoch: time.Unix(0, 0), Packages: d.Groups, CACertificates: d.CA, Helper: helper})
 			if err != nil {
 				b.Fatal(err)
 			}
-			if _, err := st.Marshal(ctx, bkllb.Platform(p)); err != nil {
+			if _, err := st.Marshal(ctx, llb.Platform(p)); err != nil {
 				b.Fatal(err)
 			}
 		}

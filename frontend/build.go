@@ -9,9 +9,9 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/distill-build/distill/llb"
-	"github.com/distill-build/distill/spec"
-	bkllb "github.com/moby/buildkit/client/llb"
+	"github.com/distill-build/distill/definition"
+	"github.com/distill-build/distill/distill2llb"
+	"github.com/moby/buildkit/client/llb"
 	"github.com/moby/buildkit/exporter/containerimage/exptypes"
 	commonexptypes "github.com/moby/buildkit/exporter/exptypes"
 	"github.com/moby/buildkit/frontend/dockerui"
@@ -34,11 +34,11 @@ func Build(ctx context.Context, c client.Client) (*client.Result, error) {
 		filename = dockerui.DefaultDockerfileName // as dockerui defaults it
 	}
 	src, err := bc.ReadEntrypoint(ctx, Language,
-		bkllb.FollowPaths([]string{filename, filename + ".dockerignore", LockfileName(filename)}))
+		llb.FollowPaths([]string{filename, filename + ".dockerignore", LockfileName(filename)}))
 	if err != nil {
 		return nil, err
 	}
-	def, diags := spec.Parse(src.Filename, src.Data, spec.Options{Args: bc.BuildArgs})
+	def, diags := definition.Parse(src.Filename, src.Data, definition.Options{Args: bc.BuildArgs})
 	if diags.HasErrors() {
 		return nil, diagnosticsError(diags, src.SourceMap)
 	}
@@ -75,10 +75,10 @@ func Build(ctx context.Context, c client.Client) (*client.Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	buildCtx := bkllb.Scratch()
+	buildCtx := llb.Scratch()
 	if sources := contextSources(img); len(sources) > 0 {
 		// Transfer only the files the image takes from the context.
-		st, err := bc.MainContext(ctx, bkllb.FollowPaths(sources))
+		st, err := bc.MainContext(ctx, llb.FollowPaths(sources))
 		if err != nil {
 			return nil, fmt.Errorf("loading the build context: %w", err)
 		}
@@ -95,14 +95,14 @@ func Build(ctx context.Context, c client.Client) (*client.Result, error) {
 		if platform != nil {
 			p = *platform
 		}
-		st, cfg, err := llb.Image(img, llb.Options{Platform: p, Epoch: epoch, Context: buildCtx, SourceMap: src.SourceMap,
-			Packages: pkgs[llb.DebianArch(p)].Groups, CACertificates: pkgs[llb.DebianArch(p)].CA, Helper: h})
+		st, cfg, err := distill2llb.Image(img, distill2llb.Options{Platform: p, Epoch: epoch, Context: buildCtx, SourceMap: src.SourceMap,
+			Packages: pkgs[distill2llb.DebianArch(p)].Groups, CACertificates: pkgs[distill2llb.DebianArch(p)].CA, Helper: h})
 		if err != nil {
 			return nil, wrapSource(err, src.SourceMap)
 		}
-		cons := []bkllb.ConstraintsOpt{bkllb.Platform(p)}
+		cons := []llb.ConstraintsOpt{llb.Platform(p)}
 		if bc.IsNoCache(img.Name) {
-			cons = append(cons, bkllb.IgnoreCache)
+			cons = append(cons, llb.IgnoreCache)
 		}
 		dt, err := st.Marshal(ctx, cons...)
 		if err != nil {
@@ -142,7 +142,7 @@ func Build(ctx context.Context, c client.Client) (*client.Result, error) {
 
 // packages solves (or reads from the lockfile) the image's packages for
 // every platform it is built for, and finds the helper that unpacks them.
-func packages(ctx context.Context, bc *dockerui.Client, c client.Client, def *spec.Definition, img *spec.Image, sm *bkllb.SourceMap) (map[string]debs, *llb.Helper, error) {
+func packages(ctx context.Context, bc *dockerui.Client, c client.Client, def *definition.Definition, img *definition.Image, sm *llb.SourceMap) (map[string]debs, *distill2llb.Helper, error) {
 	if !img.NeedsArchive() {
 		return nil, nil, nil
 	}
@@ -170,7 +170,7 @@ func packages(ctx context.Context, bc *dockerui.Client, c client.Client, def *sp
 }
 
 // contextSources lists the build-context paths the image's files copy.
-func contextSources(img *spec.Image) []string {
+func contextSources(img *definition.Image) []string {
 	var out []string
 	for _, e := range img.Entries {
 		if e.Source != "" {

@@ -9,9 +9,9 @@ import (
 	"strings"
 	"time"
 
-	"github.com/distill-build/distill/llb"
+	"github.com/distill-build/distill/definition"
+	"github.com/distill-build/distill/distill2llb"
 	"github.com/distill-build/distill/solver"
-	"github.com/distill-build/distill/spec"
 	"github.com/hashicorp/hcl/v2"
 	"github.com/moby/buildkit/frontend/gateway/client"
 	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
@@ -38,14 +38,14 @@ func (f gatewayFetcher) fetch(ctx context.Context, url, sha256, name string) ([]
 // repositories, verifying from the InRelease signature down.
 type archive struct {
 	f        fetcher
-	def      *spec.Definition
+	def      *definition.Definition
 	keyring  *solver.Keyring
 	now      time.Time                  // for Valid-Until
 	releases map[string]*solver.Release // by repository name
 	indexes  map[string]*solver.Index   // by Debian architecture
 }
 
-func newArchive(c client.Client, def *spec.Definition, noCache bool) (*archive, error) {
+func newArchive(c client.Client, def *definition.Definition, noCache bool) (*archive, error) {
 	kr, err := solver.DebianKeyring()
 	if err != nil {
 		return nil, fmt.Errorf("loading Debian's archive keys: %w", err)
@@ -53,12 +53,12 @@ func newArchive(c client.Client, def *spec.Definition, noCache bool) (*archive, 
 	return newArchiveWith(gatewayFetcher{c: c, noCache: noCache}, def, kr, time.Now()), nil
 }
 
-func newArchiveWith(f fetcher, def *spec.Definition, kr *solver.Keyring, now time.Time) *archive {
+func newArchiveWith(f fetcher, def *definition.Definition, kr *solver.Keyring, now time.Time) *archive {
 	return &archive{f: f, def: def, keyring: kr, now: now, releases: map[string]*solver.Release{}, indexes: map[string]*solver.Index{}}
 }
 
 // release fetches and verifies a repository's InRelease.
-func (a *archive) release(ctx context.Context, r *spec.Repository) (*solver.Release, error) {
+func (a *archive) release(ctx context.Context, r *definition.Repository) (*solver.Release, error) {
 	if rel, ok := a.releases[r.Name]; ok {
 		return rel, nil
 	}
@@ -86,7 +86,7 @@ func (a *archive) release(ctx context.Context, r *spec.Repository) (*solver.Rele
 }
 
 // repoError ties an archive error to the repository block it concerns.
-func repoError(r *spec.Repository, err error) error {
+func repoError(r *definition.Repository, err error) error {
 	return &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Repository " + r.Name,
 		Detail: err.Error() + ".", Subject: r.DeclRange.Ptr()}
 }
@@ -136,7 +136,7 @@ func (a *archive) index(ctx context.Context, arch string) (*solver.Index, error)
 // resolve solves the image's packages for each platform, in a fixed order,
 // preferring the first architecture's versions on the others so that every
 // architecture gets the same versions where the archive allows.
-func (a *archive) resolve(ctx context.Context, img *spec.Image, plats []ocispecs.Platform, lock *solver.Lockfile) error {
+func (a *archive) resolve(ctx context.Context, img *definition.Image, plats []ocispecs.Platform, lock *solver.Lockfile) error {
 	reqs, err := requests(img)
 	if err != nil {
 		return err
@@ -177,7 +177,7 @@ func (a *archive) resolve(ctx context.Context, img *spec.Image, plats []ocispecs
 // exclude is the image's exclusions without the packages it asks for: an
 // image that extends one which excludes a package can still ask for it
 // (cc asks for libgcc-s1, which base keeps out).
-func exclude(img *spec.Image, reqs []solver.Request) []string {
+func exclude(img *definition.Image, reqs []solver.Request) []string {
 	var out []string
 	for _, name := range img.Exclude {
 		if !slices.ContainsFunc(reqs, func(r solver.Request) bool { return r.Name == name }) {
@@ -192,7 +192,7 @@ const caPackage = "ca-certificates"
 
 // requests parses the image's package requests; a bad one is reported at
 // its place in the packages list.
-func requests(img *spec.Image) ([]solver.Request, error) {
+func requests(img *definition.Image) ([]solver.Request, error) {
 	var out []solver.Request
 	for _, s := range img.Packages {
 		r, err := solver.ParseRequest(s)
@@ -206,7 +206,7 @@ func requests(img *spec.Image) ([]solver.Request, error) {
 }
 
 // lockInputs is what an image's lock depends on in the definition.
-func lockInputs(def *spec.Definition, img *spec.Image) solver.LockInputs {
+func lockInputs(def *definition.Definition, img *definition.Image) solver.LockInputs {
 	reqs, _ := requests(img) // already checked when the lock was made
 	in := solver.LockInputs{Packages: img.Packages, Exclude: exclude(img, reqs)}
 	if img.CACertificates {
@@ -224,7 +224,7 @@ func lockInputs(def *spec.Definition, img *spec.Image) solver.LockInputs {
 // imagePackages takes an image's packages for one architecture from the
 // lockfile, and the package of its CA bundle; a lock that does not fit the
 // definition any more is reported at the packages attribute.
-func imagePackages(lock *solver.Lockfile, def *spec.Definition, img *spec.Image, arch string) ([]solver.LockedPackage, *solver.LockedPackage, error) {
+func imagePackages(lock *solver.Lockfile, def *definition.Definition, img *definition.Image, arch string) ([]solver.LockedPackage, *solver.LockedPackage, error) {
 	pkgs, ca, err := lock.ImagePackages(img.Name, lockInputs(def, img), arch)
 	var nl *solver.NotLockedError
 	var stale *solver.StaleLockError
@@ -240,18 +240,18 @@ func imagePackages(lock *solver.Lockfile, def *spec.Definition, img *spec.Image,
 }
 
 // withURLs attaches each package's repository URL.
-func withURLs(def *spec.Definition, pkgs []solver.LockedPackage) ([]llb.Package, error) {
+func withURLs(def *definition.Definition, pkgs []solver.LockedPackage) ([]distill2llb.Package, error) {
 	urls := map[string]string{}
 	for _, r := range def.Repositories {
 		urls[r.Name] = r.URL
 	}
-	out := make([]llb.Package, 0, len(pkgs))
+	out := make([]distill2llb.Package, 0, len(pkgs))
 	for _, p := range pkgs {
 		u, ok := urls[p.Repository]
 		if !ok {
 			return nil, fmt.Errorf("package %s %s comes from repository %q, which the definition does not declare", p.Name, p.Version, p.Repository)
 		}
-		out = append(out, llb.Package{LockedPackage: p, URL: u})
+		out = append(out, distill2llb.Package{LockedPackage: p, URL: u})
 	}
 	return out, nil
 }
@@ -261,7 +261,7 @@ func debianArchs(plats []ocispecs.Platform) []string {
 	seen := map[string]bool{}
 	var out []string
 	for _, p := range plats {
-		a := llb.DebianArch(p)
+		a := distill2llb.DebianArch(p)
 		if !seen[a] {
 			seen[a] = true
 			out = append(out, a)

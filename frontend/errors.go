@@ -4,9 +4,9 @@ import (
 	"errors"
 	"strings"
 
-	"github.com/distill-build/distill/llb"
+	"github.com/distill-build/distill/distill2llb"
 	"github.com/hashicorp/hcl/v2"
-	bkllb "github.com/moby/buildkit/client/llb"
+	"github.com/moby/buildkit/client/llb"
 	"github.com/moby/buildkit/solver/errdefs"
 	"github.com/moby/buildkit/solver/pb"
 )
@@ -14,7 +14,7 @@ import (
 // diagnosticsError turns HCL error diagnostics into one error whose message
 // names file:line,column for each, and which carries the ranges as a BuildKit
 // source so that buildx and buildctl print the offending lines.
-func diagnosticsError(diags hcl.Diagnostics, sm *bkllb.SourceMap) error {
+func diagnosticsError(diags hcl.Diagnostics, sm *llb.SourceMap) error {
 	var msgs []string
 	var ranges []*pb.Range
 	for _, d := range diags {
@@ -23,7 +23,7 @@ func diagnosticsError(diags hcl.Diagnostics, sm *bkllb.SourceMap) error {
 		}
 		msgs = append(msgs, d.Error())
 		if d.Subject != nil {
-			ranges = append(ranges, llb.Range(*d.Subject))
+			ranges = append(ranges, distill2llb.Range(*d.Subject))
 		}
 	}
 	err := errors.New(strings.Join(msgs, "\n"))
@@ -31,19 +31,19 @@ func diagnosticsError(diags hcl.Diagnostics, sm *bkllb.SourceMap) error {
 }
 
 // wrapSource attaches the ranges of any diagnostics inside err.
-func wrapSource(err error, sm *bkllb.SourceMap) error {
+func wrapSource(err error, sm *llb.SourceMap) error {
 	var diags hcl.Diagnostics
 	if errors.As(err, &diags) {
 		return diagnosticsError(diags, sm)
 	}
 	var diag *hcl.Diagnostic
 	if errors.As(err, &diag) && diag.Subject != nil {
-		return withSource(err, sm, []*pb.Range{llb.Range(*diag.Subject)})
+		return withSource(err, sm, []*pb.Range{distill2llb.Range(*diag.Subject)})
 	}
 	return err
 }
 
-func withSource(err error, sm *bkllb.SourceMap, ranges []*pb.Range) error {
+func withSource(err error, sm *llb.SourceMap, ranges []*pb.Range) error {
 	if sm == nil || len(ranges) == 0 {
 		return err
 	}

@@ -4,7 +4,7 @@ import (
 	"context"
 	"fmt"
 
-	bkllb "github.com/moby/buildkit/client/llb"
+	"github.com/moby/buildkit/client/llb"
 	"github.com/moby/buildkit/frontend/gateway/client"
 	digest "github.com/opencontainers/go-digest"
 )
@@ -16,15 +16,15 @@ const readChunk = 4 << 20
 // see it, and returns its bytes. With a sha256, BuildKit checks the bytes
 // and caches the download by that sum.
 func fetch(ctx context.Context, c client.Client, url, sha256, name string, noCache bool) ([]byte, error) {
-	opts := []bkllb.HTTPOption{bkllb.Filename("data"), bkllb.WithCustomName(name)}
+	opts := []llb.HTTPOption{llb.Filename("data"), llb.WithCustomName(name)}
 	if sha256 != "" {
-		opts = append(opts, bkllb.Checksum(digest.NewDigestFromEncoded(digest.SHA256, sha256)))
+		opts = append(opts, llb.Checksum(digest.NewDigestFromEncoded(digest.SHA256, sha256)))
 	}
-	var cons []bkllb.ConstraintsOpt
+	var cons []llb.ConstraintsOpt
 	if noCache {
-		cons = append(cons, bkllb.IgnoreCache)
+		cons = append(cons, llb.IgnoreCache)
 	}
-	def, err := bkllb.HTTP(url, opts...).Marshal(ctx, cons...)
+	def, err := llb.HTTP(url, opts...).Marshal(ctx, cons...)
 	if err != nil {
 		return nil, err
 	}

@@ -6,9 +6,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/distill-build/distill/spec"
+	"github.com/distill-build/distill/definition"
 	"github.com/hashicorp/hcl/v2"
-	bkllb "github.com/moby/buildkit/client/llb"
+	"github.com/moby/buildkit/client/llb"
 	"github.com/moby/buildkit/solver/errdefs"
 	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
 )
@@ -23,9 +23,9 @@ image "a" {
 image "b" {}
 `
 
-func parse(t *testing.T, src string) *spec.Definition {
+func parse(t *testing.T, src string) *definition.Definition {
 	t.Helper()
-	def, diags := spec.Parse("distill.hcl", []byte(src), spec.Options{})
+	def, diags := definition.Parse("distill.hcl", []byte(src), definition.Options{})
 	if diags.HasErrors() {
 		t.Fatal(diags)
 	}
@@ -85,8 +85,8 @@ func TestSelectPlatforms(t *testing.T) {
 // errors whose ranges point at the offending lines.
 func TestDiagnosticsCarrySource(t *testing.T) {
 	src := "image \"x\" {\n  user = NOBODY\n}\n"
-	_, diags := spec.Parse("distill.hcl", []byte(src), spec.Options{})
-	sm := bkllb.NewSourceMap(nil, "distill.hcl", Language, []byte(src))
+	_, diags := definition.Parse("distill.hcl", []byte(src), definition.Options{})
+	sm := llb.NewSourceMap(nil, "distill.hcl", Language, []byte(src))
 	err := diagnosticsError(diags, sm)
 	if !strings.HasPrefix(err.Error(), `distill.hcl:2,10-16: Unknown variable`) {
 		t.Errorf("message %q", err)
@@ -119,8 +119,8 @@ func TestSourceDateEpoch(t *testing.T) {
 
 func TestLintAndTargets(t *testing.T) {
 	def := parse(t, twoImages)
-	sm := bkllb.NewSourceMap(nil, "distill.hcl", Language, []byte(twoImages))
-	sm.Definition = &bkllb.Definition{} // ReadEntrypoint sets it
+	sm := llb.NewSourceMap(nil, "distill.hcl", Language, []byte(twoImages))
+	sm.Definition = &llb.Definition{} // ReadEntrypoint sets it
 	res := lint(def, sm)
 	if len(res.Warnings) != 1 || res.Warnings[0].RuleName != "UnusedVariable" || !strings.Contains(res.Warnings[0].Detail, `"UNUSED"`) ||
 		res.Warnings[0].Location == nil || res.Warnings[0].Location.Ranges[0].Start.Line != 2 {

@@ -1,20 +1,20 @@
 package frontend
 
 import (
+	"github.com/distill-build/distill/definition"
 	"github.com/distill-build/distill/solver"
-	"github.com/distill-build/distill/spec"
 )
 
 // lineage is the image and the images it extends through the first image
 // of each from, root first: static, base-nossl, base, cc, python3.
-func lineage(def *spec.Definition, img *spec.Image) []*spec.Image {
-	chain := []*spec.Image{img}
+func lineage(def *definition.Definition, img *definition.Image) []*definition.Image {
+	chain := []*definition.Image{img}
 	for cur := img; len(cur.From) > 0; {
 		cur = def.Image(cur.From[0])
 		if cur == nil || len(chain) > len(def.Images) {
-			break // cannot happen after spec.Parse; stay finite anyway
+			break // cannot happen after definition.Parse; stay finite anyway
 		}
-		chain = append([]*spec.Image{cur}, chain...)
+		chain = append([]*definition.Image{cur}, chain...)
 	}
 	return chain
 }
@@ -28,7 +28,7 @@ func lineage(def *spec.Definition, img *spec.Image) []*spec.Image {
 // package. closure gives an ancestor's packages, or false when they are not
 // known (no lockfile entry, say): the image's own packages then start a
 // group of their own.
-func packageGroups(lineage []*spec.Image, own []solver.LockedPackage, closure func(*spec.Image) ([]solver.LockedPackage, bool)) [][]solver.LockedPackage {
+func packageGroups(lineage []*definition.Image, own []solver.LockedPackage, closure func(*definition.Image) ([]solver.LockedPackage, bool)) [][]solver.LockedPackage {
 	// A package is its .deb: the same bytes unpack the same.
 	want := map[string]bool{}
 	for _, p := range own {

@@ -4,8 +4,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/distill-build/distill/definition"
 	"github.com/distill-build/distill/solver"
-	"github.com/distill-build/distill/spec"
 )
 
 func TestPackageGroups(t *testing.T) {
@@ -58,7 +58,7 @@ repository "debian" {
   suite = "bookworm"
 }
 `
-	def, diags := spec.Parse("d.hcl", []byte(src), spec.Options{})
+	def, diags := definition.Parse("d.hcl", []byte(src), definition.Options{})
 	if diags.HasErrors() {
 		t.Fatal(diags)
 	}
@@ -86,7 +86,7 @@ repository "debian" {
 		{"parent without packages", "onfiles", list("x"), closures, "x"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			closure := func(img *spec.Image) ([]solver.LockedPackage, bool) {
+			closure := func(img *definition.Image) ([]solver.LockedPackage, bool) {
 				if !img.NeedsArchive() {
 					return nil, true
 				}

@@ -8,10 +8,10 @@ import (
 	"path"
 	"strings"
 
-	"github.com/distill-build/distill/llb"
+	"github.com/distill-build/distill/definition"
+	"github.com/distill-build/distill/distill2llb"
 	"github.com/distill-build/distill/solver"
-	"github.com/distill-build/distill/spec"
-	bkllb "github.com/moby/buildkit/client/llb"
+	"github.com/moby/buildkit/client/llb"
 	"github.com/moby/buildkit/frontend/dockerui"
 	"github.com/moby/buildkit/frontend/gateway/client"
 	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
@@ -26,7 +26,7 @@ func LockfileName(definition string) string {
 // readLockfile reads the lockfile next to the definition, from wherever the
 // definition came from (a local directory, git, HTTP), or returns nil when
 // there is none.
-func readLockfile(ctx context.Context, c client.Client, sm *bkllb.SourceMap) (*solver.Lockfile, error) {
+func readLockfile(ctx context.Context, c client.Client, sm *llb.SourceMap) (*solver.Lockfile, error) {
 	name := LockfileName(sm.Filename)
 	def, err := sm.State.Marshal(ctx)
 	if err != nil {
@@ -61,15 +61,15 @@ func readLockfile(ctx context.Context, c client.Client, sm *bkllb.SourceMap) (*s
 
 // debs are an image's .debs for one Debian architecture.
 type debs struct {
-	Groups [][]llb.Package // see packageGroups
-	CA     *llb.Package    // the source of the CA bundle, when asked for
+	Groups [][]distill2llb.Package // see packageGroups
+	CA     *distill2llb.Package    // the source of the CA bundle, when asked for
 }
 
 // packagesFor returns the image's packages per Debian architecture: from the
 // lockfile when there is one (no index is fetched), else solved from the
 // verified indexes. The images it extends are looked up too, to group the
 // packages as theirs are.
-func packagesFor(ctx context.Context, a *archive, lock *solver.Lockfile, img *spec.Image, plats []ocispecs.Platform) (map[string]debs, error) {
+func packagesFor(ctx context.Context, a *archive, lock *solver.Lockfile, img *definition.Image, plats []ocispecs.Platform) (map[string]debs, error) {
 	chain := lineage(a.def, img)
 	locks := map[string]*solver.Lockfile{} // where each image of the lineage is locked
 	for i := len(chain) - 1; i >= 0; i-- {
@@ -96,7 +96,7 @@ func packagesFor(ctx context.Context, a *archive, lock *solver.Lockfile, img *sp
 		if err != nil {
 			return nil, err
 		}
-		closure := func(anc *spec.Image) ([]solver.LockedPackage, bool) {
+		closure := func(anc *definition.Image) ([]solver.LockedPackage, bool) {
 			if !anc.NeedsArchive() {
 				return nil, true
 			}
@@ -130,7 +130,7 @@ func packagesFor(ctx context.Context, a *archive, lock *solver.Lockfile, img *sp
 // currentFrontend is implemented by the gateway client when the build runs
 // in a frontend image: its rootfs carries the in-build helper.
 type currentFrontend interface {
-	CurrentFrontend() (*bkllb.State, error)
+	CurrentFrontend() (*llb.State, error)
 }
 
 // HelperOpt names a frontend option the CLI sets when it runs the frontend
@@ -143,15 +143,15 @@ const (
 
 // helper finds the in-build helper: the frontend image itself, or the
 // binary the CLI uploaded.
-func helper(bc *dockerui.Client, c client.Client, buildPlatform ocispecs.Platform) (*llb.Helper, error) {
+func helper(bc *dockerui.Client, c client.Client, buildPlatform ocispecs.Platform) (*distill2llb.Helper, error) {
 	if local, ok := bc.BuildOpts().Opts[HelperOpt]; ok {
 		dir, file := path.Split(local)
-		local := bkllb.Local(strings.TrimSuffix(dir, "/"), bkllb.SessionID(bc.BuildOpts().SessionID),
-			bkllb.FollowPaths([]string{file}), bkllb.SharedKeyHint(HelperOpt), bkllb.WithCustomName("load the distill helper"))
+		local := llb.Local(strings.TrimSuffix(dir, "/"), llb.SessionID(bc.BuildOpts().SessionID),
+			llb.FollowPaths([]string{file}), llb.SharedKeyHint(HelperOpt), llb.WithCustomName("load the distill helper"))
 		// A local's cache key is unique to the build, and an exec's rootfs
 		// is keyed by its input's key; a copy is keyed by content, so the
 		// execs that run the helper stay cached from build to build.
-		st := bkllb.Scratch().File(bkllb.Copy(local, file, "/"+file), bkllb.WithCustomName("copy the distill helper"))
+		st := llb.Scratch().File(llb.Copy(local, file, "/"+file), llb.WithCustomName("copy the distill helper"))
 		p := buildPlatform
 		if s, ok := bc.BuildOpts().Opts[HelperPlatformOpt]; ok {
 			var err error
@@ -159,7 +159,7 @@ func helper(bc *dockerui.Client, c client.Client, buildPlatform ocispecs.Platfor
 				return nil, fmt.Errorf("%s=%q: %w", HelperPlatformOpt, s, err)
 			}
 		}
-		return &llb.Helper{State: st, Path: "/" + file, Platform: p}, nil
+		return &distill2llb.Helper{State: st, Path: "/" + file, Platform: p}, nil
 	}
 	if cf, ok := c.(currentFrontend); ok {
 		st, err := cf.CurrentFrontend()
@@ -169,7 +169,7 @@ func helper(bc *dockerui.Client, c client.Client, buildPlatform ocispecs.Platfor
 		if err != nil {
 			return nil, fmt.Errorf("the frontend image is needed to unpack packages: %w", err)
 		}
-		return &llb.Helper{State: *st, Path: HelperPath, Platform: buildPlatform}, nil
+		return &distill2llb.Helper{State: *st, Path: HelperPath, Platform: buildPlatform}, nil
 	}
 	return nil, fmt.Errorf("installing packages needs the distill frontend image (or the distill CLI): this gateway client offers neither")
 }

@@ -5,14 +5,14 @@ import (
 	"strings"
 
 	"github.com/containerd/platforms"
-	"github.com/distill-build/distill/spec"
+	"github.com/distill-build/distill/definition"
 	"github.com/hashicorp/hcl/v2"
 	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
 )
 
 // selectImage picks the --target image; without one, the last image in the
 // file, as the Dockerfile frontend builds the last stage.
-func selectImage(def *spec.Definition, target string) (*spec.Image, error) {
+func selectImage(def *definition.Definition, target string) (*definition.Image, error) {
 	if target == "" {
 		return def.Images[len(def.Images)-1], nil
 	}
@@ -29,7 +29,7 @@ func selectImage(def *spec.Definition, target string) (*spec.Image, error) {
 // selectPlatforms reconciles the requested platforms with the image's. With
 // none requested the image's own list is built (nil: the default platform);
 // a requested platform the image does not declare is an error.
-func selectPlatforms(img *spec.Image, requested []ocispecs.Platform) ([]ocispecs.Platform, error) {
+func selectPlatforms(img *definition.Image, requested []ocispecs.Platform) ([]ocispecs.Platform, error) {
 	if len(requested) == 0 {
 		return img.Platforms, nil
 	}

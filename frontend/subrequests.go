@@ -4,10 +4,10 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/distill-build/distill/llb"
-	"github.com/distill-build/distill/spec"
+	"github.com/distill-build/distill/definition"
+	"github.com/distill-build/distill/distill2llb"
 	"github.com/hashicorp/hcl/v2"
-	bkllb "github.com/moby/buildkit/client/llb"
+	"github.com/moby/buildkit/client/llb"
 	"github.com/moby/buildkit/frontend/dockerfile/parser"
 	lintpkg "github.com/moby/buildkit/frontend/subrequests/lint"
 	outlinepkg "github.com/moby/buildkit/frontend/subrequests/outline"
@@ -23,11 +23,11 @@ type (
 )
 
 func location(r hcl.Range) *pb.Location {
-	return &pb.Location{SourceIndex: 0, Ranges: []*pb.Range{llb.Range(r)}}
+	return &pb.Location{SourceIndex: 0, Ranges: []*pb.Range{distill2llb.Range(r)}}
 }
 
 // listTargets answers `--call targets`: every image, the default marked.
-func listTargets(def *spec.Definition, sm *bkllb.SourceMap) *targets.List {
+func listTargets(def *definition.Definition, sm *llb.SourceMap) *targets.List {
 	l := &targets.List{Sources: [][]byte{sm.Data}}
 	last := len(def.Images) - 1
 	for i, img := range def.Images {
@@ -42,7 +42,7 @@ func listTargets(def *spec.Definition, sm *bkllb.SourceMap) *targets.List {
 }
 
 // outline answers `--call outline`: the variables a build argument can set.
-func outline(def *spec.Definition, target string, sm *bkllb.SourceMap) (*outlinepkg.Outline, error) {
+func outline(def *definition.Definition, target string, sm *llb.SourceMap) (*outlinepkg.Outline, error) {
 	img, err := selectImage(def, target)
 	if err != nil {
 		return nil, err
@@ -75,7 +75,7 @@ func displayValue(v cty.Value) string {
 }
 
 // lint answers `--check`. Every warning has a location.
-func lint(def *spec.Definition, sm *bkllb.SourceMap) *lintpkg.LintResults {
+func lint(def *definition.Definition, sm *llb.SourceMap) *lintpkg.LintResults {
 	res := &lintpkg.LintResults{}
 	idx := res.AddSource(sm)
 	for _, v := range def.Variables {

@@ -11,9 +11,9 @@ import (
 	"strings"
 
 	"github.com/containerd/platforms"
+	"github.com/distill-build/distill/definition"
 	"github.com/distill-build/distill/frontend"
 	"github.com/distill-build/distill/internal/aptsources"
-	"github.com/distill-build/distill/spec"
 	"github.com/docker/cli/cli/config"
 	"github.com/moby/buildkit/client"
 	gateway "github.com/moby/buildkit/frontend/gateway/client"
@@ -77,7 +77,7 @@ func build(ctx context.Context, o *buildOptions, stderr io.Writer) (err error) {
 // --addr, or a local buildkitd started for the call) with the definition's
 // directory and the context as locals, and returns the frontend's result
 // metadata.
-func runFrontend(ctx context.Context, o *buildOptions, file string, img *spec.Image, exports []client.ExportEntry, extra map[string]string, stderr io.Writer) (map[string][]byte, error) {
+func runFrontend(ctx context.Context, o *buildOptions, file string, img *definition.Image, exports []client.ExportEntry, extra map[string]string, stderr io.Writer) (map[string][]byte, error) {
 	ctxFS, err := fsutil.NewFS(o.context)
 	if err != nil {
 		return nil, fmt.Errorf("build context: %w", err)
@@ -164,7 +164,7 @@ func runFrontend(ctx context.Context, o *buildOptions, file string, img *spec.Im
 // platforms; nil when the definition does not decode: the frontend reports
 // that, with the offending lines). It also fills the mirror variables from
 // apt's sources.
-func readDefinition(o *buildOptions, stderr io.Writer) (string, *spec.Image, error) {
+func readDefinition(o *buildOptions, stderr io.Writer) (string, *definition.Image, error) {
 	file, err := filepath.Abs(o.file)
 	if err != nil {
 		return "", nil, err
@@ -175,7 +175,7 @@ func readDefinition(o *buildOptions, stderr io.Writer) (string, *spec.Image, err
 	}
 	name := filepath.Base(file)
 	defaultMirrors(name, src, o, stderr)
-	def, diags := spec.Parse(name, src, spec.Options{Args: buildArgs(o)})
+	def, diags := definition.Parse(name, src, definition.Options{Args: buildArgs(o)})
 	switch {
 	case diags.HasErrors():
 		return file, nil, nil
@@ -201,7 +201,7 @@ func buildArgs(o *buildOptions) map[string]string {
 var mirrorVariables = map[string]string{"MIRROR": "debian", "SECURITY_MIRROR": "debian-security"}
 
 func defaultMirrors(name string, src []byte, o *buildOptions, stderr io.Writer) {
-	vars, diags := spec.ParseVariables(name, src, spec.Options{})
+	vars, diags := definition.ParseVariables(name, src, definition.Options{})
 	if diags.HasErrors() {
 		return
 	}

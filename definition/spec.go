@@ -1,7 +1,7 @@
 // Package spec turns a distill definition (HCL) into a typed model. It knows
 // nothing about BuildKit: every value keeps the source range it came from so
 // that later stages can report errors against the definition.
-package spec
+package definition
 
 import (
 	"io/fs"

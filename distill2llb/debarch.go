@@ -1,4 +1,4 @@
-package llb
+package distill2llb
 
 import ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
 

@@ -1,4 +1,4 @@
-package llb
+package distill2llb
 
 import (
 	"fmt"
@@ -8,7 +8,7 @@ import (
 	"strings"
 
 	"github.com/distill-build/distill/solver"
-	bkllb "github.com/moby/buildkit/client/llb"
+	"github.com/moby/buildkit/client/llb"
 	digest "github.com/opencontainers/go-digest"
 	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
 )
@@ -17,7 +17,7 @@ import (
 // which no LLB operation can open), and the state whose rootfs holds it:
 // the frontend image, or the CLI's own binary uploaded as a local.
 type Helper struct {
-	State    bkllb.State
+	State    llb.State
 	Path     string            // of the binary inside State
 	Platform ocispecs.Platform // the platform the binary runs on
 }
@@ -39,10 +39,10 @@ const maxGroup = 32
 // entry of its own. The layers are in package order whatever the groups,
 // so an image's digest depends on its packages alone, not on how they were
 // grouped (which follows other images' lock entries).
-func packageLayers(groups [][]Package, opt Options, loc bkllb.ConstraintsOpt) ([]bkllb.State, []string, error) {
+func packageLayers(groups [][]Package, opt Options, loc llb.ConstraintsOpt) ([]llb.State, []string, error) {
 	type layer struct {
 		pkg     Package
-		state   bkllb.State
+		state   llb.State
 		history string
 	}
 	var all []layer
@@ -68,7 +68,7 @@ func packageLayers(groups [][]Package, opt Options, loc bkllb.ConstraintsOpt) ([
 		}
 	}
 	sort.SliceStable(all, func(i, j int) bool { return packageLess(all[i].pkg, all[j].pkg) })
-	layers := make([]bkllb.State, len(all))
+	layers := make([]llb.State, len(all))
 	history := make([]string, len(all))
 	for i, l := range all {
 		layers[i], history[i] = l.state, l.history
@@ -87,16 +87,16 @@ func packageLess(a, b Package) bool {
 
 // unpackGroup runs the helper once for some packages: /deb/N holds the N-th
 // .deb, /out/N receives it.
-func unpackGroup(pkgs []Package, opt Options, loc bkllb.ConstraintsOpt) ([]bkllb.State, []string, error) {
+func unpackGroup(pkgs []Package, opt Options, loc llb.ConstraintsOpt) ([]llb.State, []string, error) {
 	argv := []string{opt.Helper.Path, "unpack", "--epoch", strconv.FormatInt(opt.Epoch.Unix(), 10)}
-	runOpts := []bkllb.RunOption{bkllb.Network(bkllb.NetModeNone), bkllb.Platform(opt.Helper.Platform), loc}
+	runOpts := []llb.RunOption{llb.Network(llb.NetModeNone), llb.Platform(opt.Helper.Platform), loc}
 	var history, names []string // names: "netbase 6.4"
 	for i, p := range pkgs {
 		if p.SHA256 == "" || p.Filename == "" {
 			return nil, nil, fmt.Errorf("package %s %s has no archive path or sha256", p.Name, p.Version)
 		}
 		dir := "/deb/" + strconv.Itoa(i)
-		runOpts = append(runOpts, bkllb.AddMount(dir, fetch(p, loc), bkllb.Readonly))
+		runOpts = append(runOpts, llb.AddMount(dir, fetch(p, loc), llb.Readonly))
 		argv = append(argv, "--deb", dir+"/"+path.Base(p.Filename), "--root", "/out/"+strconv.Itoa(i), "--name", p.Name)
 		history = append(history, fmt.Sprintf("distill: package %s %s (%s)", p.Name, p.Version, p.Architecture))
 		names = append(names, p.Name+" "+p.Version)
@@ -106,10 +106,10 @@ func unpackGroup(pkgs []Package, opt Options, loc bkllb.ConstraintsOpt) ([]bkllb
 		arch = DebianArch(opt.Platform)
 	}
 	name := fmt.Sprintf("unpack %s (%s)", strings.Join(names, ", "), arch)
-	run := opt.Helper.State.Run(append(runOpts, bkllb.Args(argv), bkllb.WithCustomName(name))...)
-	layers := make([]bkllb.State, len(pkgs))
+	run := opt.Helper.State.Run(append(runOpts, llb.Args(argv), llb.WithCustomName(name))...)
+	layers := make([]llb.State, len(pkgs))
 	for i := range pkgs {
-		layers[i] = run.AddMount("/out/"+strconv.Itoa(i), bkllb.Scratch())
+		layers[i] = run.AddMount("/out/"+strconv.Itoa(i), llb.Scratch())
 	}
 	return layers, history, nil
 }
@@ -118,17 +118,17 @@ func unpackGroup(pkgs []Package, opt Options, loc bkllb.ConstraintsOpt) ([]bkllb
 // and the cache key needs no network. loc ties the download to the line
 // that asked for the package, so a .deb the mirror no longer has fails
 // there.
-func fetch(p Package, loc bkllb.ConstraintsOpt) bkllb.State {
-	return bkllb.HTTP(p.URL+"/"+p.Filename,
-		bkllb.Checksum(digest.NewDigestFromEncoded(digest.SHA256, p.SHA256)),
-		bkllb.Filename(path.Base(p.Filename)),
-		bkllb.WithCustomNamef("fetch %s %s (%s)", p.Name, p.Version, p.Architecture), loc)
+func fetch(p Package, loc llb.ConstraintsOpt) llb.State {
+	return llb.HTTP(p.URL+"/"+p.Filename,
+		llb.Checksum(digest.NewDigestFromEncoded(digest.SHA256, p.SHA256)),
+		llb.Filename(path.Base(p.Filename)),
+		llb.WithCustomNamef("fetch %s %s (%s)", p.Name, p.Version, p.Architecture), loc)
 }
 
 // caBundle is a layer holding /etc/ssl/certs/ca-certificates.crt, made from
 // the package's certificates as update-ca-certificates would, or with java
 // /etc/ssl/certs/java/cacerts as ca-certificates-java would.
-func caBundle(p Package, opt Options, loc bkllb.ConstraintsOpt, java bool) bkllb.State {
+func caBundle(p Package, opt Options, loc llb.ConstraintsOpt, java bool) llb.State {
 	if java {
 		return runHelper(p, opt, loc, fmt.Sprintf("Java trust store from %s %s", p.Name, p.Version),
 			"cacerts", "--root", "/out", "--path", "/etc/ssl/certs/java/cacerts", "--java")
@@ -139,18 +139,18 @@ func caBundle(p Package, opt Options, loc bkllb.ConstraintsOpt, java bool) bkllb
 
 // runHelper fetches a .deb and runs a helper subcommand on it with no
 // network; the result is what it wrote under /out.
-func runHelper(p Package, opt Options, loc bkllb.ConstraintsOpt, name, sub string, args ...string) bkllb.State {
+func runHelper(p Package, opt Options, loc llb.ConstraintsOpt, name, sub string, args ...string) llb.State {
 	file := path.Base(p.Filename)
 	deb := fetch(p, loc)
 	argv := append([]string{opt.Helper.Path, sub, "--deb", "/deb/" + file,
 		"--epoch", strconv.FormatInt(opt.Epoch.Unix(), 10)}, args...)
 	run := opt.Helper.State.Run(
-		bkllb.Args(argv),
-		bkllb.AddMount("/deb", deb, bkllb.Readonly),
-		bkllb.Network(bkllb.NetModeNone),
-		bkllb.Platform(opt.Helper.Platform),
-		bkllb.WithCustomName(name),
+		llb.Args(argv),
+		llb.AddMount("/deb", deb, llb.Readonly),
+		llb.Network(llb.NetModeNone),
+		llb.Platform(opt.Helper.Platform),
+		llb.WithCustomName(name),
 		loc,
 	)
-	return run.AddMount("/out", bkllb.Scratch())
+	return run.AddMount("/out", llb.Scratch())
 }

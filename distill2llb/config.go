@@ -1,9 +1,9 @@
-package llb
+package distill2llb
 
 import (
 	"maps"
 
-	"github.com/distill-build/distill/spec"
+	"github.com/distill-build/distill/definition"
 	dockerspec "github.com/moby/docker-image-spec/specs-go/v1"
 	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
 )
@@ -11,7 +11,7 @@ import (
 // config is the image config for one platform. History has one entry per
 // layer, naming it, so BuildKit's exporter keeps ours instead of inventing
 // entries with the current time.
-func config(img *spec.Image, history []string, opt Options) *dockerspec.DockerOCIImage {
+func config(img *definition.Image, history []string, opt Options) *dockerspec.DockerOCIImage {
 	created := opt.Epoch.UTC()
 	c := &dockerspec.DockerOCIImage{
 		Image: ocispecs.Image{

@@ -1,6 +1,6 @@
 // Package llb lowers a decoded definition to BuildKit LLB: one state and one
 // image config per image and platform. It knows nothing of the gateway.
-package llb
+package distill2llb
 
 import (
 	"fmt"
@@ -9,9 +9,9 @@ import (
 	"sort"
 	"time"
 
-	"github.com/distill-build/distill/spec"
+	"github.com/distill-build/distill/definition"
 	"github.com/hashicorp/hcl/v2"
-	bkllb "github.com/moby/buildkit/client/llb"
+	"github.com/moby/buildkit/client/llb"
 	"github.com/moby/buildkit/solver/pb"
 	dockerspec "github.com/moby/docker-image-spec/specs-go/v1"
 	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
@@ -24,10 +24,10 @@ type Options struct {
 	// (SOURCE_DATE_EPOCH), so that equal inputs give equal digests.
 	Epoch time.Time
 	// Context is the build context that `source` paths name.
-	Context bkllb.State
+	Context llb.State
 	// SourceMap, when set, ties operations to their lines in the definition
 	// so BuildKit shows the snippet when one fails.
-	SourceMap *bkllb.SourceMap
+	SourceMap *llb.SourceMap
 	// Packages are the solved .debs for this platform, in groups: each
 	// group is unpacked by one run of the helper, one layer per package.
 	// Groups an image shares with the image it extends make the same LLB,
@@ -42,14 +42,14 @@ type Options struct {
 
 // Image lowers one image for one platform: one layer per package, group by
 // group, then one layer of the declared files, merged.
-func Image(img *spec.Image, opt Options) (bkllb.State, *dockerspec.DockerOCIImage, error) {
+func Image(img *definition.Image, opt Options) (llb.State, *dockerspec.DockerOCIImage, error) {
 	layers, history, err := packageLayers(opt.Packages, opt, location(opt.SourceMap, img.AttrRange("packages")))
 	if err != nil {
-		return bkllb.State{}, nil, err
+		return llb.State{}, nil, err
 	}
 	if ca := opt.CACertificates; ca != nil {
 		if opt.Helper == nil {
-			return bkllb.State{}, nil, fmt.Errorf("the CA certificates need the in-build helper, and this build has none")
+			return llb.State{}, nil, fmt.Errorf("the CA certificates need the in-build helper, and this build has none")
 		}
 		if img.CACertificates {
 			layers = append(layers, caBundle(*ca, opt, location(opt.SourceMap, img.AttrRange("ca_certificates")), false))
@@ -62,7 +62,7 @@ func Image(img *spec.Image, opt Options) (bkllb.State, *dockerspec.DockerOCIImag
 	}
 	st, err := files(img, opt)
 	if err != nil {
-		return bkllb.State{}, nil, err
+		return llb.State{}, nil, err
 	}
 	if len(img.Entries) > 0 {
 		layers = append(layers, st)
@@ -70,11 +70,11 @@ func Image(img *spec.Image, opt Options) (bkllb.State, *dockerspec.DockerOCIImag
 	}
 	switch len(layers) {
 	case 0:
-		st = bkllb.Scratch()
+		st = llb.Scratch()
 	case 1:
 		st = layers[0]
 	default:
-		st = bkllb.Merge(layers, bkllb.WithCustomNamef("[%s] merge %d layers", img.Name, len(layers)))
+		st = llb.Merge(layers, llb.WithCustomNamef("[%s] merge %d layers", img.Name, len(layers)))
 	}
 	return st.Platform(opt.Platform), config(img, history, opt), nil
 }
@@ -84,76 +84,76 @@ func Image(img *spec.Image, opt Options) (bkllb.State, *dockerspec.DockerOCIImag
 // touches its parent's mtime, and the copy stamps every path with the epoch
 // after its children. Implicit parent directories are declared explicitly so
 // that their owner and mode are fixed too.
-func files(img *spec.Image, opt Options) (bkllb.State, error) {
-	st := bkllb.Scratch()
+func files(img *definition.Image, opt Options) (llb.State, error) {
+	st := llb.Scratch()
 	if len(img.Entries) == 0 {
 		return st, nil
 	}
 	var c chain
-	epoch := bkllb.WithCreatedTime(opt.Epoch)
+	epoch := llb.WithCreatedTime(opt.Epoch)
 	for _, e := range withParents(img.Entries) {
-		if e.Mode&^0o777 != 0 && e.Kind != spec.KindSymlink {
+		if e.Mode&^0o777 != 0 && e.Kind != definition.KindSymlink {
 			// Mkdir and Mkfile keep only the permission bits; a copy
 			// applies setuid, setgid and sticky bits too.
 			c.copy(staged(e, opt), "/"+path.Base(e.Path), e.Path, copyInfo(e, opt))
 			continue
 		}
-		owner := bkllb.WithUIDGID(e.UID, e.GID)
+		owner := llb.WithUIDGID(e.UID, e.GID)
 		switch e.Kind {
-		case spec.KindDirectory:
+		case definition.KindDirectory:
 			c.mkdir(e.Path, e.Mode, owner, epoch)
-		case spec.KindSymlink:
+		case definition.KindSymlink:
 			c.symlink(e.Target, e.Path, owner, epoch)
-		case spec.KindFile:
+		case definition.KindFile:
 			if e.Source == "" {
 				c.mkfile(e.Path, e.Mode, e.Content, owner, epoch)
 				break
 			}
 			c.copy(opt.Context, e.Source, e.Path, copyInfo(e, opt))
 		default:
-			return bkllb.State{}, fmt.Errorf("%s: unknown entry kind %v", e.Range, e.Kind)
+			return llb.State{}, fmt.Errorf("%s: unknown entry kind %v", e.Range, e.Kind)
 		}
 	}
-	staging := bkllb.Scratch().File(c.fa, bkllb.WithCustomNamef("[%s] stage files", img.Name), location(opt.SourceMap, img.DeclRange))
-	return st.File(bkllb.Copy(staging, "/", "/", &bkllb.CopyInfo{CopyDirContentsOnly: true, CreatedTime: &opt.Epoch}),
-		bkllb.WithCustomNamef("[%s] files", img.Name), location(opt.SourceMap, img.DeclRange)), nil
+	staging := llb.Scratch().File(c.fa, llb.WithCustomNamef("[%s] stage files", img.Name), location(opt.SourceMap, img.DeclRange))
+	return st.File(llb.Copy(staging, "/", "/", &llb.CopyInfo{CopyDirContentsOnly: true, CreatedTime: &opt.Epoch}),
+		llb.WithCustomNamef("[%s] files", img.Name), location(opt.SourceMap, img.DeclRange)), nil
 }
 
 // copyInfo copies with the entry's owner, full mode and the epoch.
-func copyInfo(e *spec.Entry, opt Options) *bkllb.CopyInfo {
-	return &bkllb.CopyInfo{
-		Mode:        &bkllb.ChmodOpt{Mode: e.Mode}, // marshalled as raw Unix bits
-		ChownOpt:    &bkllb.ChownOpt{User: &bkllb.UserOpt{UID: e.UID}, Group: &bkllb.UserOpt{UID: e.GID}},
+func copyInfo(e *definition.Entry, opt Options) *llb.CopyInfo {
+	return &llb.CopyInfo{
+		Mode:        &llb.ChmodOpt{Mode: e.Mode}, // marshalled as raw Unix bits
+		ChownOpt:    &llb.ChownOpt{User: &llb.UserOpt{UID: e.UID}, Group: &llb.UserOpt{UID: e.GID}},
 		CreatedTime: &opt.Epoch,
 	}
 }
 
 // staged makes an entry with special mode bits in a state of its own, to be
 // copied into place.
-func staged(e *spec.Entry, opt Options) bkllb.State {
+func staged(e *definition.Entry, opt Options) llb.State {
 	p := "/" + path.Base(e.Path)
-	epoch := bkllb.WithCreatedTime(opt.Epoch)
-	if e.Kind == spec.KindDirectory {
-		return bkllb.Scratch().File(bkllb.Mkdir(p, 0o755, epoch))
+	epoch := llb.WithCreatedTime(opt.Epoch)
+	if e.Kind == definition.KindDirectory {
+		return llb.Scratch().File(llb.Mkdir(p, 0o755, epoch))
 	}
 	if e.Source != "" {
-		return bkllb.Scratch().File(bkllb.Copy(opt.Context, e.Source, p, &bkllb.CopyInfo{CreatedTime: &opt.Epoch}))
+		return llb.Scratch().File(llb.Copy(opt.Context, e.Source, p, &llb.CopyInfo{CreatedTime: &opt.Epoch}))
 	}
-	return bkllb.Scratch().File(bkllb.Mkfile(p, 0o644, e.Content, epoch))
+	return llb.Scratch().File(llb.Mkfile(p, 0o644, e.Content, epoch))
 }
 
 // withParents returns the entries plus a root-owned 0755 directory for every
 // ancestor that was not declared, sorted by path so parents come first.
-func withParents(entries []*spec.Entry) []*spec.Entry {
+func withParents(entries []*definition.Entry) []*definition.Entry {
 	declared := map[string]bool{}
 	for _, e := range entries {
 		declared[e.Path] = true
 	}
-	out := append([]*spec.Entry(nil), entries...)
+	out := append([]*definition.Entry(nil), entries...)
 	for _, e := range entries {
 		for dir := path.Dir(e.Path); dir != "/" && !declared[dir]; dir = path.Dir(dir) {
 			declared[dir] = true
-			out = append(out, &spec.Entry{Kind: spec.KindDirectory, Path: dir, Mode: 0o755, Range: e.Range})
+			out = append(out, &definition.Entry{Kind: definition.KindDirectory, Path: dir, Mode: 0o755, Range: e.Range})
 		}
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Path < out[j].Path })
@@ -162,42 +162,42 @@ func withParents(entries []*spec.Entry) []*spec.Entry {
 
 // chain builds a sequence of file actions: BuildKit chains an action to its
 // predecessor through methods, and the first one has none.
-type chain struct{ fa *bkllb.FileAction }
+type chain struct{ fa *llb.FileAction }
 
-func (c *chain) mkdir(p string, m fs.FileMode, opts ...bkllb.MkdirOption) {
+func (c *chain) mkdir(p string, m fs.FileMode, opts ...llb.MkdirOption) {
 	if c.fa == nil {
-		c.fa = bkllb.Mkdir(p, m, opts...)
+		c.fa = llb.Mkdir(p, m, opts...)
 	} else {
 		c.fa = c.fa.Mkdir(p, m, opts...)
 	}
 }
 
-func (c *chain) mkfile(p string, m fs.FileMode, dt []byte, opts ...bkllb.MkfileOption) {
+func (c *chain) mkfile(p string, m fs.FileMode, dt []byte, opts ...llb.MkfileOption) {
 	if c.fa == nil {
-		c.fa = bkllb.Mkfile(p, m, dt, opts...)
+		c.fa = llb.Mkfile(p, m, dt, opts...)
 	} else {
 		c.fa = c.fa.Mkfile(p, m, dt, opts...)
 	}
 }
 
-func (c *chain) symlink(target, p string, opts ...bkllb.SymlinkOption) {
+func (c *chain) symlink(target, p string, opts ...llb.SymlinkOption) {
 	if c.fa == nil {
-		c.fa = bkllb.Symlink(target, p, opts...)
+		c.fa = llb.Symlink(target, p, opts...)
 	} else {
 		c.fa = c.fa.Symlink(target, p, opts...)
 	}
 }
 
-func (c *chain) copy(from bkllb.State, src, dst string, opts ...bkllb.CopyOption) {
+func (c *chain) copy(from llb.State, src, dst string, opts ...llb.CopyOption) {
 	if c.fa == nil {
-		c.fa = bkllb.Copy(from, src, dst, opts...)
+		c.fa = llb.Copy(from, src, dst, opts...)
 	} else {
 		c.fa = c.fa.Copy(from, src, dst, opts...)
 	}
 }
 
 // location ties an operation to a range of the definition.
-func location(sm *bkllb.SourceMap, r hcl.Range) bkllb.ConstraintsOpt {
+func location(sm *llb.SourceMap, r hcl.Range) llb.ConstraintsOpt {
 	return sm.Location([]*pb.Range{Range(r)})
 }
 

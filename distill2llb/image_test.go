@@ -1,4 +1,4 @@
-package llb
+package distill2llb
 
 import (
 	"bytes"
@@ -11,8 +11,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/distill-build/distill/spec"
-	bkllb "github.com/moby/buildkit/client/llb"
+	"github.com/distill-build/distill/definition"
+	"github.com/moby/buildkit/client/llb"
 	"github.com/moby/buildkit/solver/pb"
 	digest "github.com/opencontainers/go-digest"
 	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
@@ -35,7 +35,7 @@ func TestGolden(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			def, diags := spec.Parse(filepath.Base(file), src, spec.Options{})
+			def, diags := definition.Parse(filepath.Base(file), src, definition.Options{})
 			if diags.HasErrors() {
 				t.Fatal(diags)
 			}
@@ -68,16 +68,16 @@ func TestGolden(t *testing.T) {
 
 // lower marshals one image for one platform as readable, deterministic text:
 // each op's digest and JSON, then the image config.
-func lower(t *testing.T, img *spec.Image, platform string) string {
+func lower(t *testing.T, img *definition.Image, platform string) string {
 	t.Helper()
 	os, arch, _ := strings.Cut(platform, "/")
 	p := ocispecs.Platform{OS: os, Architecture: arch}
-	ctx := bkllb.Local("context", bkllb.SharedKeyHint("context"), bkllb.LocalUniqueID("golden"))
+	ctx := llb.Local("context", llb.SharedKeyHint("context"), llb.LocalUniqueID("golden"))
 	st, cfg, err := Image(img, Options{Platform: p, Epoch: time.Unix(1700000000, 0), Context: ctx})
 	if err != nil {
 		t.Fatal(err)
 	}
-	def, err := st.Marshal(context.Background(), bkllb.Platform(p))
+	def, err := st.Marshal(context.Background(), llb.Platform(p))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,4 @@
-package llb
+package distill2llb
 
 import (
 	"context"
@@ -8,10 +8,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/distill-build/distill/definition"
 	"github.com/distill-build/distill/solver"
-	"github.com/distill-build/distill/spec"
 	"github.com/hashicorp/hcl/v2"
-	bkllb "github.com/moby/buildkit/client/llb"
+	"github.com/moby/buildkit/client/llb"
 	"github.com/moby/buildkit/solver/pb"
 	digest "github.com/opencontainers/go-digest"
 	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
@@ -26,7 +26,7 @@ func testPackage(name string) Package {
 }
 
 // execs marshals a state and returns its exec ops' arguments.
-func execs(t *testing.T, st bkllb.State) [][]string {
+func execs(t *testing.T, st llb.State) [][]string {
 	t.Helper()
 	def, err := st.Marshal(context.Background())
 	if err != nil {
@@ -50,14 +50,14 @@ func execs(t *testing.T, st bkllb.State) [][]string {
 // per package; the layers are in package order whatever the groups; a group
 // larger than maxGroup is split.
 func TestPackageGroups(t *testing.T) {
-	helper := &Helper{State: bkllb.Image("distill-frontend"), Path: "/bin/distill-frontend", Platform: ocispecs.Platform{OS: "linux", Architecture: "amd64"}}
+	helper := &Helper{State: llb.Image("distill-frontend"), Path: "/bin/distill-frontend", Platform: ocispecs.Platform{OS: "linux", Architecture: "amd64"}}
 	big := make([]Package, maxGroup+3)
 	for i := range big {
 		big[i] = testPackage(fmt.Sprintf("big%02d", i))
 	}
 	groups := [][]Package{{testPackage("libc6"), testPackage("base-files")}, {testPackage("python3")}, big}
 	opt := Options{Platform: helper.Platform, Epoch: time.Unix(0, 0), Packages: groups, Helper: helper}
-	img := &spec.Image{Name: "x", Attrs: map[string]hcl.Range{}}
+	img := &definition.Image{Name: "x", Attrs: map[string]hcl.Range{}}
 	st, cfg, err := Image(img, opt)
 	if err != nil {
 		t.Fatal(err)
