@@ -1,4 +1,4 @@
-// Package spec turns a distill definition (HCL) into a typed model. It knows
+// Package definition turns a distill definition (HCL) into a typed model. It knows
 // nothing about BuildKit: every value keeps the source range it came from so
 // that later stages can report errors against the definition.
 package definition
