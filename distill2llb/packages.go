@@ -2,12 +2,13 @@ package distill2llb
 
 import (
 	"fmt"
+	"github.com/distill-build/distill/debian/arch"
 	"path"
 	"sort"
 	"strconv"
 	"strings"
 
-	"github.com/distill-build/distill/solver"
+	"github.com/distill-build/distill/lockfile"
 	"github.com/moby/buildkit/client/llb"
 	digest "github.com/opencontainers/go-digest"
 	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
@@ -24,7 +25,7 @@ type Helper struct {
 
 // Package is one .deb to install and where to fetch it.
 type Package struct {
-	solver.LockedPackage
+	lockfile.LockedPackage
 	URL string // the repository's base URL
 }
 
@@ -101,11 +102,11 @@ func unpackGroup(pkgs []Package, opt Options, loc llb.ConstraintsOpt) ([]llb.Sta
 		history = append(history, fmt.Sprintf("distill: package %s %s (%s)", p.Name, p.Version, p.Architecture))
 		names = append(names, p.Name+" "+p.Version)
 	}
-	arch := pkgs[0].Architecture
+	debArch := pkgs[0].Architecture
 	if len(pkgs) > 1 {
-		arch = DebianArch(opt.Platform)
+		debArch = arch.ForPlatform(opt.Platform)
 	}
-	name := fmt.Sprintf("unpack %s (%s)", strings.Join(names, ", "), arch)
+	name := fmt.Sprintf("unpack %s (%s)", strings.Join(names, ", "), debArch)
 	run := opt.Helper.State.Run(append(runOpts, llb.Args(argv), llb.WithCustomName(name))...)
 	layers := make([]llb.State, len(pkgs))
 	for i := range pkgs {

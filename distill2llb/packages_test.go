@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/distill-build/distill/definition"
-	"github.com/distill-build/distill/solver"
+	"github.com/distill-build/distill/lockfile"
 	"github.com/hashicorp/hcl/v2"
 	"github.com/moby/buildkit/client/llb"
 	"github.com/moby/buildkit/solver/pb"
@@ -18,7 +18,7 @@ import (
 )
 
 func testPackage(name string) Package {
-	return Package{URL: "http://mirror.invalid/debian", LockedPackage: solver.LockedPackage{
+	return Package{URL: "http://mirror.invalid/debian", LockedPackage: lockfile.LockedPackage{
 		Name: name, Version: "1.0", Architecture: "amd64",
 		Filename: "pool/main/" + name + "_1.0_amd64.deb",
 		SHA256:   digest.FromString(name).Encoded(),

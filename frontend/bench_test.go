@@ -6,9 +6,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/distill-build/distill/debian/arch"
+
 	"github.com/distill-build/distill/definition"
 	"github.com/distill-build/distill/distill2llb"
-	"github.com/distill-build/distill/solver"
+	"github.com/distill-build/distill/lockfile"
 	"github.com/moby/buildkit/client/llb"
 	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
 )
@@ -34,17 +36,17 @@ func BenchmarkPlanPython3(b *testing.B) {
 		if diags.HasErrors() {
 			b.Fatal(diags)
 		}
-		lock, err := solver.ParseLockfile(lockData)
+		lock, err := lockfile.ParseLockfile(lockData)
 		if err != nil {
 			b.Fatal(err)
 		}
 		img := def.Image("python3")
-		pkgs, err := packagesFor(ctx, &archive{def: def}, lock, img, img.Platforms)
+		pkgs, err := packagesFor(ctx, &repos{def: def}, lock, img, img.Platforms)
 		if err != nil {
 			b.Fatal(err)
 		}
 		for _, p := range img.Platforms {
-			d := pkgs[distill2llb.DebianArch(p)]
+			d := pkgs[arch.ForPlatform(p)]
 			st, _, err := distill2llb.Image(img, distill2llb.Options{Platform: p, Epoch: time.Unix(0, 0), Packages: d.Groups, CACertificates: d.CA, Helper: helper})
 			if err != nil {
 				b.Fatal(err)

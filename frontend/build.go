@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/distill-build/distill/debian/arch"
+
 	"github.com/distill-build/distill/definition"
 	"github.com/distill-build/distill/distill2llb"
 	"github.com/moby/buildkit/client/llb"
@@ -96,7 +98,7 @@ func Build(ctx context.Context, c client.Client) (*client.Result, error) {
 			p = *platform
 		}
 		st, cfg, err := distill2llb.Image(img, distill2llb.Options{Platform: p, Epoch: epoch, Context: buildCtx, SourceMap: src.SourceMap,
-			Packages: pkgs[distill2llb.DebianArch(p)].Groups, CACertificates: pkgs[distill2llb.DebianArch(p)].CA, Helper: h})
+			Packages: pkgs[arch.ForPlatform(p)].Groups, CACertificates: pkgs[arch.ForPlatform(p)].CA, Helper: h})
 		if err != nil {
 			return nil, wrapSource(err, src.SourceMap)
 		}
@@ -154,7 +156,7 @@ func packages(ctx context.Context, bc *dockerui.Client, c client.Client, def *de
 	if err != nil {
 		return nil, nil, err
 	}
-	a, err := newArchive(c, def, bc.IsNoCache(img.Name))
+	a, err := newRepos(c, def, bc.IsNoCache(img.Name))
 	if err != nil {
 		return nil, nil, err
 	}

@@ -9,9 +9,13 @@ import (
 	"strings"
 	"time"
 
+	"github.com/distill-build/distill/debian/arch"
+
+	"github.com/distill-build/distill/debian/archive"
+	"github.com/distill-build/distill/debian/resolve"
 	"github.com/distill-build/distill/definition"
 	"github.com/distill-build/distill/distill2llb"
-	"github.com/distill-build/distill/solver"
+	"github.com/distill-build/distill/lockfile"
 	"github.com/hashicorp/hcl/v2"
 	"github.com/moby/buildkit/frontend/gateway/client"
 	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
@@ -36,29 +40,29 @@ func (f gatewayFetcher) fetch(ctx context.Context, url, sha256, name string) ([]
 
 // archive resolves an image's packages against the definition's
 // repositories, verifying from the InRelease signature down.
-type archive struct {
+type repos struct {
 	f        fetcher
 	def      *definition.Definition
-	keyring  *solver.Keyring
-	now      time.Time                  // for Valid-Until
-	releases map[string]*solver.Release // by repository name
-	indexes  map[string]*solver.Index   // by Debian architecture
+	keyring  *archive.Keyring
+	now      time.Time                   // for Valid-Until
+	releases map[string]*archive.Release // by repository name
+	indexes  map[string]*archive.Index   // by Debian architecture
 }
 
-func newArchive(c client.Client, def *definition.Definition, noCache bool) (*archive, error) {
-	kr, err := solver.DebianKeyring()
+func newRepos(c client.Client, def *definition.Definition, noCache bool) (*repos, error) {
+	kr, err := archive.DebianKeyring()
 	if err != nil {
 		return nil, fmt.Errorf("loading Debian's archive keys: %w", err)
 	}
-	return newArchiveWith(gatewayFetcher{c: c, noCache: noCache}, def, kr, time.Now()), nil
+	return newReposWith(gatewayFetcher{c: c, noCache: noCache}, def, kr, time.Now()), nil
 }
 
-func newArchiveWith(f fetcher, def *definition.Definition, kr *solver.Keyring, now time.Time) *archive {
-	return &archive{f: f, def: def, keyring: kr, now: now, releases: map[string]*solver.Release{}, indexes: map[string]*solver.Index{}}
+func newReposWith(f fetcher, def *definition.Definition, kr *archive.Keyring, now time.Time) *repos {
+	return &repos{f: f, def: def, keyring: kr, now: now, releases: map[string]*archive.Release{}, indexes: map[string]*archive.Index{}}
 }
 
 // release fetches and verifies a repository's InRelease.
-func (a *archive) release(ctx context.Context, r *definition.Repository) (*solver.Release, error) {
+func (a *repos) release(ctx context.Context, r *definition.Repository) (*archive.Release, error) {
 	if rel, ok := a.releases[r.Name]; ok {
 		return rel, nil
 	}
@@ -67,7 +71,7 @@ func (a *archive) release(ctx context.Context, r *definition.Repository) (*solve
 	if err != nil {
 		return nil, err
 	}
-	rel, err := solver.VerifyInReleaseAt(data, a.keyring, a.now)
+	rel, err := archive.VerifyInReleaseAt(data, a.keyring, a.now)
 	if err != nil {
 		return nil, repoError(r, fmt.Errorf("%s: %w", url, err))
 	}
@@ -92,11 +96,11 @@ func repoError(r *definition.Repository, err error) error {
 }
 
 // index is every repository's Packages for one architecture, merged.
-func (a *archive) index(ctx context.Context, arch string) (*solver.Index, error) {
+func (a *repos) index(ctx context.Context, arch string) (*archive.Index, error) {
 	if ix, ok := a.indexes[arch]; ok {
 		return ix, nil
 	}
-	var all []*solver.Index
+	var all []*archive.Index
 	for _, r := range a.def.Repositories {
 		rel, err := a.release(ctx, r)
 		if err != nil {
@@ -121,14 +125,14 @@ func (a *archive) index(ctx context.Context, arch string) (*solver.Index, error)
 			if err != nil {
 				return nil, repoError(r, err)
 			}
-			ix, err := rel.LoadPackages(path, data, solver.IndexOptions{File: "dists/" + r.Suite + "/" + path, Repository: r.Name})
+			ix, err := rel.LoadPackages(path, data, archive.IndexOptions{File: "dists/" + r.Suite + "/" + path, Repository: r.Name})
 			if err != nil {
 				return nil, repoError(r, err)
 			}
 			all = append(all, ix)
 		}
 	}
-	ix := solver.MergeIndexes(all...)
+	ix := archive.MergeIndexes(all...)
 	a.indexes[arch] = ix
 	return ix, nil
 }
@@ -136,7 +140,7 @@ func (a *archive) index(ctx context.Context, arch string) (*solver.Index, error)
 // resolve solves the image's packages for each platform, in a fixed order,
 // preferring the first architecture's versions on the others so that every
 // architecture gets the same versions where the archive allows.
-func (a *archive) resolve(ctx context.Context, img *definition.Image, plats []ocispecs.Platform, lock *solver.Lockfile) error {
+func (a *repos) resolve(ctx context.Context, img *definition.Image, plats []ocispecs.Platform, lock *lockfile.Lockfile) error {
 	reqs, err := requests(img)
 	if err != nil {
 		return err
@@ -147,7 +151,7 @@ func (a *archive) resolve(ctx context.Context, img *definition.Image, plats []oc
 		if err != nil {
 			return err
 		}
-		sel, err := solver.Resolve(ix, reqs, solver.Options{Arch: arch, Exclude: exclude(img, reqs), Prefer: prefer})
+		sel, err := resolve.Resolve(ix, reqs, resolve.Options{Arch: arch, Exclude: exclude(img, reqs), Prefer: prefer})
 		if err != nil {
 			return &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Unsatisfiable packages",
 				Detail: fmt.Sprintf("Image %q for %s: %v.", img.Name, arch, err), Subject: img.AttrRange("packages").Ptr()}
@@ -158,9 +162,9 @@ func (a *archive) resolve(ctx context.Context, img *definition.Image, plats []oc
 		if err := lock.Add(sel); err != nil {
 			return err
 		}
-		var ca *solver.Selection
+		var ca *resolve.Selection
 		if img.NeedsCA() {
-			ca, err = solver.Resolve(ix, []solver.Request{{Name: caPackage}}, solver.Options{Arch: arch, Prefer: prefer})
+			ca, err = resolve.Resolve(ix, []resolve.Request{{Name: caPackage}}, resolve.Options{Arch: arch, Prefer: prefer})
 			if err != nil {
 				return &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "No CA certificates",
 					Detail: fmt.Sprintf("Image %q for %s: %v.", img.Name, arch, err), Subject: img.AttrRange("ca_certificates").Ptr()}
@@ -177,10 +181,10 @@ func (a *archive) resolve(ctx context.Context, img *definition.Image, plats []oc
 // exclude is the image's exclusions without the packages it asks for: an
 // image that extends one which excludes a package can still ask for it
 // (cc asks for libgcc-s1, which base keeps out).
-func exclude(img *definition.Image, reqs []solver.Request) []string {
+func exclude(img *definition.Image, reqs []resolve.Request) []string {
 	var out []string
 	for _, name := range img.Exclude {
-		if !slices.ContainsFunc(reqs, func(r solver.Request) bool { return r.Name == name }) {
+		if !slices.ContainsFunc(reqs, func(r resolve.Request) bool { return r.Name == name }) {
 			out = append(out, name)
 		}
 	}
@@ -192,10 +196,10 @@ const caPackage = "ca-certificates"
 
 // requests parses the image's package requests; a bad one is reported at
 // its place in the packages list.
-func requests(img *definition.Image) ([]solver.Request, error) {
-	var out []solver.Request
+func requests(img *definition.Image) ([]resolve.Request, error) {
+	var out []resolve.Request
 	for _, s := range img.Packages {
-		r, err := solver.ParseRequest(s)
+		r, err := resolve.ParseRequest(s)
 		if err != nil {
 			return nil, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Invalid package request",
 				Detail: err.Error() + ".", Subject: img.AttrRange("packages").Ptr()}
@@ -206,9 +210,9 @@ func requests(img *definition.Image) ([]solver.Request, error) {
 }
 
 // lockInputs is what an image's lock depends on in the definition.
-func lockInputs(def *definition.Definition, img *definition.Image) solver.LockInputs {
+func lockInputs(def *definition.Definition, img *definition.Image) lockfile.LockInputs {
 	reqs, _ := requests(img) // already checked when the lock was made
-	in := solver.LockInputs{Packages: img.Packages, Exclude: exclude(img, reqs)}
+	in := lockfile.LockInputs{Packages: img.Packages, Exclude: exclude(img, reqs)}
 	if img.CACertificates {
 		in.Packages = append(slices.Clone(in.Packages), "(ca_certificates)")
 	}
@@ -224,10 +228,10 @@ func lockInputs(def *definition.Definition, img *definition.Image) solver.LockIn
 // imagePackages takes an image's packages for one architecture from the
 // lockfile, and the package of its CA bundle; a lock that does not fit the
 // definition any more is reported at the packages attribute.
-func imagePackages(lock *solver.Lockfile, def *definition.Definition, img *definition.Image, arch string) ([]solver.LockedPackage, *solver.LockedPackage, error) {
+func imagePackages(lock *lockfile.Lockfile, def *definition.Definition, img *definition.Image, arch string) ([]lockfile.LockedPackage, *lockfile.LockedPackage, error) {
 	pkgs, ca, err := lock.ImagePackages(img.Name, lockInputs(def, img), arch)
-	var nl *solver.NotLockedError
-	var stale *solver.StaleLockError
+	var nl *lockfile.NotLockedError
+	var stale *lockfile.StaleLockError
 	if errors.As(err, &nl) || errors.As(err, &stale) {
 		return nil, nil, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Lockfile out of date",
 			Detail: fmt.Sprintf("%v: run `distill lock` to refresh it.", err), Subject: img.AttrRange("packages").Ptr()}
@@ -240,7 +244,7 @@ func imagePackages(lock *solver.Lockfile, def *definition.Definition, img *defin
 }
 
 // withURLs attaches each package's repository URL.
-func withURLs(def *definition.Definition, pkgs []solver.LockedPackage) ([]distill2llb.Package, error) {
+func withURLs(def *definition.Definition, pkgs []lockfile.LockedPackage) ([]distill2llb.Package, error) {
 	urls := map[string]string{}
 	for _, r := range def.Repositories {
 		urls[r.Name] = r.URL
@@ -261,7 +265,7 @@ func debianArchs(plats []ocispecs.Platform) []string {
 	seen := map[string]bool{}
 	var out []string
 	for _, p := range plats {
-		a := distill2llb.DebianArch(p)
+		a := arch.ForPlatform(p)
 		if !seen[a] {
 			seen[a] = true
 			out = append(out, a)

@@ -17,7 +17,7 @@ import (
 	"github.com/ProtonMail/go-crypto/openpgp"
 	"github.com/ProtonMail/go-crypto/openpgp/clearsign"
 	"github.com/ProtonMail/go-crypto/openpgp/packet"
-	"github.com/distill-build/distill/solver"
+	"github.com/distill-build/distill/debian/archive"
 	"github.com/hashicorp/hcl/v2"
 )
 
@@ -51,7 +51,7 @@ func (httpFetcher) fetch(ctx context.Context, url, sum, _ string) ([]byte, error
 // signedMirror serves, under dists/SERVED, an InRelease for codename signed
 // by a fresh key at signed, with extra Release fields, from a loopback server. It
 // returns the server's URL and a keyring trusting the key.
-func signedMirror(t *testing.T, served, codename string, signed time.Time, extra string) (string, *solver.Keyring) {
+func signedMirror(t *testing.T, served, codename string, signed time.Time, extra string) (string, *archive.Keyring) {
 	t.Helper()
 	cfg := &packet.Config{Algorithm: packet.PubKeyAlgoEdDSA, Time: func() time.Time { return signed.Add(-time.Hour) }}
 	key, err := openpgp.NewEntity("test archive", "", "archive@example.org", cfg)
@@ -77,7 +77,7 @@ func signedMirror(t *testing.T, served, codename string, signed time.Time, extra
 	if err := key.Serialize(&pub); err != nil {
 		t.Fatal(err)
 	}
-	kr, err := solver.ParseKeyring(pub.Bytes(), "test")
+	kr, err := archive.ParseKeyring(pub.Bytes(), "test")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -121,7 +121,7 @@ func TestArchiveRelease(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			url, kr := signedMirror(t, "bookworm-security", tc.codename, signed, tc.extra)
 			def := parse(t, fmt.Sprintf("variable \"M\" { default = %q }\nrepository \"debian\" {\n  url   = M\n  suite = \"bookworm-security\"\n  %s\n}\nimage \"a\" {}\n", url, tc.attrs))
-			_, err := newArchiveWith(httpFetcher{}, def, kr, tc.now).index(t.Context(), "amd64")
+			_, err := newReposWith(httpFetcher{}, def, kr, tc.now).index(t.Context(), "amd64")
 			if tc.want == nil {
 				if err != nil {
 					t.Fatalf("unexpected error: %v", err)

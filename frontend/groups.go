@@ -2,7 +2,7 @@ package frontend
 
 import (
 	"github.com/distill-build/distill/definition"
-	"github.com/distill-build/distill/solver"
+	"github.com/distill-build/distill/lockfile"
 )
 
 // lineage is the image and the images it extends through the first image
@@ -28,13 +28,13 @@ func lineage(def *definition.Definition, img *definition.Image) []*definition.Im
 // package. closure gives an ancestor's packages, or false when they are not
 // known (no lockfile entry, say): the image's own packages then start a
 // group of their own.
-func packageGroups(lineage []*definition.Image, own []solver.LockedPackage, closure func(*definition.Image) ([]solver.LockedPackage, bool)) [][]solver.LockedPackage {
+func packageGroups(lineage []*definition.Image, own []lockfile.LockedPackage, closure func(*definition.Image) ([]lockfile.LockedPackage, bool)) [][]lockfile.LockedPackage {
 	// A package is its .deb: the same bytes unpack the same.
 	want := map[string]bool{}
 	for _, p := range own {
 		want[p.SHA256] = true
 	}
-	var groups [][]solver.LockedPackage
+	var groups [][]lockfile.LockedPackage
 	taken := map[string]bool{}
 	for _, anc := range lineage[:len(lineage)-1] {
 		pkgs, ok := closure(anc)
@@ -44,7 +44,7 @@ func packageGroups(lineage []*definition.Image, own []solver.LockedPackage, clos
 		// Each group must be the same whichever image down the lineage
 		// asks: what this ancestor adds to the one before it, all of it
 		// in the image, and the ancestor keeping everything before it.
-		var group []solver.LockedPackage
+		var group []lockfile.LockedPackage
 		kept := 0
 		usable := true
 		for _, p := range pkgs {
@@ -67,7 +67,7 @@ func packageGroups(lineage []*definition.Image, own []solver.LockedPackage, clos
 			}
 		}
 	}
-	var rest []solver.LockedPackage
+	var rest []lockfile.LockedPackage
 	for _, p := range own {
 		if !taken[p.SHA256] {
 			rest = append(rest, p)

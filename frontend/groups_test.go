@@ -5,15 +5,15 @@ import (
 	"testing"
 
 	"github.com/distill-build/distill/definition"
-	"github.com/distill-build/distill/solver"
+	"github.com/distill-build/distill/lockfile"
 )
 
 func TestPackageGroups(t *testing.T) {
-	pkg := func(name, version string) solver.LockedPackage {
-		return solver.LockedPackage{Name: name, Version: version, SHA256: name + "=" + version}
+	pkg := func(name, version string) lockfile.LockedPackage {
+		return lockfile.LockedPackage{Name: name, Version: version, SHA256: name + "=" + version}
 	}
-	list := func(names ...string) []solver.LockedPackage {
-		var out []solver.LockedPackage
+	list := func(names ...string) []lockfile.LockedPackage {
+		var out []lockfile.LockedPackage
 		for _, n := range names {
 			name, version, ok := strings.Cut(n, "=")
 			if !ok {
@@ -23,7 +23,7 @@ func TestPackageGroups(t *testing.T) {
 		}
 		return out
 	}
-	show := func(groups [][]solver.LockedPackage) string {
+	show := func(groups [][]lockfile.LockedPackage) string {
 		var parts []string
 		for _, g := range groups {
 			var names []string
@@ -62,22 +62,22 @@ repository "debian" {
 	if diags.HasErrors() {
 		t.Fatal(diags)
 	}
-	closures := map[string][]solver.LockedPackage{
+	closures := map[string][]lockfile.LockedPackage{
 		"static": list("base-files", "tzdata"),
 		"base":   list("base-files", "tzdata", "libc6", "gcc-base"),
 		"cc":     list("base-files", "tzdata", "libc6", "gcc-base", "libstdc++6"),
 	}
 	for _, tc := range []struct {
 		name, image string
-		own         []solver.LockedPackage
-		closures    map[string][]solver.LockedPackage
+		own         []lockfile.LockedPackage
+		closures    map[string][]lockfile.LockedPackage
 		want        string
 	}{
 		{"lineage", "app", list("app", "base-files", "gcc-base", "libc6", "libstdc++6", "tzdata"), closures,
 			"base-files,tzdata | libc6,gcc-base | libstdc++6 | app"},
 		{"root image", "static", list("base-files", "tzdata"), closures, "base-files,tzdata"},
 		{"a parent not locked", "app", list("app", "base-files", "gcc-base", "libc6", "libstdc++6", "tzdata"),
-			map[string][]solver.LockedPackage{"static": closures["static"], "cc": closures["cc"]},
+			map[string][]lockfile.LockedPackage{"static": closures["static"], "cc": closures["cc"]},
 			"base-files,tzdata | app,gcc-base,libc6,libstdc++6"},
 		{"another version in the image", "cc", list("base-files", "gcc-base", "libc6=2", "libstdc++6", "tzdata"), closures,
 			"base-files,tzdata | gcc-base,libc6,libstdc++6"},
@@ -86,7 +86,7 @@ repository "debian" {
 		{"parent without packages", "onfiles", list("x"), closures, "x"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			closure := func(img *definition.Image) ([]solver.LockedPackage, bool) {
+			closure := func(img *definition.Image) ([]lockfile.LockedPackage, bool) {
 				if !img.NeedsArchive() {
 					return nil, true
 				}

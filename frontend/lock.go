@@ -4,7 +4,7 @@ import (
 	"context"
 
 	"github.com/distill-build/distill/definition"
-	"github.com/distill-build/distill/solver"
+	"github.com/distill-build/distill/lockfile"
 	"github.com/moby/buildkit/frontend/dockerui"
 	"github.com/moby/buildkit/frontend/gateway/client"
 	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
@@ -21,11 +21,11 @@ const (
 // lock solves every image for its platforms (or the requested ones) and
 // returns the lockfile, ignoring any existing one: a refresh.
 func lock(ctx context.Context, bc *dockerui.Client, c client.Client, def *definition.Definition) (*client.Result, error) {
-	a, err := newArchive(c, def, bc.IsNoCache(""))
+	a, err := newRepos(c, def, bc.IsNoCache(""))
 	if err != nil {
 		return nil, err
 	}
-	l := solver.NewLockfile()
+	l := lockfile.NewLockfile()
 	for _, img := range def.Images {
 		if !img.NeedsArchive() {
 			continue

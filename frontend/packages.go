@@ -4,13 +4,14 @@ import (
 	"context"
 
 	"fmt"
-	"github.com/containerd/platforms"
 	"path"
 	"strings"
 
+	"github.com/containerd/platforms"
+
 	"github.com/distill-build/distill/definition"
 	"github.com/distill-build/distill/distill2llb"
-	"github.com/distill-build/distill/solver"
+	"github.com/distill-build/distill/lockfile"
 	"github.com/moby/buildkit/client/llb"
 	"github.com/moby/buildkit/frontend/dockerui"
 	"github.com/moby/buildkit/frontend/gateway/client"
@@ -26,7 +27,7 @@ func LockfileName(definition string) string {
 // readLockfile reads the lockfile next to the definition, from wherever the
 // definition came from (a local directory, git, HTTP), or returns nil when
 // there is none.
-func readLockfile(ctx context.Context, c client.Client, sm *llb.SourceMap) (*solver.Lockfile, error) {
+func readLockfile(ctx context.Context, c client.Client, sm *llb.SourceMap) (*lockfile.Lockfile, error) {
 	name := LockfileName(sm.Filename)
 	def, err := sm.State.Marshal(ctx)
 	if err != nil {
@@ -52,7 +53,7 @@ func readLockfile(ctx context.Context, c client.Client, sm *llb.SourceMap) (*sol
 	if err != nil {
 		return nil, fmt.Errorf("reading %s: %w", name, err)
 	}
-	lock, err := solver.ParseLockfile(data)
+	lock, err := lockfile.ParseLockfile(data)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
@@ -69,9 +70,9 @@ type debs struct {
 // lockfile when there is one (no index is fetched), else solved from the
 // verified indexes. The images it extends are looked up too, to group the
 // packages as theirs are.
-func packagesFor(ctx context.Context, a *archive, lock *solver.Lockfile, img *definition.Image, plats []ocispecs.Platform) (map[string]debs, error) {
+func packagesFor(ctx context.Context, a *repos, lock *lockfile.Lockfile, img *definition.Image, plats []ocispecs.Platform) (map[string]debs, error) {
 	chain := lineage(a.def, img)
-	locks := map[string]*solver.Lockfile{} // where each image of the lineage is locked
+	locks := map[string]*lockfile.Lockfile{} // where each image of the lineage is locked
 	for i := len(chain) - 1; i >= 0; i-- {
 		anc := chain[i]
 		if lock != nil {
@@ -81,7 +82,7 @@ func packagesFor(ctx context.Context, a *archive, lock *solver.Lockfile, img *de
 		if !anc.NeedsArchive() {
 			continue // nothing to solve; its closure is empty
 		}
-		l := solver.NewLockfile()
+		l := lockfile.NewLockfile()
 		if err := a.resolve(ctx, anc, plats, l); err != nil {
 			if anc == img {
 				return nil, err
@@ -96,7 +97,7 @@ func packagesFor(ctx context.Context, a *archive, lock *solver.Lockfile, img *de
 		if err != nil {
 			return nil, err
 		}
-		closure := func(anc *definition.Image) ([]solver.LockedPackage, bool) {
+		closure := func(anc *definition.Image) ([]lockfile.LockedPackage, bool) {
 			if !anc.NeedsArchive() {
 				return nil, true
 			}
@@ -116,7 +117,7 @@ func packagesFor(ctx context.Context, a *archive, lock *solver.Lockfile, img *de
 			d.Groups = append(d.Groups, withURL)
 		}
 		if ca != nil {
-			c, err := withURLs(a.def, []solver.LockedPackage{*ca})
+			c, err := withURLs(a.def, []lockfile.LockedPackage{*ca})
 			if err != nil {
 				return nil, err
 			}

@@ -8,7 +8,7 @@ import (
 	"path/filepath"
 	"time"
 
-	"github.com/distill-build/distill/solver"
+	"github.com/distill-build/distill/debian/archive"
 )
 
 // fetchIndex downloads and verifies a suite's main Packages index for arch,
@@ -30,11 +30,11 @@ func fetchIndex(mirror, suite, arch string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	kr, err := solver.DebianKeyring()
+	kr, err := archive.DebianKeyring()
 	if err != nil {
 		return "", err
 	}
-	rel, err := solver.VerifyInRelease(inrelease, kr)
+	rel, err := archive.VerifyInRelease(inrelease, kr)
 	if err != nil {
 		return "", err
 	}
@@ -58,7 +58,7 @@ func fetchIndex(mirror, suite, arch string) (string, error) {
 	if err := rel.VerifyFile(path, data); err != nil {
 		return "", err
 	}
-	r, err := solver.DecompressIndex(path, data)
+	r, err := archive.DecompressIndex(path, data)
 	if err != nil {
 		return "", err
 	}

@@ -22,9 +22,11 @@ import (
 	"strings"
 	"time"
 
+	"github.com/distill-build/distill/debian/archive"
+	"github.com/distill-build/distill/debian/resolve"
 	"github.com/distill-build/distill/internal/aptsources"
 	"github.com/distill-build/distill/internal/buildkitd"
-	"github.com/distill-build/distill/solver"
+	"github.com/distill-build/distill/lockfile"
 )
 
 const example = "examples/distroless-debian12"
@@ -64,11 +66,11 @@ func run(ctx context.Context, runs int) ([]row, error) {
 		return rows, err
 	}
 	solve := median(5, func() error {
-		ix, err := solver.ParsePackages(strings.NewReader(idx))
+		ix, err := archive.ParsePackages(strings.NewReader(idx))
 		if err != nil {
 			return err
 		}
-		_, err = solver.Resolve(ix, []solver.Request{{Name: "python3"}}, solver.Options{Arch: "amd64"})
+		_, err = resolve.Resolve(ix, []resolve.Request{{Name: "python3"}}, resolve.Options{Arch: "amd64"})
 		return err
 	})
 	rows = append(rows, row{"parse bookworm main amd64 Packages + resolve python3", "< 0.5 s", solve.String()})
@@ -214,7 +216,7 @@ func mmdebstrap(ctx context.Context, mirror string) (time.Duration, error) {
 	if err != nil {
 		return 0, err
 	}
-	lock, err := solver.ParseLockfile(data)
+	lock, err := lockfile.ParseLockfile(data)
 	if err != nil {
 		return 0, err
 	}

@@ -10,7 +10,7 @@ import (
 	"path/filepath"
 
 	"github.com/distill-build/distill/frontend"
-	"github.com/distill-build/distill/solver"
+	"github.com/distill-build/distill/lockfile"
 )
 
 // lock solves every image of the definition against the verified indexes
@@ -29,16 +29,16 @@ func lock(ctx context.Context, o *buildOptions, stderr io.Writer) error {
 	if !ok {
 		return errors.New("the frontend returned no lockfile")
 	}
-	fresh, err := solver.ParseLockfile(data)
+	fresh, err := lockfile.ParseLockfile(data)
 	if err != nil {
 		return fmt.Errorf("the frontend's lockfile: %w", err)
 	}
 	path := filepath.Join(filepath.Dir(file), frontend.LockfileName(filepath.Base(file)))
-	old := solver.NewLockfile()
+	old := lockfile.NewLockfile()
 	switch prev, err := os.ReadFile(path); {
 	case err == nil:
 		// An unreadable old lock (an older format, say) is replaced whole.
-		if o, err := solver.ParseLockfile(prev); err != nil {
+		if o, err := lockfile.ParseLockfile(prev); err != nil {
 			fmt.Fprintf(stderr, "replacing %s: %v\n", path, err)
 		} else {
 			old = o
@@ -49,10 +49,10 @@ func lock(ctx context.Context, o *buildOptions, stderr io.Writer) error {
 	if err := writeAtomic(path, data); err != nil {
 		return err
 	}
-	changes := solver.Diff(old, fresh)
-	images := solver.ImageChanges(old, fresh)
+	changes := lockfile.Diff(old, fresh)
+	images := lockfile.ImageChanges(old, fresh)
 	if len(changes) > 0 {
-		fmt.Fprint(stderr, solver.FormatChanges(changes))
+		fmt.Fprint(stderr, lockfile.FormatChanges(changes))
 	}
 	for _, line := range images {
 		fmt.Fprintln(stderr, line)

@@ -1,0 +1,30 @@
+// Package archivetest gives tests of the packages above debian/archive the
+// synthetic Packages index that archive's own tests use.
+package archivetest
+
+import (
+	"os"
+	"path/filepath"
+	"runtime"
+	"testing"
+
+	"github.com/distill-build/distill/debian/archive"
+)
+
+// Synthetic parses testdata/synthetic/Packages of debian/archive: 50
+// packages that exercise Provides, Multi-Arch, conflicts and alternatives.
+func Synthetic(tb testing.TB) *archive.Index {
+	tb.Helper()
+	_, file, _, _ := runtime.Caller(0)
+	path := filepath.Join(filepath.Dir(file), "..", "testdata", "synthetic", "Packages")
+	f, err := os.Open(path)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer f.Close()
+	ix, err := archive.ParsePackagesWith(f, archive.IndexOptions{File: "testdata/synthetic/Packages", Repository: "debian"})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return ix
+}

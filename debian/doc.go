@@ -1,0 +1,14 @@
+// Package debian is the root of distill's Debian knowledge. It holds no code;
+// its subpackages each own one concept and know nothing of LLB or BuildKit:
+//
+//   - control: deb822 paragraphs, the one parser of Release, Packages,
+//     .deb control files and apt sources;
+//   - version: dpkg's version order and relations;
+//   - archive: the chain of trust from the archive keys through InRelease to
+//     Packages indexes;
+//   - resolve: the dependency closure of requested packages, as apt solves it;
+//   - arch: Debian architecture names for OCI platforms.
+//
+// Nothing here fetches anything: callers hand in the bytes they downloaded
+// (through BuildKit, pinned by the hashes these packages give them).
+package debian

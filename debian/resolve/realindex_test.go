@@ -1,0 +1,481 @@
+package resolve
+
+// Tests and benchmarks against the real Debian archive. The mirror is this
+// host's apt configuration, never a name written here; the downloads are
+// cached under os.UserCacheDir()/distill/test-indexes, verified on every use.
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"maps"
+	"net/http"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/distill-build/distill/debian/archive"
+	"github.com/distill-build/distill/debian/control"
+)
+
+const (
+	realSuite     = "bookworm"
+	realComponent = "main"
+	realArch      = "amd64"
+	// realIndexFile is the compressed index the test downloads; the cache
+	// keeps it decompressed, checked against the uncompressed entry.
+	realIndexFile = realComponent + "/binary-" + realArch + "/Packages.xz"
+	realPlainFile = realComponent + "/binary-" + realArch + "/Packages"
+)
+
+// aptMirror returns the URI of the first enabled "deb" source of this
+// host's apt configuration that serves suite: deb822 .sources files first,
+// then one-line .list files.
+func aptMirror(suite string) (string, error) {
+	parts, _ := filepath.Glob("/etc/apt/sources.list.d/*.sources")
+	sort.Strings(parts)
+	for _, f := range parts {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			continue
+		}
+		cr := control.NewControlReader(bytes.NewReader(data), f)
+		for {
+			p, err := cr.Next()
+			if err != nil {
+				break
+			}
+			if strings.EqualFold(p.String("Enabled"), "no") ||
+				!contains(strings.Fields(p.String("Types")), "deb") ||
+				!contains(strings.Fields(p.String("Suites")), suite) {
+				continue
+			}
+			if uris := strings.Fields(p.String("URIs")); len(uris) > 0 {
+				return uris[0], nil
+			}
+		}
+	}
+	lists, _ := filepath.Glob("/etc/apt/sources.list.d/*.list")
+	sort.Strings(lists)
+	for _, f := range append([]string{"/etc/apt/sources.list"}, lists...) {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			continue
+		}
+		sc := bufio.NewScanner(bytes.NewReader(data))
+		for sc.Scan() {
+			line, _, _ := strings.Cut(sc.Text(), "#")
+			// Drop "[options]".
+			if i := strings.Index(line, "["); i >= 0 {
+				if j := strings.Index(line[i:], "]"); j >= 0 {
+					line = line[:i] + line[i+j+1:]
+				}
+			}
+			f := strings.Fields(line)
+			if len(f) >= 3 && f[0] == "deb" && f[2] == suite {
+				return f[1], nil
+			}
+		}
+	}
+	return "", fmt.Errorf("no deb source for %s in /etc/apt/sources.list or /etc/apt/sources.list.d", suite)
+}
+
+func contains(l []string, s string) bool {
+	for _, x := range l {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// realIndex is the verified real index, loaded once per test binary.
+type realIndex struct {
+	mirror    string
+	inRelease []byte
+	release   *archive.Release
+	packages  []byte // uncompressed, verified
+	err       error
+	skip      string
+}
+
+var (
+	realOnce sync.Once
+	realData realIndex
+)
+
+func loadReal(tb testing.TB) *realIndex {
+	tb.Helper()
+	if testing.Short() {
+		tb.Skip("skipped in -short mode: needs the Debian archive mirror of this host's apt sources (network) and a ~50 MB download")
+	}
+	realOnce.Do(func() { realData.load() })
+	if realData.skip != "" {
+		tb.Skip(realData.skip)
+	}
+	if realData.err != nil {
+		tb.Fatal(realData.err)
+	}
+	return &realData
+}
+
+func (ri *realIndex) load() {
+	mirror, err := aptMirror(realSuite)
+	if err != nil {
+		ri.skip = "no mirror to test against: " + err.Error()
+		return
+	}
+	ri.mirror = strings.TrimSuffix(mirror, "/")
+	u, err := url.Parse(ri.mirror)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") {
+		ri.skip = fmt.Sprintf("apt source %q is not an http(s) mirror", mirror)
+		return
+	}
+	base, err := os.UserCacheDir()
+	if err != nil {
+		base = os.TempDir()
+	}
+	dir := filepath.Join(base, "distill", "test-indexes", sanitize(u.Host+u.Path), realSuite)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		ri.err = err
+		return
+	}
+	kr, err := archive.DebianKeyring()
+	if err != nil {
+		ri.err = err
+		return
+	}
+
+	// Use the cached InRelease while it is fresh and its index is cached;
+	// otherwise fetch both again.
+	inPath := filepath.Join(dir, "InRelease")
+	if st, err := os.Stat(inPath); err == nil && time.Since(st.ModTime()) < 24*time.Hour {
+		if ri.fromCache(dir, inPath, kr) == nil {
+			return
+		}
+	}
+	dists := ri.mirror + "/dists/" + realSuite + "/"
+	data, err := httpGet(dists + "InRelease")
+	if err != nil {
+		ri.err = err
+		return
+	}
+	rel, err := archive.VerifyInRelease(data, kr)
+	if err != nil {
+		ri.err = err
+		return
+	}
+	// Fetch by hash when the archive allows: that path cannot change under
+	// us while the mirror updates.
+	xzData, err := httpGet(dists + rel.ByHashPath(realIndexFile))
+	if err != nil {
+		ri.err = err
+		return
+	}
+	rd, err := func() (io.Reader, error) {
+		if err := rel.VerifyFile(realIndexFile, xzData); err != nil {
+			return nil, err
+		}
+		return archive.DecompressIndex(realIndexFile, xzData)
+	}()
+	if err != nil {
+		ri.err = err
+		return
+	}
+	plain, err := io.ReadAll(rd)
+	if err != nil {
+		ri.err = err
+		return
+	}
+	if err := rel.VerifyFile(realPlainFile, plain); err != nil {
+		ri.err = err
+		return
+	}
+	if err := writeAtomic(filepath.Join(dir, "Packages-"+rel.Files[realPlainFile].SHA256), plain); err != nil {
+		ri.err = err
+		return
+	}
+	if err := writeAtomic(inPath, data); err != nil {
+		ri.err = err
+		return
+	}
+	ri.inRelease, ri.release, ri.packages = data, rel, plain
+}
+
+func (ri *realIndex) fromCache(dir, inPath string, kr *archive.Keyring) error {
+	data, err := os.ReadFile(inPath)
+	if err != nil {
+		return err
+	}
+	rel, err := archive.VerifyInRelease(data, kr)
+	if err != nil {
+		return err
+	}
+	f, ok := rel.Files[realPlainFile]
+	if !ok {
+		return fmt.Errorf("no %s", realPlainFile)
+	}
+	plain, err := os.ReadFile(filepath.Join(dir, "Packages-"+f.SHA256))
+	if err != nil {
+		return err
+	}
+	if err := rel.VerifyFile(realPlainFile, plain); err != nil {
+		return err
+	}
+	ri.inRelease, ri.release, ri.packages = data, rel, plain
+	return nil
+}
+
+func sanitize(s string) string {
+	return regexp.MustCompile(`[^A-Za-z0-9._-]+`).ReplaceAllString(strings.Trim(s, "/"), "_")
+}
+
+func httpGet(u string) ([]byte, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+	if err != nil {
+		return nil, err
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return nil, fmt.Errorf("GET %s: %s", u, resp.Status)
+	}
+	return io.ReadAll(resp.Body)
+}
+
+func writeAtomic(path string, data []byte) error {
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, data, 0o644); err != nil {
+		return err
+	}
+	return os.Rename(tmp, path)
+}
+
+func (ri *realIndex) index(tb testing.TB) *archive.Index {
+	tb.Helper()
+	ix, err := archive.ParsePackagesWith(bytes.NewReader(ri.packages), archive.IndexOptions{File: ri.release.Dir + "/" + realPlainFile, Repository: "debian"})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return ix
+}
+
+func TestRealIndex(t *testing.T) {
+	ri := loadReal(t)
+	t.Logf("%s %s (%s), signed by %s", ri.release.Dir, ri.release.Version, ri.release.Date.Format(time.RFC3339), strings.Join(ri.release.SignedBy, "; "))
+	ix := ri.index(t)
+	if ix.Len() < 50000 {
+		t.Fatalf("only %d packages", ix.Len())
+	}
+
+	// The signature and the hash chain hold, and catch changes.
+	if _, err := archive.VerifyInRelease(bytes.Replace(ri.inRelease, []byte("Codename: bookworm"), []byte("Codename: bookwork"), 1), mustDebianKeyring(t)); err == nil {
+		t.Error("a changed InRelease verified")
+	}
+	if err := ri.release.VerifyFile(realPlainFile, ri.packages[:len(ri.packages)-1]); err == nil {
+		t.Error("a changed Packages verified")
+	}
+
+	for _, name := range []string{"python3", "base-files", "libc6", "libssl3", "ca-certificates"} {
+		sel, err := Resolve(ix, []Request{{Name: name}}, Options{Arch: realArch})
+		if err != nil {
+			t.Errorf("%s: %v", name, err)
+			continue
+		}
+		if sel.Lookup(name) == nil || !sel.Lookup(name).Requested {
+			t.Errorf("%s: not in its own closure", name)
+		}
+		if sel.Lookup("libc6") == nil {
+			t.Errorf("%s: closure without libc6", name)
+		}
+		var size int64
+		for _, p := range sel.Packages {
+			size += p.Size
+			if p.SHA256 == "" || p.Filename == "" || p.Size == 0 {
+				t.Errorf("%s: %s has no Filename, SHA256 or Size", name, p.Key())
+			}
+		}
+		t.Logf("%-16s %2d packages, %6.1f MB of .debs: %s", name, len(sel.Packages), float64(size)/1e6, strings.Join(sel.Keys(), " "))
+	}
+}
+
+func mustDebianKeyring(t testing.TB) *archive.Keyring {
+	kr, err := archive.DebianKeyring()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return kr
+}
+
+// TestRealIndexAgainstApt compares closures with apt's, run on the very same
+// index (a throw-away apt configuration whose only list is the verified
+// Packages file, and an empty dpkg status: nothing installed, so nothing
+// Essential is taken as present).
+func TestRealIndexAgainstApt(t *testing.T) {
+	ri := loadReal(t)
+	if _, err := exec.LookPath("apt-get"); err != nil {
+		t.Skip("apt-get is not installed: nothing to compare with")
+	}
+	ix := ri.index(t)
+	apt := newAptSim(t, ri)
+
+	var essential []string
+	seen := map[string]bool{}
+	for _, p := range ix.Packages() {
+		if p.Essential && !seen[p.Name] {
+			seen[p.Name] = true
+			essential = append(essential, p.Name)
+		}
+	}
+	sort.Strings(essential)
+
+	cases := []struct {
+		name string
+		reqs []string
+		opts Options
+	}{
+		{"python3", []string{"python3"}, Options{}},
+		{"base-files", []string{"base-files"}, Options{}},
+		{"libc6", []string{"libc6"}, Options{}},
+		{"libssl3", []string{"libssl3"}, Options{}},
+		{"ca-certificates", []string{"ca-certificates"}, Options{}},
+		{"distroless base", []string{"base-files", "netbase", "tzdata", "media-types", "libc6", "libssl3", "ca-certificates"}, Options{}},
+		{"nodejs", []string{"nodejs"}, Options{}},
+		{"openjdk-17-jre-headless", []string{"openjdk-17-jre-headless"}, Options{}},
+		{"build-essential", []string{"build-essential"}, Options{}},
+		// apt has no switch for "the Essential set": ask for its names.
+		{"essential set", essential, Options{Essential: true}},
+		{"python3 with Recommends", []string{"python3"}, Options{Recommends: true}},
+	}
+	for _, c := range cases {
+		t.Run(strings.ReplaceAll(c.name, " ", "_"), func(t *testing.T) {
+			o := c.opts
+			o.Arch = realArch
+			start := time.Now()
+			sel, err := Resolve(ix, reqs(t, c.reqs...), o)
+			ours := time.Since(start)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := map[string]string{}
+			for _, p := range sel.Packages {
+				got[sel.Key(p.Package)] = p.Version
+			}
+			start = time.Now()
+			want := apt.install(t, c.reqs, c.opts.Recommends)
+			aptTime := time.Since(start)
+			var diffs []string
+			for _, k := range slices.Sorted(maps.Keys(got)) {
+				if v, ok := want[k]; !ok {
+					diffs = append(diffs, fmt.Sprintf("+%s=%s (only distill)", k, got[k]))
+				} else if v != got[k] {
+					diffs = append(diffs, fmt.Sprintf("~%s: distill %s, apt %s", k, got[k], v))
+				}
+			}
+			for _, k := range slices.Sorted(maps.Keys(want)) {
+				if _, ok := got[k]; !ok {
+					diffs = append(diffs, fmt.Sprintf("-%s=%s (only apt)", k, want[k]))
+				}
+			}
+			t.Logf("%d packages (apt: %d); resolve %v, apt-get -s %v", len(got), len(want), ours.Round(time.Microsecond), aptTime.Round(time.Millisecond))
+			if len(diffs) > 0 {
+				t.Errorf("closure differs from apt's:\n%s", strings.Join(diffs, "\n"))
+			}
+		})
+	}
+}
+
+// aptSim runs apt-get -s against the real index alone.
+type aptSim struct {
+	dir  string
+	opts []string
+}
+
+func newAptSim(t *testing.T, ri *realIndex) *aptSim {
+	dir := t.TempDir()
+	for _, d := range []string{"lists/partial", "cache/archives/partial", "empty", "etc"} {
+		if err := os.MkdirAll(filepath.Join(dir, d), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// A source apt will never fetch from (".invalid" cannot resolve), whose
+	// list files are put in place directly: apt-get -s reads lists, it does
+	// not download them.
+	const fake = "http://distill.invalid/debian"
+	prefix := "distill.invalid_debian_dists_" + realSuite + "_"
+	files := map[string][]byte{
+		"etc/sources.list":              []byte(fmt.Sprintf("deb [trusted=yes] %s %s %s\n", fake, realSuite, realComponent)),
+		"status":                        nil,
+		"lists/" + prefix + "InRelease": ri.inRelease,
+		"lists/" + prefix + realComponent + "_binary-" + realArch + "_Packages": ri.packages,
+	}
+	for name, data := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return &aptSim{dir: dir, opts: []string{
+		"-o", "Dir::Etc::SourceList=" + filepath.Join(dir, "etc/sources.list"),
+		"-o", "Dir::Etc::SourceParts=" + filepath.Join(dir, "empty"),
+		"-o", "Dir::Etc::PreferencesParts=" + filepath.Join(dir, "empty"),
+		"-o", "Dir::Etc::Preferences=" + filepath.Join(dir, "empty/none"),
+		"-o", "Dir::State::Lists=" + filepath.Join(dir, "lists"),
+		"-o", "Dir::State::status=" + filepath.Join(dir, "status"),
+		"-o", "Dir::State::extended_states=" + filepath.Join(dir, "extended_states"),
+		"-o", "Dir::Cache=" + filepath.Join(dir, "cache"),
+		// Keep apt's binary cache between runs (hosts built from container
+		// images often turn it off): only the first run builds it.
+		"-o", "Dir::Cache::pkgcache=pkgcache.bin",
+		"-o", "Dir::Cache::srcpkgcache=srcpkgcache.bin",
+		"-o", "APT::Architecture=" + realArch,
+		"-o", "APT::Architectures=" + realArch,
+		"-o", "Debug::NoLocking=1",
+	}}
+}
+
+var aptInst = regexp.MustCompile(`^Inst (\S+) \((\S+) `)
+
+// install returns what apt-get -s install would install: key -> version.
+func (a *aptSim) install(t *testing.T, pkgs []string, recommends bool) map[string]string {
+	t.Helper()
+	args := append([]string{"-s", "-q"}, a.opts...)
+	if recommends {
+		args = append(args, "-o", "APT::Install-Recommends=true")
+	} else {
+		args = append(args, "--no-install-recommends")
+	}
+	args = append(append(args, "install"), pkgs...)
+	cmd := exec.Command("apt-get", args...)
+	cmd.Env = append(os.Environ(), "LC_ALL=C")
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("apt-get %s: %v\n%s", strings.Join(args, " "), err, out)
+	}
+	got := map[string]string{}
+	sc := bufio.NewScanner(bytes.NewReader(out))
+	for sc.Scan() {
+		if m := aptInst.FindStringSubmatch(sc.Text()); m != nil {
+			name := strings.TrimSuffix(m[1], ":"+realArch)
+			got[name] = m[2]
+		}
+	}
+	if len(got) == 0 {
+		t.Fatalf("apt-get installs nothing:\n%s", out)
+	}
+	return got
+}

@@ -1,0 +1,329 @@
+package lockfile
+
+import (
+	"bytes"
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/distill-build/distill/debian/archive"
+	"github.com/distill-build/distill/debian/archive/archivetest"
+	"github.com/distill-build/distill/debian/resolve"
+)
+
+func lockOf(t *testing.T, ix *archive.Index, o resolve.Options, requests ...string) *Lockfile {
+	t.Helper()
+	sel, err := resolve.Resolve(ix, reqs(t, requests...), o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := NewLockfile()
+	if err := l.Add(sel); err != nil {
+		t.Fatal(err)
+	}
+	return l
+}
+
+func TestLockfileRoundTrip(t *testing.T) {
+	ix := archivetest.Synthetic(t)
+	l := lockOf(t, ix, resolve.Options{Arch: "amd64"}, "python3")
+	sel, err := resolve.Resolve(ix, reqs(t, "base-files", "libc6:i386"), resolve.Options{Arch: "amd64", ForeignArchs: []string{"i386"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := l.Add(sel); err != nil {
+		t.Fatal(err)
+	}
+	arm := &resolve.Selection{Arch: "arm64"}
+	if err := l.Add(arm); err != nil {
+		t.Fatal(err)
+	}
+
+	data, err := l.Marshal()
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, err := l.Marshal()
+	if err != nil || !bytes.Equal(data, again) {
+		t.Fatal("Marshal is not deterministic")
+	}
+	l2, err := ParseLockfile(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data2, err := l2.Marshal()
+	if err != nil || !bytes.Equal(data, data2) {
+		t.Fatalf("round trip differs:\n%s\n%s", data, data2)
+	}
+	if len(Diff(l, l2)) != 0 {
+		t.Error("Diff of a round trip is not empty")
+	}
+
+	// The file itself: one field per line, sorted, ending in a newline.
+	s := string(data)
+	for _, want := range []string{
+		"{\n  \"version\": 2,\n  \"architectures\": {\n    \"amd64\": {\n      \"packages\": [\n        {\n          \"name\": \"base-files\",",
+		`"name": "libc6",
+          "version": "2.36-9+deb12u4",
+          "architecture": "i386",
+          "repository": "debian",
+          "filename": "pool/main/g/glibc/libc6_2.36-9+deb12u4_i386.deb",
+          "sha256": "1111111111111111111111111111111111111111111111111111111111113333",
+          "size": 2700000,
+          "source": "glibc",
+          "depends": [
+            "gcc-12-base:i386",
+            "libgcc-s1:i386"
+          ]`,
+		`"name": "python3",
+          "version": "3.11.2-1+b1",
+          "architecture": "amd64",
+          "repository": "debian",
+          "filename": "pool/main/p/python3-defaults/python3_3.11.2-1+b1_amd64.deb",
+          "sha256": "8888888888888888888888888888888888888888888888888888888888888888",
+          "size": 26000,
+          "source": "python3-defaults",
+          "source_version": "3.11.2-1",`,
+		"\"arm64\": {\n      \"packages\": []\n    }",
+	} {
+		if !strings.Contains(s, want) {
+			t.Errorf("lockfile lacks\n%s\nin\n%s", want, s)
+		}
+	}
+	if !strings.HasSuffix(s, "}\n") {
+		t.Error("no final newline")
+	}
+	if strings.Index(s, `"name": "base-files"`) > strings.Index(s, `"name": "zlib1g"`) {
+		t.Error("packages are not sorted")
+	}
+
+	// Closure from the lockfile alone.
+	got, err := l2.Closure("amd64", []string{"python3"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, p := range got {
+		names = append(names, p.Name+"="+p.Version)
+	}
+	// The same closure as the solver's.
+	py, err := resolve.Resolve(ix, reqs(t, "python3"), resolve.Options{Arch: "amd64"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want []string
+	for _, p := range py.Packages {
+		want = append(want, p.Name+"="+p.Version)
+	}
+	if strings.Join(names, " ") != strings.Join(want, " ") {
+		t.Errorf("Closure(python3) = %s, want %s", names, want)
+	}
+	got, err = l2.Closure("amd64", []string{"libc6:i386"})
+	if err != nil || len(got) != 3 || got[0].Key("amd64") != "gcc-12-base:i386" {
+		t.Errorf("Closure(libc6:i386) = %v, %v", got, err)
+	}
+	var nl *NotLockedError
+	if _, err := l2.Closure("amd64", []string{"python3", "nodejs"}); !errors.As(err, &nl) || nl.Key != "nodejs" ||
+		err.Error() != "the lockfile has no package nodejs for amd64: the definition asks for more than was locked; refresh the lockfile" {
+		t.Errorf("Closure of an unlocked package: %v", err)
+	}
+	if _, err := l2.Closure("s390x", []string{"python3"}); !errors.As(err, &nl) {
+		t.Errorf("Closure for an unlocked architecture: %v", err)
+	}
+	if p := l2.Lookup("amd64", "libc6:i386"); p == nil || p.Architecture != "i386" {
+		t.Errorf("Lookup(libc6:i386) = %v", p)
+	}
+	if p := l2.Lookup("amd64", "nope"); p != nil {
+		t.Errorf("Lookup(nope) = %v", p)
+	}
+}
+
+func TestLockfileAddConflict(t *testing.T) {
+	ix := archivetest.Synthetic(t)
+	l := lockOf(t, ix, resolve.Options{Arch: "amd64"}, "libc6")
+	sel, err := resolve.Resolve(ix, reqs(t, "libc6=2.36-9"), resolve.Options{Arch: "amd64"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := l.Add(sel); err == nil || !strings.Contains(err.Error(), "libc6 for amd64 selected as 2.36-9+deb12u4 and as 2.36-9") {
+		t.Errorf("Add of another version: %v", err)
+	}
+}
+
+func TestParseLockfileErrors(t *testing.T) {
+	pkg := func(fields string) string {
+		return `{"version":2,"architectures":{"amd64":{"packages":[{` + fields + `}]}}}`
+	}
+	good := `"name":"a","version":"1","architecture":"amd64","filename":"pool/a.deb","sha256":"` + strings.Repeat("a", 64) + `","size":1,"source":"a"`
+	if _, err := ParseLockfile([]byte(pkg(good))); err != nil {
+		t.Fatalf("good lockfile: %v", err)
+	}
+	for _, tt := range []struct{ in, err string }{
+		{`{"version":1,"architectures":{}}`, "version 1, want 2"},
+		{`{"version":2,"architectures":{},"extra":1}`, `unknown field "extra"`},
+		{`{"version":2,"architectures":{}} {}`, "data after the JSON object"},
+		{`[]`, "cannot unmarshal"},
+		{`{"version":2,"architectures":{"amd64":null}}`, "architecture amd64 is null"},
+		{pkg(strings.Replace(good, `"version":"1"`, `"version":"x"`, 1)), `invalid version "x"`},
+		{pkg(strings.Replace(good, strings.Repeat("a", 64), strings.Repeat("A", 64), 1)), "is not 64 lower-case hex digits"},
+		{pkg(strings.Replace(good, strings.Repeat("a", 64), "abc", 1)), "is not 64 lower-case hex digits"},
+		{pkg(strings.Replace(good, `"pool/a.deb"`, `"../etc/passwd"`, 1)), "must be a relative path inside the archive"},
+		{pkg(strings.Replace(good, `"pool/a.deb"`, `"/pool/a.deb"`, 1)), "must be a relative path inside the archive"},
+		{pkg(strings.Replace(good, `"size":1`, `"size":-1`, 1)), "negative size"},
+		{pkg(strings.Replace(good, `"name":"a"`, `"name":""`, 1)), "name, version, architecture and filename are required"},
+		{pkg(good + `,"depends":["b"]`), "a depends on b, which is not locked"},
+		{pkg(good + `},{` + good), "amd64: a is locked twice"},
+	} {
+		_, err := ParseLockfile([]byte(tt.in))
+		if err == nil || !strings.Contains(err.Error(), tt.err) {
+			t.Errorf("ParseLockfile(%s): %v, want %q", tt.in, err, tt.err)
+		}
+	}
+}
+
+func TestDiff(t *testing.T) {
+	ix := archivetest.Synthetic(t)
+	old := lockOf(t, ix, resolve.Options{Arch: "amd64", Pins: reqs(t, "libc6 (= 2.36-9)")}, "python3")
+	new := lockOf(t, ix, resolve.Options{Arch: "amd64"}, "python3", "base-files")
+	// Remove one package from the new lock, and "rebuild" another.
+	la := new.Architectures["amd64"]
+	for i := range la.Packages {
+		if la.Packages[i].Name == "media-types" {
+			la.Packages[i].SHA256 = strings.Repeat("9", 64)
+		}
+	}
+	old.Architectures["amd64"].Packages = append(old.Architectures["amd64"].Packages, LockedPackage{
+		Name: "oldpkg", Version: "1.0", Architecture: "all", Filename: "pool/o.deb", SHA256: strings.Repeat("1", 64), Source: "oldpkg"})
+	arm := lockOf(t, ix, resolve.Options{Arch: "amd64"}, "tar")
+	for i := range arm.Architectures["amd64"].Packages {
+		arm.Architectures["amd64"].Packages[i].Architecture = "arm64"
+	}
+	arm.Architectures["arm64"] = arm.Architectures["amd64"]
+	delete(arm.Architectures, "amd64")
+	new.Architectures["arm64"] = arm.Architectures["arm64"]
+
+	changes := Diff(old, new)
+	got := FormatChanges(changes)
+	want := `amd64 base-files 12.4+deb12u5 (added)
+amd64 libc6 2.36-9 -> 2.36-9+deb12u4 (upgraded)
+amd64 mawk 1.3.4.20200120-3.1 (added)
+amd64 media-types 10.0.0 (rebuilt: sha256 0000cccccccc -> 999999999999)
+amd64 oldpkg 1.0 (removed)
+arm64 gcc-12-base 12.2.0-14 (added)
+arm64 libc6 2.36-9+deb12u4 (added)
+arm64 libgcc-s1 12.2.0-14 (added)
+arm64 tar 1.34+dfsg-1.2 (added)
+1 upgraded, 6 added, 1 removed, 1 rebuilt
+`
+	if got != want {
+		t.Errorf("changes:\n%s\nwant:\n%s", got, want)
+	}
+	back := FormatChanges(Diff(new, old))
+	if !strings.Contains(back, "amd64 libc6 2.36-9+deb12u4 -> 2.36-9 (downgraded)") {
+		t.Errorf("reverse diff:\n%s", back)
+	}
+	if FormatChanges(Diff(nil, nil)) != "" {
+		t.Error("diff of nothing")
+	}
+	if n := len(Diff(nil, old)); n != len(old.Architectures["amd64"].Packages) {
+		t.Errorf("diff from nil: %d changes", n)
+	}
+}
+
+// TestLockedImages checks that an image's locked closure is its own, not the
+// union of every image's, and that changed inputs make the lock stale.
+func TestLockedImages(t *testing.T) {
+	ix := archivetest.Synthetic(t)
+	l := NewLockfile()
+	lock := func(name string, in LockInputs, o resolve.Options) {
+		t.Helper()
+		sel, err := resolve.Resolve(ix, reqs(t, in.Packages...), o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := l.Add(sel); err != nil {
+			t.Fatal(err)
+		}
+		l.SetImage(name, in, sel, nil)
+	}
+	small := LockInputs{Packages: []string{"libc6"}, Exclude: []string{"libgcc-s1"}, Repositories: []string{"debian bookworm main"}}
+	big := LockInputs{Packages: []string{"libc6"}, Repositories: []string{"debian bookworm main"}}
+	lock("small", small, resolve.Options{Arch: "amd64", Exclude: small.Exclude})
+	lock("big", big, resolve.Options{Arch: "amd64"})
+	data, err := l.Marshal()
+	if err != nil {
+		t.Fatal(err)
+	}
+	l2, err := ParseLockfile(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sp, _, err := l2.ImagePackages("small", small, "amd64")
+	if err != nil {
+		t.Fatal(err)
+	}
+	bp, _, err := l2.ImagePackages("big", big, "amd64")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(sp) >= len(bp) {
+		t.Errorf("small has %d packages, big %d: the exclusion was lost", len(sp), len(bp))
+	}
+	for _, p := range sp {
+		if p.Name == "libgcc-s1" {
+			t.Error("small got its excluded package from the lock")
+		}
+	}
+	var stale *StaleLockError
+	if _, _, err := l2.ImagePackages("small", big, "amd64"); !errors.As(err, &stale) {
+		t.Errorf("changed inputs: %v", err)
+	}
+	var nl *NotLockedError
+	if _, _, err := l2.ImagePackages("small", small, "arm64"); !errors.As(err, &nl) {
+		t.Errorf("unlocked architecture: %v", err)
+	}
+	if _, _, err := l2.ImagePackages("other", small, "amd64"); !errors.As(err, &nl) {
+		t.Errorf("unlocked image: %v", err)
+	}
+}
+
+func TestImageChanges(t *testing.T) {
+	in := LockInputs{Packages: []string{"a"}, Repositories: []string{"debian bookworm main"}}
+	old := &Lockfile{Images: map[string]*LockedImage{
+		"kept":    {LockInputs: in, Closure: map[string][]string{"amd64": {"a"}}},
+		"grown":   {LockInputs: in, Closure: map[string][]string{"amd64": {"a"}}},
+		"edited":  {LockInputs: in, Closure: map[string][]string{"amd64": {"a"}}},
+		"dropped": {LockInputs: in, Closure: map[string][]string{"amd64": {"a"}}},
+	}}
+	edited := in
+	edited.Exclude = []string{"b"}
+	new := &Lockfile{Images: map[string]*LockedImage{
+		"kept":   {LockInputs: in, Closure: map[string][]string{"amd64": {"a"}}},
+		"grown":  {LockInputs: in, Closure: map[string][]string{"amd64": {"a", "b"}}},
+		"edited": {LockInputs: edited, Closure: map[string][]string{"amd64": {"a"}}},
+		"new":    {LockInputs: in, Closure: map[string][]string{"amd64": {"a"}}},
+	}}
+	got := strings.Join(ImageChanges(old, new), "\n")
+	want := strings.Join([]string{
+		"image dropped (removed)",
+		`image edited: packages ["a"], exclude ["b"], repositories ["debian bookworm main"] (inputs changed)`,
+		"image grown amd64: 1 -> 2 packages (closure changed)",
+		"image new (added)",
+	}, "\n")
+	if got != want {
+		t.Errorf("got\n%s\nwant\n%s", got, want)
+	}
+}
+
+func reqs(t testing.TB, ss ...string) []resolve.Request {
+	t.Helper()
+	var out []resolve.Request
+	for _, s := range ss {
+		r, err := resolve.ParseRequest(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, r)
+	}
+	return out
+}

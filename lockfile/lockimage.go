@@ -1,0 +1,176 @@
+package lockfile
+
+import (
+	"fmt"
+	"slices"
+
+	"github.com/distill-build/distill/debian/resolve"
+)
+
+// LockedImage records what one image's packages were solved from and the
+// closure that came out, per architecture. A build takes exactly that
+// closure, and refuses the lock when the inputs no longer match the
+// definition: images that share a lockfile may exclude or choose
+// differently, and the union of everything locked is not any one image's.
+type LockedImage struct {
+	LockInputs
+	// Closure maps an architecture to the keys (see LockedPackage.Key) of
+	// the packages the image installs, sorted.
+	Closure map[string][]string `json:"closure"`
+	// CA is the key of the package the image's CA bundle comes from, per
+	// architecture, when it has one.
+	CA map[string]string `json:"ca,omitempty"`
+}
+
+// LockInputs is what a lock of an image depends on in the definition.
+type LockInputs struct {
+	Packages []string `json:"packages"`          // requests as written
+	Exclude  []string `json:"exclude,omitempty"` // as written
+	// Repositories lists "NAME SUITE COMPONENT…" for each repository: the
+	// suites the packages came from. Mirror URLs are configuration and are
+	// not recorded.
+	Repositories []string `json:"repositories"`
+}
+
+// Equal reports whether two sets of inputs are the same.
+func (in LockInputs) Equal(o LockInputs) bool {
+	return slices.Equal(in.Packages, o.Packages) && slices.Equal(in.Exclude, o.Exclude) &&
+		slices.Equal(in.Repositories, o.Repositories)
+}
+
+// StaleLockError reports a lockfile made from other inputs than the
+// definition now has.
+type StaleLockError struct {
+	Image      string
+	Want, Have LockInputs
+}
+
+func (e *StaleLockError) Error() string {
+	return fmt.Sprintf("the lockfile's %s was solved from packages %q, exclude %q, repositories %q; the definition now has %q, %q, %q: refresh the lockfile",
+		e.Image, e.Have.Packages, e.Have.Exclude, e.Have.Repositories, e.Want.Packages, e.Want.Exclude, e.Want.Repositories)
+}
+
+// SetImage records an image's inputs and its closure for sel's architecture
+// (and the package of its CA bundle, when ca is not nil). The selections
+// must already be added.
+func (l *Lockfile) SetImage(name string, in LockInputs, sel *resolve.Selection, ca *resolve.Selection) {
+	if l.Images == nil {
+		l.Images = map[string]*LockedImage{}
+	}
+	li := l.Images[name]
+	if li == nil {
+		li = &LockedImage{LockInputs: in, Closure: map[string][]string{}}
+		l.Images[name] = li
+	}
+	li.Closure[sel.Arch] = sel.Keys()
+	if ca != nil {
+		if li.CA == nil {
+			li.CA = map[string]string{}
+		}
+		for _, p := range ca.Packages {
+			if p.Requested {
+				li.CA[sel.Arch] = ca.Key(p.Package)
+			}
+		}
+	}
+}
+
+// ImagePackages returns the locked packages of an image for arch, and the
+// package of its CA bundle (nil without one). A lock made from other inputs
+// is a *StaleLockError; an image or architecture it lacks, a
+// *NotLockedError.
+func (l *Lockfile) ImagePackages(name string, in LockInputs, arch string) ([]LockedPackage, *LockedPackage, error) {
+	li := l.Images[name]
+	if li == nil {
+		return nil, nil, &NotLockedError{Arch: arch, Key: "image " + name}
+	}
+	if !li.LockInputs.Equal(in) {
+		return nil, nil, &StaleLockError{Image: "image " + name, Want: in, Have: li.LockInputs}
+	}
+	keys, ok := li.Closure[arch]
+	if !ok {
+		return nil, nil, &NotLockedError{Arch: arch, Key: "image " + name}
+	}
+	var out []LockedPackage
+	for _, k := range keys {
+		p := l.Lookup(arch, k)
+		if p == nil {
+			return nil, nil, &NotLockedError{Arch: arch, Key: k}
+		}
+		out = append(out, *p)
+	}
+	var ca *LockedPackage
+	if k, ok := li.CA[arch]; ok {
+		if ca = l.Lookup(arch, k); ca == nil {
+			return nil, nil, &NotLockedError{Arch: arch, Key: k}
+		}
+	}
+	return out, ca, nil
+}
+
+// validateImages checks that every key an image names is locked.
+func (l *Lockfile) validateImages() error {
+	for name, li := range l.Images {
+		if li == nil {
+			return fmt.Errorf("lockfile: image %s is null", name)
+		}
+		for arch, keys := range li.Closure {
+			for _, k := range append(slices.Clone(keys), li.CA[arch]) {
+				if k != "" && l.Lookup(arch, k) == nil {
+					return fmt.Errorf("lockfile: image %s: %s for %s is not locked", name, k, arch)
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// ImageChanges describes, one line an image, the images whose lock record
+// changed from old to new: added, removed, solved from other inputs, or
+// given another closure. Sorted by image name; either lockfile may be nil.
+func ImageChanges(old, new *Lockfile) []string {
+	images := func(l *Lockfile) map[string]*LockedImage {
+		if l == nil {
+			return nil
+		}
+		return l.Images
+	}
+	o, n := images(old), images(new)
+	names := map[string]bool{}
+	for k := range o {
+		names[k] = true
+	}
+	for k := range n {
+		names[k] = true
+	}
+	var out []string
+	for _, name := range sortedKeys(names) {
+		a, b := o[name], n[name]
+		switch {
+		case a == nil:
+			out = append(out, fmt.Sprintf("image %s (added)", name))
+		case b == nil:
+			out = append(out, fmt.Sprintf("image %s (removed)", name))
+		case !a.LockInputs.Equal(b.LockInputs):
+			out = append(out, fmt.Sprintf("image %s: packages %q, exclude %q, repositories %q (inputs changed)", name, b.Packages, b.Exclude, b.Repositories))
+		default:
+			for _, arch := range sortedKeys(unionKeys(a.Closure, b.Closure)) {
+				if !slices.Equal(a.Closure[arch], b.Closure[arch]) {
+					out = append(out, fmt.Sprintf("image %s %s: %d -> %d packages (closure changed)", name, arch, len(a.Closure[arch]), len(b.Closure[arch])))
+				}
+			}
+		}
+	}
+	return out
+}
+
+func unionKeys(a, b map[string][]string) map[string]bool {
+	out := map[string]bool{}
+	for k := range a {
+		out[k] = true
+	}
+	for k := range b {
+		out[k] = true
+	}
+	return out
+}
