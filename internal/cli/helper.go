@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"debug/elf"
@@ -7,8 +7,30 @@ import (
 	"path/filepath"
 	"runtime"
 
+	"github.com/distill-build/distill/deb"
+	"github.com/spf13/cobra"
 	"github.com/tonistiigi/fsutil"
 )
+
+// helperCmds are the in-build helper's subcommands. When the CLI runs the
+// frontend in-process, builds run this very binary (see selfAsHelper) to
+// unpack .debs and write CA bundles. They are hidden, and hand their words
+// to the helper unparsed: its flags are its own.
+func helperCmds() []*cobra.Command {
+	var cmds []*cobra.Command
+	for _, name := range []string{"unpack", "cacerts"} {
+		cmds = append(cmds, &cobra.Command{
+			Use:                name,
+			Short:              "The in-build helper's " + name + " (run by builds, not by hand)",
+			Hidden:             true,
+			DisableFlagParsing: true,
+			RunE: func(_ *cobra.Command, args []string) error {
+				return deb.Main(append([]string{name}, args...))
+			},
+		})
+	}
+	return cmds
+}
 
 // helperLocal is the local through which the CLI uploads its own binary: it
 // is the in-build helper when the frontend runs in-process.
@@ -23,11 +45,11 @@ func selfAsHelper() (fsutil.FS, string, error) {
 	}
 	exe, err := os.Executable()
 	if err != nil {
-		return nil, "", err
+		return nil, "", fmt.Errorf("finding this binary to serve as the in-build helper: %w", err)
 	}
 	exe, err = filepath.EvalSymlinks(exe)
 	if err != nil {
-		return nil, "", err
+		return nil, "", fmt.Errorf("finding this binary to serve as the in-build helper: %w", err)
 	}
 	f, err := elf.Open(exe)
 	if err != nil {
@@ -41,7 +63,7 @@ func selfAsHelper() (fsutil.FS, string, error) {
 	}
 	fs, err := fsutil.NewFS(filepath.Dir(exe))
 	if err != nil {
-		return nil, "", err
+		return nil, "", fmt.Errorf("sharing %s with the build: %w", exe, err)
 	}
 	return fs, helperLocal + "/" + filepath.Base(exe), nil
 }

@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"context"
@@ -11,17 +11,52 @@ import (
 
 	"github.com/distill-build/distill/frontend"
 	"github.com/distill-build/distill/lockfile"
+	"github.com/spf13/cobra"
 )
 
-// lock solves every image of the definition against the verified indexes
+// lockCmd takes only the common options: lock solves every image (so no
+// --target), reads no build context (so no --context) and exports nothing
+// (so no --output).
+func lockCmd() *cobra.Command {
+	var o commonOptions
+	cmd := &cobra.Command{
+		Use:   "lock [flags] [DEFINITION]",
+		Short: "Solve every image's packages and write the definition's lockfile",
+		Long: `Lock solves every image's packages of DEFINITION (default distill.hcl) against
+the verified archive indexes, for each image's platforms (or --platform), and
+writes the lockfile next to it (distill.hcl: distill.lock.json), printing what
+changed package by package. Builds then use the lockfile and fetch no index.`,
+		Example: `  # Lock distill.hcl in the current directory
+  distill lock
+
+  # Refresh a definition's lock against a given mirror
+  distill lock --build-arg MIRROR=http://mirror.internal/debian examples/distroless-debian12/distill.hcl`,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := o.resolve(cmd.Flags(), args); err != nil {
+				return err
+			}
+			return runLock(cmd.Context(), &o, cmd.ErrOrStderr())
+		},
+	}
+	o.addFlags(cmd.Flags())
+	return cmd
+}
+
+// runLock solves every image of the definition against the verified indexes
 // and writes the lockfile next to it, printing what changed package by
 // package, so a refresh is one reviewed diff.
-func lock(ctx context.Context, o *buildOptions, stderr io.Writer) error {
-	file, _, err := readDefinition(o, stderr)
+func runLock(ctx context.Context, o *commonOptions, stderr io.Writer) error {
+	file, _, err := readDefinition(o, "", stderr)
 	if err != nil {
 		return err
 	}
-	meta, err := runFrontend(ctx, o, file, nil, nil, map[string]string{frontend.LockOpt: "true"}, stderr)
+	meta, err := runFrontend(ctx, o, frontendRun{
+		file: file,
+		// Lock reads no context; the definition's directory stands in, as
+		// it does for a build given no --context.
+		contextDir: filepath.Dir(file),
+		attrs:      map[string]string{frontend.LockOpt: "true"},
+	}, stderr)
 	if err != nil {
 		return err
 	}
@@ -44,10 +79,10 @@ func lock(ctx context.Context, o *buildOptions, stderr io.Writer) error {
 			old = o
 		}
 	case !errors.Is(err, fs.ErrNotExist):
-		return err
+		return fmt.Errorf("reading the old lockfile: %w", err)
 	}
 	if err := writeAtomic(path, data); err != nil {
-		return err
+		return fmt.Errorf("writing the lockfile: %w", err)
 	}
 	changes := lockfile.Diff(old, fresh)
 	images := lockfile.ImageChanges(old, fresh)

@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"context"
@@ -7,7 +7,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime/debug"
 	"strings"
 
 	"github.com/distill-build/distill/internal/buildkitd"
@@ -23,21 +22,21 @@ func startLocalBuildkit(ctx context.Context, stderr io.Writer) (string, func(), 
 	}
 	cache, err := os.UserCacheDir()
 	if err != nil {
-		return "", nil, err
+		return "", nil, fmt.Errorf("a root for the local buildkitd: %w", err)
 	}
 	root := filepath.Join(cache, "distill", "buildkitd")
 	if err := os.MkdirAll(root, 0o700); err != nil {
-		return "", nil, err
+		return "", nil, fmt.Errorf("a root for the local buildkitd: %w", err)
 	}
 	logPath := filepath.Join(cache, "distill", "buildkitd.log")
 	log, err := os.Create(logPath)
 	if err != nil {
-		return "", nil, err
+		return "", nil, fmt.Errorf("the local buildkitd's log: %w", err)
 	}
 	sockDir, err := os.MkdirTemp("", "distill-")
 	if err != nil {
 		log.Close()
-		return "", nil, err
+		return "", nil, fmt.Errorf("a directory for the local buildkitd's socket: %w", err)
 	}
 	fmt.Fprintf(stderr, "BUILDKIT_HOST is not set: starting buildkitd (root %s, log %s)\n", root, logPath)
 	d, err := buildkitd.Start(ctx, buildkitd.Config{
@@ -77,12 +76,4 @@ func buildkitdBinary(ctx context.Context, stderr io.Writer) (string, error) {
 		return "", fmt.Errorf("no buildkitd on PATH, and building it failed (run from distill's source tree with Go, install buildkitd, or set BUILDKIT_HOST): %w", err)
 	}
 	return strings.TrimSpace(string(out)), nil
-}
-
-func version() string {
-	info, ok := debug.ReadBuildInfo()
-	if !ok || info.Main.Version == "" {
-		return "dev"
-	}
-	return info.Main.Version
 }

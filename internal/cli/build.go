@@ -1,0 +1,114 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"path/filepath"
+
+	"github.com/containerd/platforms"
+	"github.com/moby/buildkit/client"
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+)
+
+type buildOptions struct {
+	commonOptions
+	context string
+	target  string
+	outputs []string
+}
+
+func (o *buildOptions) addFlags(fs *pflag.FlagSet) {
+	o.commonOptions.addFlags(fs)
+	fs.StringVar(&o.context, "context", "", "the build context `DIR` (default: the definition's directory)")
+	fs.StringVar(&o.target, "target", "", "the `IMAGE` to build (default: the definition's last image)")
+	fs.StringArrayVarP(&o.outputs, "output", "o", nil, "export to `SPEC`, as buildctl's --output: type=oci|docker|tar,dest=FILE, type=local,dest=DIR or type=image,name=REF,push=true (repeatable; default: type=oci,dest=IMAGE.oci.tar)")
+}
+
+func (o *buildOptions) resolve(fs *pflag.FlagSet, args []string) error {
+	if err := o.commonOptions.resolve(fs, args); err != nil {
+		return err
+	}
+	if o.context == "" {
+		o.context = filepath.Dir(o.file)
+	}
+	return nil
+}
+
+func buildCmd() *cobra.Command {
+	var o buildOptions
+	cmd := &cobra.Command{
+		Use:   "build [flags] [DEFINITION]",
+		Short: "Build an image of a definition",
+		Long: `Build builds one image of DEFINITION (default distill.hcl) for each of its
+platforms, and exports it: by default to IMAGE.oci.tar in the current directory.
+Builds use the definition's lockfile (distill.lock.json next to distill.hcl)
+when there is one, and then fetch no archive index.`,
+		Example: `  # The definition's last image, for its own platforms, to <image>.oci.tar
+  distill build
+
+  # One image for one platform, with the mirror set
+  distill build --target static --platform linux/arm64 \
+    --build-arg MIRROR=http://mirror.internal/debian examples/distroless-debian12/distill.hcl
+
+  # Push to a registry with a running buildkitd
+  distill build --addr unix:///run/buildkit/buildkitd.sock -o type=image,name=registry.example/app:1,push=true`,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := o.resolve(cmd.Flags(), args); err != nil {
+				return err
+			}
+			return runBuild(cmd.Context(), &o, cmd.ErrOrStderr())
+		},
+	}
+	o.addFlags(cmd.Flags())
+	return cmd
+}
+
+func runBuild(ctx context.Context, o *buildOptions, stderr io.Writer) (err error) {
+	file, img, err := readDefinition(&o.commonOptions, o.target, stderr)
+	if err != nil {
+		return err
+	}
+	specs := o.outputs
+	if len(specs) == 0 {
+		name := "image"
+		if img != nil {
+			name = img.Name
+		}
+		specs = []string{"type=oci,dest=" + name + ".oci.tar"}
+	}
+	// Ask for the image's own platforms explicitly: BuildKit warns when a
+	// result's platforms differ from the requested ones.
+	if len(o.platforms) == 0 && img != nil {
+		for _, p := range img.Platforms {
+			o.platforms = append(o.platforms, platforms.FormatAll(p))
+		}
+	}
+	outs, err := parseOutputs(specs)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if ferr := finishOutputs(outs, err == nil); ferr != nil && err == nil {
+			err = ferr
+		}
+		if err == nil {
+			for _, out := range outs {
+				fmt.Fprintln(stderr, out)
+			}
+		}
+	}()
+	var exports []client.ExportEntry
+	for _, out := range outs {
+		exports = append(exports, out.entry)
+	}
+	_, err = runFrontend(ctx, &o.commonOptions, frontendRun{
+		file:       file,
+		contextDir: o.context,
+		target:     o.target,
+		img:        img,
+		exports:    exports,
+	}, stderr)
+	return err
+}

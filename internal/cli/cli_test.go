@@ -1,0 +1,332 @@
+package cli
+
+import (
+	"bytes"
+	"io"
+	"os"
+	"path/filepath"
+	"reflect"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/spf13/pflag"
+)
+
+// runCLI runs the command line as main does, returning what it wrote.
+func runCLI(t *testing.T, args ...string) (stdout, stderr string, err error) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	err = Run(t.Context(), args, &out, &errOut)
+	return out.String(), errOut.String(), err
+}
+
+func TestBuildFlags(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		args []string
+		want buildOptions
+	}{
+		{"defaults", nil, buildOptions{
+			commonOptions: commonOptions{file: "distill.hcl", progress: "auto"}, context: "."}},
+		{"flags after the definition", []string{"--target", "x", "defs/distill.hcl", "--build-arg", "A=1", "-o", "type=oci,dest=x.tar", "--platform", "linux/amd64"}, buildOptions{
+			commonOptions: commonOptions{file: "defs/distill.hcl", platforms: []string{"linux/amd64"}, buildArgs: []string{"A=1"}, progress: "auto"},
+			context:       "defs", target: "x", outputs: []string{"type=oci,dest=x.tar"}}},
+		{"long forms", []string{"--file=a/b.hcl", "--context", "ctx", "--output", "type=local,dest=out", "--addr", "tcp://h:1234", "--progress", "plain"}, buildOptions{
+			commonOptions: commonOptions{file: "a/b.hcl", addr: "tcp://h:1234", progress: "plain"},
+			context:       "ctx", outputs: []string{"type=local,dest=out"}}},
+		// Lists are repeated, never split at commas: a value may hold one.
+		{"repeated lists keep commas", []string{"-f", "d.hcl", "--platform", "linux/amd64,linux/arm64", "--platform", "linux/riscv64", "--build-arg", "L=a,b", "--build-arg", "E=", "-o", "type=oci,dest=a.tar", "-o", "type=image,name=r/x:1,push=true"}, buildOptions{
+			commonOptions: commonOptions{file: "d.hcl", platforms: []string{"linux/amd64,linux/arm64", "linux/riscv64"}, buildArgs: []string{"L=a,b", "E="}, progress: "auto"},
+			context:       ".", outputs: []string{"type=oci,dest=a.tar", "type=image,name=r/x:1,push=true"}}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var o buildOptions
+			fs := pflag.NewFlagSet("build", pflag.ContinueOnError)
+			o.addFlags(fs)
+			if err := fs.Parse(tc.args); err != nil {
+				t.Fatal(err)
+			}
+			if err := o.resolve(fs, fs.Args()); err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(o, tc.want) {
+				t.Errorf("parsed %+v\nwant   %+v", o, tc.want)
+			}
+		})
+	}
+}
+
+func TestBuildArgMap(t *testing.T) {
+	o := commonOptions{buildArgs: []string{"A=1", "B=x=y", "A=2", "E="}}
+	if got, want := o.buildArgMap(), map[string]string{"A": "2", "B": "x=y", "E": ""}; !reflect.DeepEqual(got, want) {
+		t.Errorf("got %v, want %v", got, want)
+	}
+}
+
+// TestUsageErrors runs command lines that must fail before reading a
+// definition or reaching BuildKit.
+func TestUsageErrors(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{nil, "no command given"},
+		{[]string{"frobnicate"}, `unknown command "frobnicate" for "distill"`},
+		{[]string{"build", "--nope"}, "unknown flag: --nope\nSee 'distill build --help'."},
+		{[]string{"build", "--platform"}, "flag needs an argument: --platform"},
+		{[]string{"build", "a.hcl", "b.hcl"}, "one definition at a time, got a.hcl b.hcl"},
+		{[]string{"build", "-f", "a.hcl", "b.hcl"}, "either as -f or as an argument, not both"},
+		{[]string{"build", "--build-arg", "NOEQUALS"}, `--build-arg "NOEQUALS": want NAME=VALUE`},
+		{[]string{"lock", "a.hcl", "b.hcl"}, "one definition at a time"},
+		{[]string{"lock", "--build-arg", "NOEQUALS"}, "want NAME=VALUE"},
+		// lock solves every image, reads no context and exports nothing.
+		{[]string{"lock", "-o", "type=oci,dest=x.tar"}, "unknown shorthand flag: 'o'"},
+		{[]string{"lock", "--output", "type=oci,dest=x.tar"}, "unknown flag: --output"},
+		{[]string{"lock", "--target", "x"}, "unknown flag: --target\nSee 'distill lock --help'."},
+		{[]string{"lock", "--context", "."}, "unknown flag: --context"},
+		{[]string{"version", "extra"}, `unknown command "extra" for "distill version"`},
+	} {
+		_, _, err := runCLI(t, tc.args...)
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%q: error %v, want %q", tc.args, err, tc.want)
+		}
+	}
+}
+
+// TestHelp checks that every command a user can see says what it does,
+// shows an example and explains each of its flags.
+func TestHelp(t *testing.T) {
+	var visible []string
+	for _, cmd := range rootCmd().Commands() {
+		if cmd.Hidden || cmd.Name() == "help" { // help is cobra's own
+			continue
+		}
+		visible = append(visible, cmd.Name())
+		if cmd.Short == "" || cmd.Long == "" || cmd.Example == "" {
+			t.Errorf("%s: Short %q, Long %q, Example %q: want all three", cmd.Name(), cmd.Short, cmd.Long, cmd.Example)
+		}
+		cmd.LocalFlags().VisitAll(func(f *pflag.Flag) {
+			if f.Usage == "" {
+				t.Errorf("%s --%s has no help", cmd.Name(), f.Name)
+			}
+		})
+	}
+	if want := []string{"build", "lock", "version"}; !slices.Equal(visible, want) {
+		t.Errorf("visible commands %v, want %v", visible, want)
+	}
+
+	for _, tc := range []struct {
+		args          []string
+		want, notWant []string
+	}{
+		{[]string{"--help"}, []string{"Examples:", "  build ", "  lock ", "  version "}, []string{"unpack", "cacerts", "completion"}},
+		{[]string{"build", "--help"}, []string{"Examples:", "distill build [flags] [DEFINITION]",
+			"-f, --file FILE", `(default "distill.hcl")`, "--context DIR", "--target IMAGE", "--platform PLATFORMS",
+			"--build-arg NAME=VALUE", "-o, --output SPEC", "type=oci,dest=IMAGE.oci.tar", "--addr ADDRESS", "--progress MODE", `(default "auto")`}, nil},
+		{[]string{"help", "lock"}, []string{"Examples:", "distill lock [flags] [DEFINITION]",
+			"-f, --file FILE", "--platform", "--build-arg", "--addr", "--progress"}, []string{"--output", "--target", "--context"}},
+	} {
+		stdout, stderr, err := runCLI(t, tc.args...)
+		if err != nil || stderr != "" {
+			t.Errorf("%q: error %v, stderr %q", tc.args, err, stderr)
+		}
+		for _, w := range tc.want {
+			if !strings.Contains(stdout, w) {
+				t.Errorf("%q lacks %q:\n%s", tc.args, w, stdout)
+			}
+		}
+		for _, w := range tc.notWant {
+			if strings.Contains(stdout, w) {
+				t.Errorf("%q shows %q:\n%s", tc.args, w, stdout)
+			}
+		}
+	}
+}
+
+func TestVersion(t *testing.T) {
+	for _, args := range [][]string{{"version"}, {"--version"}} {
+		stdout, _, err := runCLI(t, args...)
+		if want := "distill " + version() + "\n"; err != nil || stdout != want {
+			t.Errorf("%q: %q, %v; want %q", args, stdout, err, want)
+		}
+	}
+}
+
+// TestHelperCommands checks that the in-build helper's words reach it
+// unparsed: the errors are the helper's own, not cobra's.
+func TestHelperCommands(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"unpack", "--bogus"}, "unpack: flag provided but not defined: -bogus"},
+		{[]string{"unpack", "--deb", "x.deb"}, "unpack: --root is required"},
+		{[]string{"cacerts", "--deb", "x.deb"}, "cacerts: --deb, --root and --path are required"},
+	} {
+		stdout, _, err := runCLI(t, tc.args...)
+		if err == nil || err.Error() != tc.want || stdout != "" {
+			t.Errorf("%q: error %v, stdout %q; want %q", tc.args, err, stdout, tc.want)
+		}
+	}
+	// -h goes to the helper, which prints its usage and succeeds, rather
+	// than to cobra's help.
+	if stdout, _, err := runCLI(t, "unpack", "-h"); err != nil || stdout != "" {
+		t.Errorf("unpack -h: error %v, stdout %q", err, stdout)
+	}
+	for _, name := range []string{"unpack", "cacerts"} {
+		cmd, _, err := rootCmd().Find([]string{name})
+		if err != nil || !cmd.Hidden || !cmd.DisableFlagParsing {
+			t.Errorf("%s: %v, hidden %v, flag parsing disabled %v", name, err, cmd != nil && cmd.Hidden, cmd != nil && cmd.DisableFlagParsing)
+		}
+	}
+}
+
+// TestFailedBuildLeavesNoFile runs a build against an address with no
+// BuildKit behind it: the default output, which ParseOutput creates, must
+// not be left behind.
+func TestFailedBuildLeavesNoFile(t *testing.T) {
+	dir := t.TempDir()
+	def := filepath.Join(dir, "distill.hcl")
+	if err := os.WriteFile(def, []byte("image \"x\" {\n  platforms = [\"linux/amd64\"]\n}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Chdir(dir)
+	_, stderr, err := runCLI(t, "build", "--addr", "unix://"+filepath.Join(dir, "no.sock"), "--progress", "quiet", def)
+	if err == nil || !strings.Contains(err.Error(), "no.sock") {
+		t.Fatalf("error %v, want one naming the socket; stderr:\n%s", err, stderr)
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 1 || entries[0].Name() != "distill.hcl" {
+		t.Errorf("a failed build left %v", names(entries))
+	}
+}
+
+func TestParseOutputs(t *testing.T) {
+	dir := t.TempDir()
+	for _, tc := range []struct {
+		spec, typ, dest, dir, said, err string
+	}{
+		{spec: "type=oci,dest=" + dir + "/a.tar", typ: "oci", dest: dir + "/a.tar", said: "oci image written to " + dir + "/a.tar"},
+		{spec: "type=docker,dest=" + dir + "/b.tar", typ: "docker", dest: dir + "/b.tar", said: "docker image written to " + dir + "/b.tar"},
+		{spec: "type=oci,tar=false,dest=" + dir + "/layout", typ: "oci", dir: dir + "/layout", said: "oci image written to " + dir + "/layout"},
+		{spec: "type=local,dest=" + dir + "/root", typ: "local", dir: dir + "/root", said: "local image written to " + dir + "/root"},
+		{spec: "type=image,name=r/x:1,push=true", typ: "image", said: "image pushed to r/x:1"},
+		{spec: "type=image,name=r/x:1", typ: "image", said: "image stored in BuildKit as r/x:1"},
+		{spec: "type=oci,dest=" + dir, err: "is a directory"},
+		{spec: "type=image,dest=x", err: "not supported by image exporter"},
+		{spec: "dest=x", err: "requires type="},
+		{spec: "type=oci,dest", err: "invalid value dest"},
+	} {
+		outs, err := parseOutputs([]string{tc.spec})
+		if tc.err != "" {
+			if err == nil || !strings.Contains(err.Error(), tc.err) || !strings.Contains(err.Error(), tc.spec) {
+				t.Errorf("%s: error %v, want %q naming the spec", tc.spec, err, tc.err)
+			}
+			continue
+		}
+		if err != nil {
+			t.Errorf("%s: %v", tc.spec, err)
+			continue
+		}
+		o := outs[0]
+		if o.entry.Type != tc.typ || o.dest != tc.dest || o.entry.OutputDir != tc.dir || (o.entry.Output != nil) != (tc.dest != "") || o.String() != tc.said {
+			t.Errorf("%s: parsed %+v, said %q", tc.spec, o, o.String())
+		}
+		if _, ok := o.entry.Attrs["dest"]; ok {
+			t.Errorf("%s: dest left in the exporter attributes", tc.spec)
+		}
+		if err := finishOutputs(outs, false); err != nil {
+			t.Errorf("%s: %v", tc.spec, err)
+		}
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+		t.Errorf("outputs of failed builds left %v", names(entries))
+	}
+}
+
+// TestOutputIsAtomic checks that a file export appears only when the build
+// succeeds, whole, with the mode a plain create gives it.
+func TestOutputIsAtomic(t *testing.T) {
+	for _, ok := range []bool{false, true} {
+		dir := t.TempDir()
+		dest := filepath.Join(dir, "img.tar")
+		outs, err := parseOutputs([]string{"type=oci,dest=" + dest})
+		if err != nil {
+			t.Fatal(err)
+		}
+		w, err := outs[0].entry.Output(nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := io.WriteString(w, "image"); err != nil {
+			t.Fatal(err)
+		}
+		if fi, err := os.Stat(dest); err != nil || fi.Size() != 0 {
+			t.Errorf("ok=%v: the destination was written before the build ended (%v)", ok, err)
+		}
+		if err := finishOutputs(outs, ok); err != nil {
+			t.Fatal(err)
+		}
+		entries, _ := os.ReadDir(dir)
+		if !ok {
+			if len(entries) != 0 {
+				t.Errorf("a failed build left %v", names(entries))
+			}
+			continue
+		}
+		if len(entries) != 1 || entries[0].Name() != "img.tar" {
+			t.Fatalf("a build left %v", names(entries))
+		}
+		if data, _ := os.ReadFile(dest); string(data) != "image" {
+			t.Errorf("img.tar holds %q", data)
+		}
+		ref, err := os.Create(filepath.Join(t.TempDir(), "ref"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		ref.Close()
+		got, _ := os.Stat(dest)
+		want, _ := os.Stat(ref.Name())
+		if got.Mode() != want.Mode() {
+			t.Errorf("img.tar has mode %v, a created file %v", got.Mode(), want.Mode())
+		}
+	}
+}
+
+// TestBadOutputRemovesEarlierOnes checks that a bad -o after a good one
+// leaves nothing of the good one.
+func TestBadOutputRemovesEarlierOnes(t *testing.T) {
+	dir := t.TempDir()
+	if _, err := parseOutputs([]string{"type=oci,dest=" + dir + "/a.tar", "type=image,dest=x"}); err == nil {
+		t.Fatal("a bad spec was accepted")
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+		t.Errorf("left %v", names(entries))
+	}
+}
+
+func names(entries []os.DirEntry) []string {
+	var s []string
+	for _, e := range entries {
+		s = append(s, e.Name())
+	}
+	return s
+}
+
+// TestCommandsAreFresh checks that commands keep no state between builds of
+// the tree: a flag set on one root does not show in the next.
+func TestCommandsAreFresh(t *testing.T) {
+	first := rootCmd()
+	first.SetArgs([]string{"build", "--target", "x", "--help"})
+	first.SetOut(io.Discard)
+	if err := first.Execute(); err != nil {
+		t.Fatal(err)
+	}
+	build, _, err := rootCmd().Find([]string{"build"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v := build.Flags().Lookup("target").Value.String(); v != "" {
+		t.Errorf("a new build command starts with --target %q", v)
+	}
+}

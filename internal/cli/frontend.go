@@ -1,0 +1,124 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"maps"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+
+	"github.com/distill-build/distill/definition"
+	"github.com/distill-build/distill/frontend"
+	"github.com/docker/cli/cli/config"
+	"github.com/moby/buildkit/client"
+	gateway "github.com/moby/buildkit/frontend/gateway/client"
+	"github.com/moby/buildkit/session"
+	"github.com/moby/buildkit/session/auth/authprovider"
+	"github.com/moby/buildkit/util/progress/progressui"
+	"github.com/tonistiigi/fsutil"
+	"golang.org/x/sync/errgroup"
+)
+
+// frontendRun is one in-process run of the frontend.
+type frontendRun struct {
+	file       string // the definition, absolute
+	contextDir string // the build context
+	target     string
+	// img is the image built, when known: an image that needs the archive
+	// cannot build without this binary as the in-build helper.
+	img     *definition.Image
+	exports []client.ExportEntry
+	attrs   map[string]string // frontend options besides those from flags
+}
+
+// runFrontend runs the frontend in-process against BuildKit (--addr,
+// BUILDKIT_HOST, or a local buildkitd started for the call) with the
+// definition's directory and the context as locals, and returns the
+// frontend's result metadata.
+func runFrontend(ctx context.Context, o *commonOptions, r frontendRun, stderr io.Writer) (map[string][]byte, error) {
+	// Before anything starts: a mistyped --progress should not cost a
+	// buildkitd start.
+	display, err := progressui.NewDisplay(stderr, progressui.DisplayMode(o.progress))
+	if err != nil {
+		return nil, fmt.Errorf("--progress: %w", err)
+	}
+	ctxFS, err := fsutil.NewFS(r.contextDir)
+	if err != nil {
+		return nil, fmt.Errorf("build context: %w", err)
+	}
+	defFS, err := fsutil.NewFS(filepath.Dir(r.file))
+	if err != nil {
+		return nil, fmt.Errorf("definition directory: %w", err)
+	}
+	attrs := map[string]string{"filename": filepath.Base(r.file)}
+	if r.target != "" {
+		attrs["target"] = r.target
+	}
+	if len(o.platforms) > 0 {
+		attrs["platform"] = strings.Join(o.platforms, ",")
+	}
+	for k, v := range o.buildArgMap() {
+		attrs["build-arg:"+k] = v
+	}
+	maps.Copy(attrs, r.attrs)
+
+	mounts := map[string]fsutil.FS{"context": ctxFS, "dockerfile": defFS}
+	if fs, opt, err := selfAsHelper(); err == nil {
+		mounts[helperLocal] = fs
+		attrs[frontend.HelperOpt] = opt
+		attrs[frontend.HelperPlatformOpt] = "linux/" + runtime.GOARCH
+	} else if r.img != nil && r.img.NeedsArchive() {
+		return nil, err
+	}
+
+	addr := o.addr
+	if addr == "" {
+		addr = os.Getenv("BUILDKIT_HOST")
+	}
+	if addr == "" {
+		local, stop, err := startLocalBuildkit(ctx, stderr)
+		if err != nil {
+			return nil, err
+		}
+		defer stop()
+		addr = local
+	}
+	c, err := client.New(ctx, addr)
+	if err != nil {
+		return nil, fmt.Errorf("connecting to BuildKit at %s: %w", addr, err)
+	}
+	defer c.Close()
+
+	solveOpt := client.SolveOpt{
+		Exports:       r.exports,
+		LocalMounts:   mounts,
+		FrontendAttrs: attrs,
+		Session: []session.Attachable{authprovider.NewDockerAuthProvider(authprovider.DockerAuthProviderConfig{
+			AuthConfigProvider: authprovider.LoadAuthConfig(config.LoadDefaultConfigFile(stderr)),
+		})},
+	}
+	var meta map[string][]byte
+	ch := make(chan *client.SolveStatus)
+	eg, ectx := errgroup.WithContext(ctx)
+	eg.Go(func() error {
+		_, err := c.Build(ectx, solveOpt, "distill", func(ctx context.Context, gc gateway.Client) (*gateway.Result, error) {
+			res, err := frontend.Build(ctx, gc)
+			if res != nil {
+				meta = res.Metadata
+			}
+			return res, err
+		}, ch)
+		return err
+	})
+	eg.Go(func() error {
+		_, err := display.UpdateFrom(context.WithoutCancel(ectx), ch)
+		return err
+	})
+	if err := eg.Wait(); err != nil {
+		return nil, err
+	}
+	return meta, nil
+}

@@ -1,0 +1,60 @@
+package cli
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/spf13/pflag"
+)
+
+// defaultDefinition is the definition a command reads when given none.
+const defaultDefinition = "distill.hcl"
+
+// commonOptions are what build and lock both read: which definition, with
+// which variables, for which platforms, on which BuildKit.
+type commonOptions struct {
+	file      string
+	platforms []string
+	buildArgs []string
+	addr      string
+	progress  string
+}
+
+// addFlags declares the common options' flags. Lists are string arrays, not
+// slices: a build argument's value may hold a comma.
+func (o *commonOptions) addFlags(fs *pflag.FlagSet) {
+	fs.StringVarP(&o.file, "file", "f", defaultDefinition, "read the definition from `FILE` (or give it as the argument)")
+	fs.StringArrayVar(&o.platforms, "platform", nil, "target `PLATFORMS`, comma separated or repeated (default: each image's own)")
+	fs.StringArrayVar(&o.buildArgs, "build-arg", nil, "set a definition variable: `NAME=VALUE` (repeatable)")
+	fs.StringVar(&o.addr, "addr", "", "the BuildKit daemon's `ADDRESS` (default: $BUILDKIT_HOST, else a buildkitd started for the command)")
+	fs.StringVar(&o.progress, "progress", "auto", "progress output `MODE`: auto, plain, tty, quiet or rawjson")
+}
+
+// resolve takes the definition from the one positional argument when -f is
+// not given, and checks what flag parsing cannot.
+func (o *commonOptions) resolve(fs *pflag.FlagSet, args []string) error {
+	switch {
+	case len(args) > 1:
+		return fmt.Errorf("one definition at a time, got %s", strings.Join(args, " "))
+	case len(args) == 1 && fs.Changed("file"):
+		return fmt.Errorf("give the definition either as -f or as an argument, not both")
+	case len(args) == 1:
+		o.file = args[0]
+	}
+	for _, a := range o.buildArgs {
+		if !strings.Contains(a, "=") {
+			return fmt.Errorf("--build-arg %q: want NAME=VALUE", a)
+		}
+	}
+	return nil
+}
+
+// buildArgMap is the --build-arg values by name; a later one wins.
+func (o *commonOptions) buildArgMap() map[string]string {
+	args := map[string]string{}
+	for _, a := range o.buildArgs {
+		k, v, _ := strings.Cut(a, "=")
+		args[k] = v
+	}
+	return args
+}

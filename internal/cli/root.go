@@ -1,0 +1,58 @@
+// Package cli is the distill command line: one file per command, on cobra,
+// as docker buildx lays out its commands. Commands are built by functions so
+// that nothing in the package holds state between runs.
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/spf13/cobra"
+)
+
+// Run runs the command line args (without the program name), writing help
+// and version to stdout and progress and messages to stderr. The caller
+// prints the returned error, with PrintError.
+func Run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	cmd := rootCmd()
+	cmd.SetArgs(args)
+	cmd.SetOut(stdout)
+	cmd.SetErr(stderr)
+	return cmd.ExecuteContext(ctx)
+}
+
+func rootCmd() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "distill",
+		Short: "Build distroless images from a distill definition with BuildKit",
+		Long: `distill compiles a definition (distill.hcl) of Debian archives, packages built
+from source and images into a BuildKit build, and runs it: against the BuildKit
+daemon that --addr or $BUILDKIT_HOST names, else against a buildkitd it starts
+for the command.`,
+		Example: `  distill build --target static distill.hcl
+  distill lock distill.hcl`,
+		Version: version(),
+		// With no command, show what there is and fail, as a mistyped script
+		// line should.
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := cmd.Help(); err != nil {
+				return err
+			}
+			return errors.New("no command given")
+		},
+		// main prints errors, with the definition's offending lines; a usage
+		// dump would bury them.
+		SilenceErrors:     true,
+		SilenceUsage:      true,
+		CompletionOptions: cobra.CompletionOptions{DisableDefaultCmd: true},
+	}
+	cmd.SetVersionTemplate("distill {{.Version}}\n")
+	cmd.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {
+		return fmt.Errorf("%w\nSee '%s --help'.", err, cmd.CommandPath())
+	})
+	cmd.AddCommand(buildCmd(), lockCmd(), versionCmd())
+	cmd.AddCommand(helperCmds()...)
+	return cmd
+}
