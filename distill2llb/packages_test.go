@@ -17,10 +17,13 @@ import (
 	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
 )
 
-func testPackage(name string) Package {
+func testPackage(name string) Package { return debPackage(name, "amd64") }
+
+// debPackage is a .deb of a fake mirror whose sha256 is that of its name.
+func debPackage(name, arch string) Package {
 	return Package{URL: "http://mirror.invalid/debian", LockedPackage: solver.LockedPackage{
-		Name: name, Version: "1.0", Architecture: "amd64",
-		Filename: "pool/main/" + name + "_1.0_amd64.deb",
+		Name: name, Version: "1.0", Architecture: arch,
+		Filename: "pool/main/" + name + "_1.0_" + arch + ".deb",
 		SHA256:   digest.FromString(name).Encoded(),
 	}}
 }
