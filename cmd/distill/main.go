@@ -12,7 +12,7 @@ import (
 	"os/signal"
 	"syscall"
 
-	"github.com/distill-build/distill/deb"
+	"github.com/distill-build/distill/helper"
 	"github.com/moby/buildkit/solver/errdefs"
 )
 
@@ -53,6 +53,11 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 		}
 		return nil
 	}
+	if helper.IsCommand(args[0]) {
+		// The in-build helper: when the CLI runs the frontend in-process,
+		// builds run this very binary to unpack .debs.
+		return helper.Main(args)
+	}
 	switch args[0] {
 	case "build":
 		opts, err := parseBuildFlags(args[1:])
@@ -66,10 +71,6 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 			return err
 		}
 		return lock(ctx, opts, stderr)
-	case "unpack", "cacerts":
-		// The in-build helper: when the CLI runs the frontend in-process,
-		// builds run this very binary to unpack .debs.
-		return deb.Main(args)
 	case "version", "--version":
 		fmt.Fprintln(stderr, "distill", version())
 		return nil
