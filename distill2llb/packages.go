@@ -2,12 +2,14 @@ package distill2llb
 
 import (
 	"fmt"
-	"github.com/distill-build/distill/debian/arch"
 	"path"
 	"sort"
 	"strconv"
 	"strings"
 
+	"github.com/distill-build/distill/debian/arch"
+
+	"github.com/distill-build/distill/helper"
 	"github.com/distill-build/distill/lockfile"
 	"github.com/moby/buildkit/client/llb"
 	digest "github.com/opencontainers/go-digest"
@@ -21,6 +23,11 @@ type Helper struct {
 	State    llb.State
 	Path     string            // of the binary inside State
 	Platform ocispecs.Platform // the platform the binary runs on
+}
+
+// argv is the exec's command line for one helper subcommand.
+func (h *Helper) argv(cmd helper.Command) []string {
+	return append([]string{h.Path}, cmd.Args()...)
 }
 
 // Package is one .deb to install and where to fetch it.
@@ -89,7 +96,7 @@ func packageLess(a, b Package) bool {
 // unpackGroup runs the helper once for some packages: /deb/N holds the N-th
 // .deb, /out/N receives it.
 func unpackGroup(pkgs []Package, opt Options, loc llb.ConstraintsOpt) ([]llb.State, []string, error) {
-	argv := []string{opt.Helper.Path, "unpack", "--epoch", strconv.FormatInt(opt.Epoch.Unix(), 10)}
+	cmd := helper.Unpack{Epoch: opt.Epoch}
 	runOpts := []llb.RunOption{llb.Network(llb.NetModeNone), llb.Platform(opt.Helper.Platform), loc}
 	var history, names []string // names: "netbase 6.4"
 	for i, p := range pkgs {
@@ -98,7 +105,7 @@ func unpackGroup(pkgs []Package, opt Options, loc llb.ConstraintsOpt) ([]llb.Sta
 		}
 		dir := "/deb/" + strconv.Itoa(i)
 		runOpts = append(runOpts, llb.AddMount(dir, fetch(p, loc), llb.Readonly))
-		argv = append(argv, "--deb", dir+"/"+path.Base(p.Filename), "--root", "/out/"+strconv.Itoa(i), "--name", p.Name)
+		cmd.Debs = append(cmd.Debs, helper.UnpackDeb{Deb: dir + "/" + path.Base(p.Filename), Root: "/out/" + strconv.Itoa(i), Name: p.Name})
 		history = append(history, fmt.Sprintf("distill: package %s %s (%s)", p.Name, p.Version, p.Architecture))
 		names = append(names, p.Name+" "+p.Version)
 	}
@@ -107,10 +114,10 @@ func unpackGroup(pkgs []Package, opt Options, loc llb.ConstraintsOpt) ([]llb.Sta
 		debArch = arch.ForPlatform(opt.Platform)
 	}
 	name := fmt.Sprintf("unpack %s (%s)", strings.Join(names, ", "), debArch)
-	run := opt.Helper.State.Run(append(runOpts, llb.Args(argv), llb.WithCustomName(name))...)
+	run := opt.Helper.State.Run(append(runOpts, llb.Args(opt.Helper.argv(cmd)), llb.WithCustomName(name))...)
 	layers := make([]llb.State, len(pkgs))
-	for i := range pkgs {
-		layers[i] = run.AddMount("/out/"+strconv.Itoa(i), llb.Scratch())
+	for i, d := range cmd.Debs {
+		layers[i] = run.AddMount(d.Root, llb.Scratch())
 	}
 	return layers, history, nil
 }
@@ -128,30 +135,22 @@ func fetch(p Package, loc llb.ConstraintsOpt) llb.State {
 
 // caBundle is a layer holding /etc/ssl/certs/ca-certificates.crt, made from
 // the package's certificates as update-ca-certificates would, or with java
-// /etc/ssl/certs/java/cacerts as ca-certificates-java would.
+// /etc/ssl/certs/java/cacerts as ca-certificates-java would. The helper
+// runs with no network; the result is what it wrote under /out.
 func caBundle(p Package, opt Options, loc llb.ConstraintsOpt, java bool) llb.State {
+	cmd := helper.CACerts{Deb: "/deb/" + path.Base(p.Filename), Epoch: opt.Epoch, Root: "/out", Path: "/etc/ssl/certs/ca-certificates.crt"}
+	name := fmt.Sprintf("CA bundle from %s %s", p.Name, p.Version)
 	if java {
-		return runHelper(p, opt, loc, fmt.Sprintf("Java trust store from %s %s", p.Name, p.Version),
-			"cacerts", "--root", "/out", "--path", "/etc/ssl/certs/java/cacerts", "--java")
+		cmd.Path, cmd.Java = "/etc/ssl/certs/java/cacerts", true
+		name = fmt.Sprintf("Java trust store from %s %s", p.Name, p.Version)
 	}
-	return runHelper(p, opt, loc, fmt.Sprintf("CA bundle from %s %s", p.Name, p.Version),
-		"cacerts", "--root", "/out", "--path", "/etc/ssl/certs/ca-certificates.crt")
-}
-
-// runHelper fetches a .deb and runs a helper subcommand on it with no
-// network; the result is what it wrote under /out.
-func runHelper(p Package, opt Options, loc llb.ConstraintsOpt, name, sub string, args ...string) llb.State {
-	file := path.Base(p.Filename)
-	deb := fetch(p, loc)
-	argv := append([]string{opt.Helper.Path, sub, "--deb", "/deb/" + file,
-		"--epoch", strconv.FormatInt(opt.Epoch.Unix(), 10)}, args...)
 	run := opt.Helper.State.Run(
-		llb.Args(argv),
-		llb.AddMount("/deb", deb, llb.Readonly),
+		llb.Args(opt.Helper.argv(cmd)),
+		llb.AddMount(path.Dir(cmd.Deb), fetch(p, loc), llb.Readonly),
 		llb.Network(llb.NetModeNone),
 		llb.Platform(opt.Helper.Platform),
 		llb.WithCustomName(name),
 		loc,
 	)
-	return run.AddMount("/out", llb.Scratch())
+	return run.AddMount(cmd.Root, llb.Scratch())
 }

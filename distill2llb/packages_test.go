@@ -3,12 +3,14 @@ package distill2llb
 import (
 	"context"
 	"fmt"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/distill-build/distill/definition"
+	"github.com/distill-build/distill/helper"
 	"github.com/distill-build/distill/lockfile"
 	"github.com/hashicorp/hcl/v2"
 	"github.com/moby/buildkit/client/llb"
@@ -17,10 +19,13 @@ import (
 	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
 )
 
-func testPackage(name string) Package {
+func testPackage(name string) Package { return debPackage(name, "amd64") }
+
+// debPackage is a .deb of a fake mirror whose sha256 is that of its name.
+func debPackage(name, arch string) Package {
 	return Package{URL: "http://mirror.invalid/debian", LockedPackage: lockfile.LockedPackage{
-		Name: name, Version: "1.0", Architecture: "amd64",
-		Filename: "pool/main/" + name + "_1.0_amd64.deb",
+		Name: name, Version: "1.0", Architecture: arch,
+		Filename: "pool/main/" + name + "_1.0_" + arch + ".deb",
 		SHA256:   digest.FromString(name).Encoded(),
 	}}
 }
@@ -50,13 +55,13 @@ func execs(t *testing.T, st llb.State) [][]string {
 // per package; the layers are in package order whatever the groups; a group
 // larger than maxGroup is split.
 func TestPackageGroups(t *testing.T) {
-	helper := &Helper{State: llb.Image("distill-frontend"), Path: "/bin/distill-frontend", Platform: ocispecs.Platform{OS: "linux", Architecture: "amd64"}}
+	h := &Helper{State: llb.Image("distill-frontend"), Path: "/bin/distill-frontend", Platform: ocispecs.Platform{OS: "linux", Architecture: "amd64"}}
 	big := make([]Package, maxGroup+3)
 	for i := range big {
 		big[i] = testPackage(fmt.Sprintf("big%02d", i))
 	}
 	groups := [][]Package{{testPackage("libc6"), testPackage("base-files")}, {testPackage("python3")}, big}
-	opt := Options{Platform: helper.Platform, Epoch: time.Unix(0, 0), Packages: groups, Helper: helper}
+	opt := Options{Platform: h.Platform, Epoch: time.Unix(0, 0), Packages: groups, Helper: h}
 	img := &definition.Image{Name: "x", Attrs: map[string]hcl.Range{}}
 	st, cfg, err := Image(img, opt)
 	if err != nil {
@@ -67,7 +72,7 @@ func TestPackageGroups(t *testing.T) {
 		t.Fatalf("%d helper runs, want 4 (2 groups, and one of %d split in two)", len(runs), len(big))
 	}
 	for _, n := range []int{maxGroup, maxGroup + 1} {
-		st, _, err := Image(img, Options{Platform: helper.Platform, Epoch: time.Unix(0, 0), Packages: [][]Package{big[:n]}, Helper: helper})
+		st, _, err := Image(img, Options{Platform: h.Platform, Epoch: time.Unix(0, 0), Packages: [][]Package{big[:n]}, Helper: h})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -86,7 +91,7 @@ func TestPackageGroups(t *testing.T) {
 
 	// The same packages grouped otherwise make the same layers, in the same order.
 	regrouped := [][]Package{{testPackage("python3"), testPackage("base-files")}, {testPackage("libc6")}, big[:maxGroup], big[maxGroup:]}
-	_, cfg2, err := Image(img, Options{Platform: helper.Platform, Epoch: time.Unix(0, 0), Packages: regrouped, Helper: helper})
+	_, cfg2, err := Image(img, Options{Platform: h.Platform, Epoch: time.Unix(0, 0), Packages: regrouped, Helper: h})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -95,14 +100,26 @@ func TestPackageGroups(t *testing.T) {
 			t.Fatalf("layer %d: %q regrouped is %q", i, cfg.History[i].CreatedBy, cfg2.History[i].CreatedBy)
 		}
 	}
-	var first string
+	// Each run's command line reads back as the helper reads it.
+	var first helper.Unpack
 	for _, r := range runs {
-		if slices.Contains(r, "base-files") {
-			first = strings.Join(r, " ")
+		if r[0] != h.Path {
+			t.Fatalf("run %q is not the helper", r)
+		}
+		cmd, err := helper.Parse(r[1:])
+		if err != nil {
+			t.Fatalf("the helper refuses %q: %v", r, err)
+		}
+		if u, ok := cmd.(helper.Unpack); ok && u.Debs[0].Name == "base-files" {
+			first = u
 		}
 	}
-	if !strings.Contains(first, "unpack --epoch 0 --deb /deb/0/base-files_1.0_amd64.deb --root /out/0 --name base-files --deb /deb/1/libc6_1.0_amd64.deb --root /out/1 --name libc6") {
-		t.Errorf("first group's run: %s", first)
+	want := helper.Unpack{Epoch: time.Unix(0, 0).UTC(), Debs: []helper.UnpackDeb{
+		{Deb: "/deb/0/base-files_1.0_amd64.deb", Root: "/out/0", Name: "base-files"},
+		{Deb: "/deb/1/libc6_1.0_amd64.deb", Root: "/out/1", Name: "libc6"},
+	}}
+	if !reflect.DeepEqual(first, want) {
+		t.Errorf("first group's run: %+v, want %+v", first, want)
 	}
 	for _, r := range runs {
 		if n := strings.Count(strings.Join(r, " "), "--deb"); n > maxGroup {

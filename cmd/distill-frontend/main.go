@@ -9,8 +9,8 @@ import (
 	"fmt"
 	"os"
 
-	"github.com/distill-build/distill/deb"
 	"github.com/distill-build/distill/frontend"
+	"github.com/distill-build/distill/helper"
 	"github.com/moby/buildkit/frontend/gateway/grpcclient"
 	"github.com/moby/buildkit/util/appcontext"
 	"github.com/moby/buildkit/util/bklog"
@@ -18,14 +18,14 @@ import (
 
 func main() {
 	if len(os.Args) > 1 {
-		switch os.Args[1] {
-		case "-version", "--version":
+		switch arg := os.Args[1]; {
+		case arg == "-version" || arg == "--version":
 			fmt.Fprintln(os.Stderr, "distill-frontend", frontend.Version)
 			return
-		case "unpack", "cacerts":
+		case helper.IsCommand(arg):
 			// The in-build helper: builds run this binary from the frontend
 			// image to unpack .debs.
-			if err := deb.Main(os.Args[1:]); err != nil {
+			if err := helper.Main(os.Args[1:]); err != nil {
 				fmt.Fprintln(os.Stderr, "distill-frontend:", err)
 				os.Exit(1)
 			}

@@ -7,7 +7,7 @@ import (
 	"path/filepath"
 	"runtime"
 
-	"github.com/distill-build/distill/deb"
+	"github.com/distill-build/distill/helper"
 	"github.com/spf13/cobra"
 	"github.com/tonistiigi/fsutil"
 )
@@ -18,14 +18,14 @@ import (
 // to the helper unparsed: its flags are its own.
 func helperCmds() []*cobra.Command {
 	var cmds []*cobra.Command
-	for _, name := range []string{"unpack", "cacerts"} {
+	for _, name := range helper.Names() {
 		cmds = append(cmds, &cobra.Command{
 			Use:                name,
 			Short:              "The in-build helper's " + name + " (run by builds, not by hand)",
 			Hidden:             true,
 			DisableFlagParsing: true,
 			RunE: func(_ *cobra.Command, args []string) error {
-				return deb.Main(append([]string{name}, args...))
+				return helper.Main(append([]string{name}, args...))
 			},
 		})
 	}

@@ -130,10 +130,10 @@ func ParseMD5Sums(b []byte) ([]MD5Sum, error) {
 	return out, nil
 }
 
-// checkPackageName accepts a name usable as a file name under status.d: a
+// CheckPackageName accepts a name usable as a file name under status.d: a
 // Debian package name ([a-z0-9][a-z0-9+.-]+), optionally qualified by an
 // architecture (":amd64").
-func checkPackageName(name string) error {
+func CheckPackageName(name string) error {
 	base, arch, qualified := strings.Cut(name, ":")
 	if len(base) < 2 || !isNameStart(base[0]) {
 		return fmt.Errorf("invalid package name %q", name)

@@ -129,12 +129,12 @@ func TestParseMD5Sums(t *testing.T) {
 
 func TestCheckPackageName(t *testing.T) {
 	for _, ok := range []string{"tzdata", "libc6", "libstdc++6", "gcc-12-base", "python3.11", "libc6:amd64", "0ad"} {
-		if err := checkPackageName(ok); err != nil {
+		if err := CheckPackageName(ok); err != nil {
 			t.Errorf("%q: %v", ok, err)
 		}
 	}
 	for _, bad := range []string{"", "a", "..", "../x", "a/b", "Foo", "-x", ".x", "x:", "x:a/b", "x y", "x\x00"} {
-		if err := checkPackageName(bad); err == nil {
+		if err := CheckPackageName(bad); err == nil {
 			t.Errorf("%q accepted", bad)
 		}
 	}

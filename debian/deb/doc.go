@@ -18,7 +18,6 @@
 // be inside the image (a chroot), and the last component of a path is never
 // followed.
 //
-// Main is the entry point of the in-build helper that the frontend binary
-// runs as a subcommand inside a BuildKit exec. The package imports nothing
-// from BuildKit.
+// The in-build helper (package helper) runs this code inside BuildKit execs;
+// the package imports nothing from BuildKit.
 package deb

@@ -42,26 +42,6 @@ func TestCABundleMatchesUpdateCACertificates(t *testing.T) {
 	}
 }
 
-func TestCACertsCommand(t *testing.T) {
-	debPath := realDeb(t, "ca-certificates")
-	root := t.TempDir()
-	if err := Main([]string{"cacerts", "--deb", debPath, "--root", root, "--path", "/etc/ssl/certs/ca-certificates.crt", "--epoch", "1700000000"}); err != nil {
-		t.Fatal(err)
-	}
-	for _, p := range []string{"etc", "etc/ssl", "etc/ssl/certs", "etc/ssl/certs/ca-certificates.crt"} {
-		fi, err := os.Stat(root + "/" + p)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if fi.ModTime().Unix() != 1700000000 {
-			t.Errorf("%s: mtime %v", p, fi.ModTime())
-		}
-	}
-	if err := Main([]string{"cacerts", "--deb", debPath, "--root", root}); err == nil {
-		t.Error("missing --path accepted")
-	}
-}
-
 // TestJavaTrustStore checks the Java trust store holds every certificate of
 // the bundle, reads back, and is the same bytes each time.
 func TestJavaTrustStore(t *testing.T) {

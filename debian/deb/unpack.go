@@ -56,7 +56,7 @@ func Unpack(r io.Reader, root string, opt Options) (*Result, error) {
 		res.Name = res.Package
 	}
 	if !opt.NoStatus {
-		if err := checkPackageName(res.Name); err != nil {
+		if err := CheckPackageName(res.Name); err != nil {
 			if opt.Name == "" {
 				return nil, fmt.Errorf("deb: Package field: %w", err)
 			}
