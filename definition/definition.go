@@ -16,7 +16,7 @@ type Definition struct {
 	Filename     string
 	Variables    []*Variable
 	Repositories []*Repository
-	Images       []*Image // with inheritance (from) applied
+	Images       []*Image // as written; plan.Lower applies from, accounts and owners
 }
 
 // Image returns the image block with the given name, or nil.
@@ -35,8 +35,9 @@ type Variable struct {
 	Description string
 	Default     cty.Value
 	Value       cty.Value // Default, or the override from a build argument
-	Overridden  bool
-	Used        bool // referenced from any expression in the file
+	Overridden  bool      // by a build argument
+	Filled      bool      // from Options.Defaults
+	Used        bool      // referenced from any expression in the file
 	DeclRange   hcl.Range
 }
 
@@ -54,7 +55,7 @@ type Image struct {
 	Annotations map[string]string
 	Entries     []*Entry  // sorted by path
 	Accounts    *Accounts // nil when no accounts block applies
-	Packages    []string  // Debian package requests, in order, inherited ones first
+	Packages    []string  // Debian package requests, in order (after plan.Lower, inherited ones first)
 	Exclude     []string  // packages kept out of the closure
 	From        []string  // the images this one extends, later ones winning
 	// CACertificates adds /etc/ssl/certs/ca-certificates.crt, built from the

@@ -49,13 +49,13 @@ func (d *decoder) entries(blocks hcl.Blocks) []*Entry {
 		out = append(out, e)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Path < out[j].Path })
-	d.diags = append(d.diags, checkAncestors(out)...)
+	d.diags = append(d.diags, CheckAncestors(out)...)
 	return out
 }
 
-// checkAncestors reports declared paths whose ancestors are declared as
+// CheckAncestors reports declared paths whose ancestors are declared as
 // something other than a directory.
-func checkAncestors(entries []*Entry) hcl.Diagnostics {
+func CheckAncestors(entries []*Entry) hcl.Diagnostics {
 	var diags hcl.Diagnostics
 	byPath := map[string]*Entry{}
 	for _, e := range entries {

@@ -8,7 +8,7 @@ import (
 // panic, every error must carry a range, and success must yield images.
 func FuzzParse(f *testing.F) {
 	f.Add([]byte(full), "NAME", "x")
-	f.Add([]byte(accountsSrc), "NONROOT", "7")
+	f.Add([]byte("variable \"NONROOT\" { default = 65532 }\nimage \"a\" {\n  accounts {\n    group \"nonroot\" { gid = NONROOT }\n    user \"nonroot\" { uid = NONROOT }\n  }\n}\n"), "NONROOT", "7")
 	f.Add([]byte("image \"x\" {\n  accounts {\n    group \"g\" { gid = 1 }\n    user \"a\" {\n      uid = 1\n      home = \"/home//a/\"\n    }\n  }\n  directory \"/d\" { owner = \"a:g\" }\n}\n"), "", "")
 	f.Add([]byte("variable \"A\" { default = 1 }\nimage \"x\" { labels = { a = \"${A}\" } }\n"), "A", "2")
 	f.Add([]byte("image \"x\" {\n  file \"/a\" { content = \"\" }\n  file \"/a/b\" { content = \"\" }\n}\n"), "", "")

@@ -10,6 +10,10 @@ type Options struct {
 	// Args override variable defaults by name (build arguments). Arguments
 	// that name no variable are ignored: BuildKit passes its own.
 	Args map[string]string
+	// Defaults fill variables declared with an empty string default that no
+	// argument sets: the CLI fills MIRROR from this machine's apt sources,
+	// since the mirror is configuration, as apt's is.
+	Defaults map[string]string
 }
 
 var rootSchema = &hcl.BodySchema{
@@ -46,7 +50,7 @@ func Parse(filename string, src []byte, opts Options) (*Definition, hcl.Diagnost
 		}
 	}
 
-	vars, vdiags := evalVariables(varBlocks, opts.Args)
+	vars, vdiags := evalVariables(varBlocks, opts)
 	diags = append(diags, vdiags...)
 	if diags.HasErrors() {
 		return nil, diags
@@ -72,33 +76,6 @@ func Parse(filename string, src []byte, opts Options) (*Definition, hcl.Diagnost
 	}
 	if diags.HasErrors() {
 		return nil, diags
-	}
-	if diags = append(diags, inherit(def.Images)...); diags.HasErrors() {
-		return nil, diags
-	}
-	// Accounts become files only now, so that an image extending another
-	// merges the parent's accounts rather than inheriting its passwd file.
-	// An image's mistake shows in every image extending it: report each
-	// once, for the first image it shows in.
-	seen := map[string]bool{}
-	for _, img := range def.Images {
-		for _, d := range applyAccounts(img) {
-			key := d.Subject.String() + "\x00" + d.Summary
-			if !seen[key] {
-				seen[key] = true
-				diags = append(diags, d)
-			}
-		}
-	}
-	if diags.HasErrors() {
-		return nil, diags
-	}
-	for _, img := range def.Images {
-		if img.NeedsArchive() && len(def.Repositories) == 0 {
-			diags = append(diags, errorAt(img.AttrRange("packages"), "No repository",
-				`Packages come from Debian archives: declare one with repository "debian" { url = …, suite = … }.`))
-			return nil, diags
-		}
 	}
 	if len(def.Images) == 0 {
 		diags = append(diags, &hcl.Diagnostic{
@@ -158,22 +135,4 @@ func checkName(kind, name string, rng hcl.Range) *hcl.Diagnostic {
 // errorAt builds an error diagnostic for a range.
 func errorAt(rng hcl.Range, summary, detail string) *hcl.Diagnostic {
 	return &hcl.Diagnostic{Severity: hcl.DiagError, Summary: summary, Detail: detail, Subject: rng.Ptr()}
-}
-
-// ParseVariables decodes only the variable blocks, for tools that fill in
-// variables before a full decode (the CLI's mirror defaults).
-func ParseVariables(filename string, src []byte, opts Options) ([]*Variable, hcl.Diagnostics) {
-	file, diags := hclsyntax.ParseConfig(src, filename, hcl.InitialPos)
-	if diags.HasErrors() {
-		return nil, diags
-	}
-	content, _, cdiags := file.Body.PartialContent(&hcl.BodySchema{Blocks: rootSchema.Blocks[:1]})
-	if diags = append(diags, cdiags...); diags.HasErrors() {
-		return nil, diags
-	}
-	vars, vdiags := evalVariables(content.Blocks, opts.Args)
-	if diags = append(diags, vdiags...); diags.HasErrors() {
-		return nil, diags
-	}
-	return vars.list, diags
 }

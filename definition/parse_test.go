@@ -114,7 +114,6 @@ func TestParseErrors(t *testing.T) {
 		{"relative workdir", "image \"x\" {\n  workdir = \"app\"\n}\n", nil, `d.hcl:2,13-18: Invalid workdir`},
 		{"bad mode", "image \"x\" {\n  file \"/a\" {\n    content = \"\"\n    mode = \"0999\"\n  }\n}\n", nil, `d.hcl:4,12-18: Invalid mode`},
 		{"mode too large", "image \"x\" {\n  directory \"/tmp\" { mode = \"17777\" }\n}\n", nil, `d.hcl:2,29-36: Invalid mode; "17777" is not an octal mode`},
-		{"bad owner", "image \"x\" {\n  directory \"/a\" { owner = \"root\" }\n}\n", nil, `d.hcl:2,28-34: Unknown owner; owner "root" names an account, but the image has no accounts block to look it up in`},
 		{"owner syntax", "image \"x\" {\n  directory \"/a\" { owner = \"a:b:c\" }\n}\n", nil, `d.hcl:2,28-35: Invalid owner`},
 		{"relative path", "image \"x\" {\n  file \"etc/a\" { content = \"\" }\n}\n", nil, `d.hcl:2,8-15: Invalid path`},
 		{"duplicate path", "image \"x\" {\n  file \"/a\" { content = \"\" }\n  directory \"/a/\" {}\n}\n", nil, `d.hcl:3,13-18: Duplicate path; /a is already declared at d.hcl:2,3-12`},

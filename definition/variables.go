@@ -43,7 +43,8 @@ func (v *variables) markUsed(body hcl.Body) {
 
 // evalVariables evaluates variable defaults in dependency order (a default
 // may refer to other variables, as in bake), then applies overrides.
-func evalVariables(blocks []*hcl.Block, args map[string]string) (*variables, hcl.Diagnostics) {
+func evalVariables(blocks []*hcl.Block, opts Options) (*variables, hcl.Diagnostics) {
+	args := opts.Args
 	var diags hcl.Diagnostics
 	vars := &variables{byName: map[string]*Variable{}}
 	exprs := map[string]hcl.Expression{}
@@ -112,6 +113,8 @@ func evalVariables(blocks []*hcl.Block, args map[string]string) (*variables, hcl
 					fmt.Sprintf("The build argument %s=%q does not fit variable %q: %v.", name, s, name, err))}
 			}
 			v.Value, v.Overridden = val, true
+		} else if s := opts.Defaults[name]; s != "" && v.Default.Type() == cty.String && !v.Default.IsNull() && v.Default.AsString() == "" {
+			v.Value, v.Filled = cty.StringVal(s), true
 		}
 		return nil
 	}

@@ -9,6 +9,8 @@ import (
 	"sort"
 	"time"
 
+	"github.com/distill-build/distill/plan"
+
 	"github.com/distill-build/distill/definition"
 	"github.com/hashicorp/hcl/v2"
 	"github.com/moby/buildkit/client/llb"
@@ -32,10 +34,10 @@ type Options struct {
 	// group is unpacked by one run of the helper, one layer per package.
 	// Groups an image shares with the image it extends make the same LLB,
 	// so BuildKit unpacks them once for both.
-	Packages [][]Package
+	Packages [][]plan.Package
 	// CACertificates, when set, is the ca-certificates package whose
 	// certificates make the image's CA bundle and Java trust store.
-	CACertificates *Package
+	CACertificates *plan.Package
 	// Helper runs inside builds; needed when there are packages.
 	Helper *Helper
 }

@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/distill-build/distill/plan"
+
 	"github.com/distill-build/distill/debian/arch"
 	"github.com/distill-build/distill/definition"
 	"github.com/moby/buildkit/client/llb"
@@ -56,6 +58,9 @@ func goldens(t *testing.T, suffix string, render func(t *testing.T, img *definit
 			if diags.HasErrors() {
 				t.Fatal(diags)
 			}
+			if def, diags = plan.Lower(def); diags.HasErrors() {
+				t.Fatal(diags)
+			}
 			sm := llb.NewSourceMap(nil, filepath.Base(file), "hcl", src)
 			var out bytes.Buffer
 			for _, img := range def.Images {
@@ -94,11 +99,11 @@ func goldenOptions(img *definition.Image, p ocispecs.Platform, sm *llb.SourceMap
 	if !img.NeedsArchive() {
 		return opt
 	}
-	var group []Package
+	var group []plan.Package
 	for _, name := range img.Packages {
 		group = append(group, debPackage(name, arch.ForPlatform(p)))
 	}
-	opt.Packages = [][]Package{group}
+	opt.Packages = [][]plan.Package{group}
 	if img.NeedsCA() {
 		ca := debPackage("ca-certificates", "all")
 		opt.CACertificates = &ca

@@ -7,10 +7,11 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/distill-build/distill/plan"
+
 	"github.com/distill-build/distill/debian/arch"
 
 	"github.com/distill-build/distill/helper"
-	"github.com/distill-build/distill/lockfile"
 	"github.com/moby/buildkit/client/llb"
 	digest "github.com/opencontainers/go-digest"
 	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
@@ -30,12 +31,6 @@ func (h *Helper) argv(cmd helper.Command) []string {
 	return append([]string{h.Path}, cmd.Args()...)
 }
 
-// Package is one .deb to install and where to fetch it.
-type Package struct {
-	lockfile.LockedPackage
-	URL string // the repository's base URL
-}
-
 // maxGroup bounds the packages one helper run unpacks: each takes two
 // mounts, and a long list would serialise a large cold build onto few runs.
 const maxGroup = 32
@@ -47,9 +42,9 @@ const maxGroup = 32
 // entry of its own. The layers are in package order whatever the groups,
 // so an image's digest depends on its packages alone, not on how they were
 // grouped (which follows other images' lock entries).
-func packageLayers(groups [][]Package, opt Options, loc llb.ConstraintsOpt) ([]llb.State, []string, error) {
+func packageLayers(groups [][]plan.Package, opt Options, loc llb.ConstraintsOpt) ([]llb.State, []string, error) {
 	type layer struct {
-		pkg     Package
+		pkg     plan.Package
 		state   llb.State
 		history string
 	}
@@ -61,7 +56,7 @@ func packageLayers(groups [][]Package, opt Options, loc llb.ConstraintsOpt) ([]l
 		if opt.Helper == nil {
 			return nil, nil, fmt.Errorf("installing packages needs the in-build helper, and this build has none")
 		}
-		sorted := append([]Package(nil), g...)
+		sorted := append([]plan.Package(nil), g...)
 		sort.Slice(sorted, func(i, j int) bool { return packageLess(sorted[i], sorted[j]) })
 		for len(sorted) > 0 {
 			n := min(len(sorted), maxGroup)
@@ -86,7 +81,7 @@ func packageLayers(groups [][]Package, opt Options, loc llb.ConstraintsOpt) ([]l
 
 // packageLess orders packages by name, then architecture (a package of a
 // foreign architecture next to the native one).
-func packageLess(a, b Package) bool {
+func packageLess(a, b plan.Package) bool {
 	if a.Name != b.Name {
 		return a.Name < b.Name
 	}
@@ -95,7 +90,7 @@ func packageLess(a, b Package) bool {
 
 // unpackGroup runs the helper once for some packages: /deb/N holds the N-th
 // .deb, /out/N receives it.
-func unpackGroup(pkgs []Package, opt Options, loc llb.ConstraintsOpt) ([]llb.State, []string, error) {
+func unpackGroup(pkgs []plan.Package, opt Options, loc llb.ConstraintsOpt) ([]llb.State, []string, error) {
 	cmd := helper.Unpack{Epoch: opt.Epoch}
 	runOpts := []llb.RunOption{llb.Network(llb.NetModeNone), llb.Platform(opt.Helper.Platform), loc}
 	var history, names []string // names: "netbase 6.4"
@@ -126,7 +121,7 @@ func unpackGroup(pkgs []Package, opt Options, loc llb.ConstraintsOpt) ([]llb.Sta
 // and the cache key needs no network. loc ties the download to the line
 // that asked for the package, so a .deb the mirror no longer has fails
 // there.
-func fetch(p Package, loc llb.ConstraintsOpt) llb.State {
+func fetch(p plan.Package, loc llb.ConstraintsOpt) llb.State {
 	return llb.HTTP(p.URL+"/"+p.Filename,
 		llb.Checksum(digest.NewDigestFromEncoded(digest.SHA256, p.SHA256)),
 		llb.Filename(path.Base(p.Filename)),
@@ -137,7 +132,7 @@ func fetch(p Package, loc llb.ConstraintsOpt) llb.State {
 // the package's certificates as update-ca-certificates would, or with java
 // /etc/ssl/certs/java/cacerts as ca-certificates-java would. The helper
 // runs with no network; the result is what it wrote under /out.
-func caBundle(p Package, opt Options, loc llb.ConstraintsOpt, java bool) llb.State {
+func caBundle(p plan.Package, opt Options, loc llb.ConstraintsOpt, java bool) llb.State {
 	cmd := helper.CACerts{Deb: "/deb/" + path.Base(p.Filename), Epoch: opt.Epoch, Root: "/out", Path: "/etc/ssl/certs/ca-certificates.crt"}
 	name := fmt.Sprintf("CA bundle from %s %s", p.Name, p.Version)
 	if java {

@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/distill-build/distill/plan"
+
 	"github.com/distill-build/distill/definition"
 	"github.com/distill-build/distill/helper"
 	"github.com/distill-build/distill/lockfile"
@@ -19,11 +21,11 @@ import (
 	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
 )
 
-func testPackage(name string) Package { return debPackage(name, "amd64") }
+func testPackage(name string) plan.Package { return debPackage(name, "amd64") }
 
 // debPackage is a .deb of a fake mirror whose sha256 is that of its name.
-func debPackage(name, arch string) Package {
-	return Package{URL: "http://mirror.invalid/debian", LockedPackage: lockfile.LockedPackage{
+func debPackage(name, arch string) plan.Package {
+	return plan.Package{URL: "http://mirror.invalid/debian", LockedPackage: lockfile.LockedPackage{
 		Name: name, Version: "1.0", Architecture: arch,
 		Filename: "pool/main/" + name + "_1.0_" + arch + ".deb",
 		SHA256:   digest.FromString(name).Encoded(),
@@ -56,11 +58,11 @@ func execs(t *testing.T, st llb.State) [][]string {
 // larger than maxGroup is split.
 func TestPackageGroups(t *testing.T) {
 	h := &Helper{State: llb.Image("distill-frontend"), Path: "/bin/distill-frontend", Platform: ocispecs.Platform{OS: "linux", Architecture: "amd64"}}
-	big := make([]Package, maxGroup+3)
+	big := make([]plan.Package, maxGroup+3)
 	for i := range big {
 		big[i] = testPackage(fmt.Sprintf("big%02d", i))
 	}
-	groups := [][]Package{{testPackage("libc6"), testPackage("base-files")}, {testPackage("python3")}, big}
+	groups := [][]plan.Package{{testPackage("libc6"), testPackage("base-files")}, {testPackage("python3")}, big}
 	opt := Options{Platform: h.Platform, Epoch: time.Unix(0, 0), Packages: groups, Helper: h}
 	img := &definition.Image{Name: "x", Attrs: map[string]hcl.Range{}}
 	st, cfg, err := Image(img, opt)
@@ -72,7 +74,7 @@ func TestPackageGroups(t *testing.T) {
 		t.Fatalf("%d helper runs, want 4 (2 groups, and one of %d split in two)", len(runs), len(big))
 	}
 	for _, n := range []int{maxGroup, maxGroup + 1} {
-		st, _, err := Image(img, Options{Platform: h.Platform, Epoch: time.Unix(0, 0), Packages: [][]Package{big[:n]}, Helper: h})
+		st, _, err := Image(img, Options{Platform: h.Platform, Epoch: time.Unix(0, 0), Packages: [][]plan.Package{big[:n]}, Helper: h})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -90,7 +92,7 @@ func TestPackageGroups(t *testing.T) {
 	}
 
 	// The same packages grouped otherwise make the same layers, in the same order.
-	regrouped := [][]Package{{testPackage("python3"), testPackage("base-files")}, {testPackage("libc6")}, big[:maxGroup], big[maxGroup:]}
+	regrouped := [][]plan.Package{{testPackage("python3"), testPackage("base-files")}, {testPackage("libc6")}, big[:maxGroup], big[maxGroup:]}
 	_, cfg2, err := Image(img, Options{Platform: h.Platform, Epoch: time.Unix(0, 0), Packages: regrouped, Helper: h})
 	if err != nil {
 		t.Fatal(err)

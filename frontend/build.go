@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/distill-build/distill/debian/arch"
+	"github.com/distill-build/distill/lockfile"
+	"github.com/distill-build/distill/plan"
 
 	"github.com/distill-build/distill/definition"
 	"github.com/distill-build/distill/distill2llb"
@@ -36,7 +38,7 @@ func Build(ctx context.Context, c client.Client) (*client.Result, error) {
 		filename = dockerui.DefaultDockerfileName // as dockerui defaults it
 	}
 	src, err := bc.ReadEntrypoint(ctx, Language,
-		llb.FollowPaths([]string{filename, filename + ".dockerignore", LockfileName(filename)}))
+		llb.FollowPaths([]string{filename, filename + ".dockerignore", lockfile.Name(filename)}))
 	if err != nil {
 		return nil, err
 	}
@@ -53,23 +55,26 @@ func Build(ctx context.Context, c client.Client) (*client.Result, error) {
 		return res, err
 	}
 
+	// Subrequests (lint above all) see the definition as written; builds
+	// see it lowered.
+	def, diags = plan.Lower(def)
+	if diags.HasErrors() {
+		return nil, diagnosticsError(diags, src.SourceMap)
+	}
 	if bc.BuildOpts().Opts[LockOpt] == "true" {
 		res, err := lock(ctx, bc, c, def)
 		return res, wrapSource(err, src.SourceMap)
 	}
 
-	img, err := selectImage(def, bc.Target)
+	img, err := plan.Target(def, bc.Target)
 	if err != nil {
 		return nil, wrapSource(err, src.SourceMap)
 	}
-	plats, err := selectPlatforms(img, bc.TargetPlatforms)
+	// Without platforms of its own, the image is built for the worker's;
+	// dockerui would name the result after the frontend's own platform.
+	plats, err := plan.Platforms(img, bc.TargetPlatforms, bc.BuildPlatforms[0])
 	if err != nil {
 		return nil, wrapSource(err, src.SourceMap)
-	}
-	if plats == nil {
-		// dockerui would name the result after the frontend's own platform;
-		// the image is built for the worker's.
-		plats = bc.BuildPlatforms[:1]
 	}
 	bc.TargetPlatforms = plats
 	bc.MultiPlatformRequested = bc.MultiPlatformRequested || len(plats) > 1
@@ -87,7 +92,7 @@ func Build(ctx context.Context, c client.Client) (*client.Result, error) {
 		buildCtx = *st
 	}
 
-	pkgs, h, err := packages(ctx, bc, c, def, img, src.SourceMap)
+	pkgs, h, err := packages(ctx, bc, c, def, img, plats, src.SourceMap)
 	if err != nil {
 		return nil, wrapSource(err, src.SourceMap)
 	}
@@ -144,23 +149,15 @@ func Build(ctx context.Context, c client.Client) (*client.Result, error) {
 
 // packages solves (or reads from the lockfile) the image's packages for
 // every platform it is built for, and finds the helper that unpacks them.
-func packages(ctx context.Context, bc *dockerui.Client, c client.Client, def *definition.Definition, img *definition.Image, sm *llb.SourceMap) (map[string]debs, *distill2llb.Helper, error) {
+func packages(ctx context.Context, bc *dockerui.Client, c client.Client, def *definition.Definition, img *definition.Image, plats []ocispecs.Platform, sm *llb.SourceMap) (map[string]plan.Debs, *distill2llb.Helper, error) {
 	if !img.NeedsArchive() {
 		return nil, nil, nil
-	}
-	plats := bc.TargetPlatforms
-	if len(plats) == 0 {
-		plats = bc.BuildPlatforms[:1]
 	}
 	lock, err := readLockfile(ctx, c, sm)
 	if err != nil {
 		return nil, nil, err
 	}
-	a, err := newRepos(c, def, bc.IsNoCache(img.Name))
-	if err != nil {
-		return nil, nil, err
-	}
-	pkgs, err := packagesFor(ctx, a, lock, img, plats)
+	pkgs, err := plan.Packages(ctx, def, img, plats, lock, planOptions(bc, c, img.Name))
 	if err != nil {
 		return nil, nil, err
 	}

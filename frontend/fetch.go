@@ -4,10 +4,30 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/distill-build/distill/plan"
+	"github.com/moby/buildkit/frontend/dockerui"
+
 	"github.com/moby/buildkit/client/llb"
 	"github.com/moby/buildkit/frontend/gateway/client"
 	digest "github.com/opencontainers/go-digest"
 )
+
+// gatewayFetcher downloads archive files through BuildKit, so its cache and
+// progress stream see every one.
+type gatewayFetcher struct {
+	c       client.Client
+	noCache bool // --no-cache: download again
+}
+
+func (f gatewayFetcher) Fetch(ctx context.Context, url, sha256, name string) ([]byte, error) {
+	return fetch(ctx, f.c, url, sha256, name, f.noCache)
+}
+
+// planOptions are the planner's options for a build of target ("" for all
+// images): it fetches through BuildKit, honouring --no-cache.
+func planOptions(bc *dockerui.Client, c client.Client, target string) plan.Options {
+	return plan.Options{Fetcher: gatewayFetcher{c: c, noCache: bc.IsNoCache(target)}}
+}
 
 // readChunk stays well under BuildKit's 16 MiB gRPC message cap.
 const readChunk = 4 << 20

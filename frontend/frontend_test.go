@@ -7,10 +7,8 @@ import (
 	"time"
 
 	"github.com/distill-build/distill/definition"
-	"github.com/hashicorp/hcl/v2"
 	"github.com/moby/buildkit/client/llb"
 	"github.com/moby/buildkit/solver/errdefs"
-	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
 )
 
 const twoImages = `variable "USED" { default = "x" }
@@ -30,55 +28,6 @@ func parse(t *testing.T, src string) *definition.Definition {
 		t.Fatal(diags)
 	}
 	return def
-}
-
-func TestSelectImage(t *testing.T) {
-	def := parse(t, twoImages)
-	for _, tc := range []struct{ target, want, err string }{
-		{"", "b", ""},
-		{"a", "a", ""},
-		{"c", "", `target "c" not found in distill.hcl: the images are a, b`},
-	} {
-		img, err := selectImage(def, tc.target)
-		switch {
-		case tc.err != "":
-			if err == nil || err.Error() != tc.err {
-				t.Errorf("target %q: error %v, want %q", tc.target, err, tc.err)
-			}
-		case err != nil || img.Name != tc.want:
-			t.Errorf("target %q: got %v, %v; want %s", tc.target, img, err, tc.want)
-		}
-	}
-}
-
-func TestSelectPlatforms(t *testing.T) {
-	def := parse(t, twoImages)
-	amd64 := ocispecs.Platform{OS: "linux", Architecture: "amd64"}
-	s390x := ocispecs.Platform{OS: "linux", Architecture: "s390x"}
-	for _, tc := range []struct {
-		image     string
-		requested []ocispecs.Platform
-		want      int
-		err       string
-	}{
-		{"a", nil, 2, ""},
-		{"a", []ocispecs.Platform{amd64}, 1, ""},
-		{"a", []ocispecs.Platform{s390x}, 0, `distill.hcl:5,3-47: Unsupported platform; Image "a" is built for linux/amd64, linux/arm64; linux/s390x was requested.`},
-		{"b", nil, 0, ""},
-		{"b", []ocispecs.Platform{s390x}, 1, ""},
-	} {
-		got, err := selectPlatforms(def.Image(tc.image), tc.requested)
-		if tc.err != "" {
-			var d *hcl.Diagnostic
-			if !errors.As(err, &d) || err.Error() != tc.err {
-				t.Errorf("%s %v: error %v, want %q", tc.image, tc.requested, err, tc.err)
-			}
-			continue
-		}
-		if err != nil || len(got) != tc.want {
-			t.Errorf("%s %v: got %v, %v; want %d platforms", tc.image, tc.requested, got, err, tc.want)
-		}
-	}
 }
 
 // TestDiagnosticsCarrySource checks that HCL errors become BuildKit source
@@ -135,17 +84,5 @@ func TestLintAndTargets(t *testing.T) {
 	l := listTargets(def, sm)
 	if len(l.Targets) != 2 || l.Targets[0].Description != "first" || l.Targets[0].Default || !l.Targets[1].Default {
 		t.Errorf("targets %+v", l.Targets)
-	}
-}
-
-func TestLockfileName(t *testing.T) {
-	for in, want := range map[string]string{
-		"distill.hcl":    "distill.lock.json",
-		"dir/images.hcl": "dir/images.lock.json",
-		"no-extension":   "no-extension.lock.json",
-	} {
-		if got := LockfileName(in); got != want {
-			t.Errorf("%s: %s, want %s", in, got, want)
-		}
 	}
 }

@@ -4,10 +4,9 @@ import (
 	"context"
 
 	"github.com/distill-build/distill/definition"
-	"github.com/distill-build/distill/lockfile"
+	"github.com/distill-build/distill/plan"
 	"github.com/moby/buildkit/frontend/dockerui"
 	"github.com/moby/buildkit/frontend/gateway/client"
-	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
 )
 
 const (
@@ -21,25 +20,9 @@ const (
 // lock solves every image for its platforms (or the requested ones) and
 // returns the lockfile, ignoring any existing one: a refresh.
 func lock(ctx context.Context, bc *dockerui.Client, c client.Client, def *definition.Definition) (*client.Result, error) {
-	a, err := newRepos(c, def, bc.IsNoCache(""))
+	l, err := plan.Lock(ctx, def, bc.TargetPlatforms, bc.BuildPlatforms[0], planOptions(bc, c, ""))
 	if err != nil {
 		return nil, err
-	}
-	l := lockfile.NewLockfile()
-	for _, img := range def.Images {
-		if !img.NeedsArchive() {
-			continue
-		}
-		plats := bc.TargetPlatforms
-		if len(plats) == 0 {
-			plats = img.Platforms
-		}
-		if len(plats) == 0 {
-			plats = []ocispecs.Platform{bc.BuildPlatforms[0]}
-		}
-		if err := a.resolve(ctx, img, plats, l); err != nil {
-			return nil, err
-		}
 	}
 	dt, err := l.Marshal()
 	if err != nil {

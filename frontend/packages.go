@@ -9,7 +9,6 @@ import (
 
 	"github.com/containerd/platforms"
 
-	"github.com/distill-build/distill/definition"
 	"github.com/distill-build/distill/distill2llb"
 	"github.com/distill-build/distill/lockfile"
 	"github.com/moby/buildkit/client/llb"
@@ -18,17 +17,11 @@ import (
 	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
 )
 
-// LockfileName is the lockfile next to a definition: distill.hcl locks
-// into distill.lock.json.
-func LockfileName(definition string) string {
-	return strings.TrimSuffix(definition, path.Ext(definition)) + ".lock.json"
-}
-
 // readLockfile reads the lockfile next to the definition, from wherever the
 // definition came from (a local directory, git, HTTP), or returns nil when
 // there is none.
 func readLockfile(ctx context.Context, c client.Client, sm *llb.SourceMap) (*lockfile.Lockfile, error) {
-	name := LockfileName(sm.Filename)
+	name := lockfile.Name(sm.Filename)
 	def, err := sm.State.Marshal(ctx)
 	if err != nil {
 		return nil, err
@@ -53,79 +46,11 @@ func readLockfile(ctx context.Context, c client.Client, sm *llb.SourceMap) (*loc
 	if err != nil {
 		return nil, fmt.Errorf("reading %s: %w", name, err)
 	}
-	lock, err := lockfile.ParseLockfile(data)
+	lock, err := lockfile.Parse(data)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
 	return lock, nil
-}
-
-// debs are an image's .debs for one Debian architecture.
-type debs struct {
-	Groups [][]distill2llb.Package // see packageGroups
-	CA     *distill2llb.Package    // the source of the CA bundle, when asked for
-}
-
-// packagesFor returns the image's packages per Debian architecture: from the
-// lockfile when there is one (no index is fetched), else solved from the
-// verified indexes. The images it extends are looked up too, to group the
-// packages as theirs are.
-func packagesFor(ctx context.Context, a *repos, lock *lockfile.Lockfile, img *definition.Image, plats []ocispecs.Platform) (map[string]debs, error) {
-	chain := lineage(a.def, img)
-	locks := map[string]*lockfile.Lockfile{} // where each image of the lineage is locked
-	for i := len(chain) - 1; i >= 0; i-- {
-		anc := chain[i]
-		if lock != nil {
-			locks[anc.Name] = lock
-			continue
-		}
-		if !anc.NeedsArchive() {
-			continue // nothing to solve; its closure is empty
-		}
-		l := lockfile.NewLockfile()
-		if err := a.resolve(ctx, anc, plats, l); err != nil {
-			if anc == img {
-				return nil, err
-			}
-			break // the groups stop below this ancestor
-		}
-		locks[anc.Name] = l
-	}
-	out := map[string]debs{}
-	for _, arch := range debianArchs(plats) {
-		pkgs, ca, err := imagePackages(locks[img.Name], a.def, img, arch)
-		if err != nil {
-			return nil, err
-		}
-		closure := func(anc *definition.Image) ([]lockfile.LockedPackage, bool) {
-			if !anc.NeedsArchive() {
-				return nil, true
-			}
-			l := locks[anc.Name]
-			if l == nil {
-				return nil, false
-			}
-			p, _, err := imagePackages(l, a.def, anc, arch)
-			return p, err == nil
-		}
-		var d debs
-		for _, g := range packageGroups(chain, pkgs, closure) {
-			withURL, err := withURLs(a.def, g)
-			if err != nil {
-				return nil, err
-			}
-			d.Groups = append(d.Groups, withURL)
-		}
-		if ca != nil {
-			c, err := withURLs(a.def, []lockfile.LockedPackage{*ca})
-			if err != nil {
-				return nil, err
-			}
-			d.CA = &c[0]
-		}
-		out[arch] = d
-	}
-	return out, nil
 }
 
 // currentFrontend is implemented by the gateway client when the build runs

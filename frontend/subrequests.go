@@ -6,6 +6,7 @@ import (
 
 	"github.com/distill-build/distill/definition"
 	"github.com/distill-build/distill/distill2llb"
+	"github.com/distill-build/distill/plan"
 	"github.com/hashicorp/hcl/v2"
 	"github.com/moby/buildkit/client/llb"
 	"github.com/moby/buildkit/frontend/dockerfile/parser"
@@ -43,7 +44,7 @@ func listTargets(def *definition.Definition, sm *llb.SourceMap) *targets.List {
 
 // outline answers `--call outline`: the variables a build argument can set.
 func outline(def *definition.Definition, target string, sm *llb.SourceMap) (*outlinepkg.Outline, error) {
-	img, err := selectImage(def, target)
+	img, err := plan.Target(def, target)
 	if err != nil {
 		return nil, err
 	}

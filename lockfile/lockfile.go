@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"path"
 	"slices"
 	"sort"
 	"strings"
@@ -80,8 +81,8 @@ func (p *LockedPackage) Key(arch string) string {
 	return p.Name + ":" + p.Architecture
 }
 
-// NewLockfile returns an empty lockfile.
-func NewLockfile() *Lockfile {
+// New returns an empty lockfile.
+func New() *Lockfile {
 	return &Lockfile{Version: LockfileVersion, Architectures: map[string]*LockedArch{}}
 }
 
@@ -173,9 +174,9 @@ func (l *Lockfile) Marshal() ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-// ParseLockfile reads a lockfile, strictly: unknown fields, an unknown
+// Parse reads a lockfile, strictly: unknown fields, an unknown
 // version, duplicate or malformed entries are errors.
-func ParseLockfile(data []byte) (*Lockfile, error) {
+func Parse(data []byte) (*Lockfile, error) {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	var l Lockfile
@@ -344,4 +345,10 @@ func sortedUnique(s []string) []string {
 	}
 	slices.Sort(s)
 	return slices.Compact(s)
+}
+
+// Name is the lockfile next to a definition: distill.hcl locks into
+// distill.lock.json.
+func Name(definition string) string {
+	return strings.TrimSuffix(definition, path.Ext(definition)) + ".lock.json"
 }

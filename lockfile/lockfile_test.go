@@ -17,7 +17,7 @@ func lockOf(t *testing.T, ix *archive.Index, o resolve.Options, requests ...stri
 	if err != nil {
 		t.Fatal(err)
 	}
-	l := NewLockfile()
+	l := New()
 	if err := l.Add(sel); err != nil {
 		t.Fatal(err)
 	}
@@ -47,7 +47,7 @@ func TestLockfileRoundTrip(t *testing.T) {
 	if err != nil || !bytes.Equal(data, again) {
 		t.Fatal("Marshal is not deterministic")
 	}
-	l2, err := ParseLockfile(data)
+	l2, err := Parse(data)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -150,12 +150,12 @@ func TestLockfileAddConflict(t *testing.T) {
 	}
 }
 
-func TestParseLockfileErrors(t *testing.T) {
+func TestParseErrors(t *testing.T) {
 	pkg := func(fields string) string {
 		return `{"version":2,"architectures":{"amd64":{"packages":[{` + fields + `}]}}}`
 	}
 	good := `"name":"a","version":"1","architecture":"amd64","filename":"pool/a.deb","sha256":"` + strings.Repeat("a", 64) + `","size":1,"source":"a"`
-	if _, err := ParseLockfile([]byte(pkg(good))); err != nil {
+	if _, err := Parse([]byte(pkg(good))); err != nil {
 		t.Fatalf("good lockfile: %v", err)
 	}
 	for _, tt := range []struct{ in, err string }{
@@ -174,9 +174,9 @@ func TestParseLockfileErrors(t *testing.T) {
 		{pkg(good + `,"depends":["b"]`), "a depends on b, which is not locked"},
 		{pkg(good + `},{` + good), "amd64: a is locked twice"},
 	} {
-		_, err := ParseLockfile([]byte(tt.in))
+		_, err := Parse([]byte(tt.in))
 		if err == nil || !strings.Contains(err.Error(), tt.err) {
-			t.Errorf("ParseLockfile(%s): %v, want %q", tt.in, err, tt.err)
+			t.Errorf("Parse(%s): %v, want %q", tt.in, err, tt.err)
 		}
 	}
 }
@@ -234,7 +234,7 @@ arm64 tar 1.34+dfsg-1.2 (added)
 // union of every image's, and that changed inputs make the lock stale.
 func TestLockedImages(t *testing.T) {
 	ix := archivetest.Synthetic(t)
-	l := NewLockfile()
+	l := New()
 	lock := func(name string, in LockInputs, o resolve.Options) {
 		t.Helper()
 		sel, err := resolve.Resolve(ix, reqs(t, in.Packages...), o)
@@ -254,7 +254,7 @@ func TestLockedImages(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	l2, err := ParseLockfile(data)
+	l2, err := Parse(data)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -326,4 +326,16 @@ func reqs(t testing.TB, ss ...string) []resolve.Request {
 		out = append(out, r)
 	}
 	return out
+}
+
+func TestName(t *testing.T) {
+	for in, want := range map[string]string{
+		"distill.hcl":    "distill.lock.json",
+		"dir/images.hcl": "dir/images.lock.json",
+		"no-extension":   "no-extension.lock.json",
+	} {
+		if got := Name(in); got != want {
+			t.Errorf("%s: %s, want %s", in, got, want)
+		}
+	}
 }

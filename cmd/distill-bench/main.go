@@ -216,7 +216,7 @@ func mmdebstrap(ctx context.Context, mirror string) (time.Duration, error) {
 	if err != nil {
 		return 0, err
 	}
-	lock, err := lockfile.ParseLockfile(data)
+	lock, err := lockfile.Parse(data)
 	if err != nil {
 		return 0, err
 	}

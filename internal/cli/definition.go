@@ -5,18 +5,18 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"strings"
 
 	"github.com/distill-build/distill/definition"
 	"github.com/distill-build/distill/internal/aptsources"
-	"github.com/zclconf/go-cty/cty"
+	"github.com/distill-build/distill/plan"
 )
 
-// readDefinition reads the definition once: its absolute path, and the
-// image named target (the last one when target is empty), read ahead for the
-// default output name and platforms; nil when the definition does not
-// decode: the frontend reports that, with the offending lines. It also fills
-// the mirror variables from apt's sources.
+// readDefinition reads and decodes the definition, once: its absolute path,
+// and the image to build (lowered), read ahead for the default output name
+// and platforms; nil when the definition does not decode or names no such
+// image: the frontend reports that, with the offending lines. Mirror
+// variables the definition leaves empty are filled from apt's sources and
+// passed on as build arguments.
 func readDefinition(o *commonOptions, target string, stderr io.Writer) (string, *definition.Image, error) {
 	file, err := filepath.Abs(o.file)
 	if err != nil {
@@ -26,53 +26,36 @@ func readDefinition(o *commonOptions, target string, stderr io.Writer) (string, 
 	if err != nil {
 		return "", nil, fmt.Errorf("reading the definition: %w", err)
 	}
-	name := filepath.Base(file)
-	defaultMirrors(name, src, o, stderr)
-	def, diags := definition.Parse(name, src, definition.Options{Args: o.buildArgMap()})
-	switch {
-	case diags.HasErrors():
-		return file, nil, nil
-	case target != "":
-		return file, def.Image(target), nil
-	}
-	return file, def.Images[len(def.Images)-1], nil
-}
-
-// mirrorArchives are the variables the CLI fills from this machine's apt
-// sources, by the archive each names, when a definition declares them without
-// a value and no build argument sets them: the mirror is configuration, as
-// apt's is.
-func mirrorArchives() map[string]string {
-	return map[string]string{"MIRROR": "debian", "SECURITY_MIRROR": "debian-security"}
-}
-
-func defaultMirrors(name string, src []byte, o *commonOptions, stderr io.Writer) {
-	vars, diags := definition.ParseVariables(name, src, definition.Options{})
+	def, diags := definition.Parse(filepath.Base(file), src, definition.Options{Args: o.buildArgMap(), Defaults: aptMirrors()})
 	if diags.HasErrors() {
-		return
+		return file, nil, nil
 	}
-	archives := mirrorArchives()
-	var mirrors map[string]string
-	for _, v := range vars {
-		archive, ok := archives[v.Name]
-		if !ok || o.hasBuildArg(v.Name) || v.Default.Type() != cty.String || v.Default.IsNull() || v.Default.AsString() != "" {
-			continue
-		}
-		if mirrors == nil {
-			mirrors = aptsources.Mirrors("/")
-		}
-		if url := mirrors[archive]; url != "" {
-			o.buildArgs = append(o.buildArgs, v.Name+"="+url)
-			fmt.Fprintf(stderr, "%s=%s (from apt's sources)\n", v.Name, url)
+	for _, v := range def.Variables {
+		if v.Filled {
+			o.buildArgs = append(o.buildArgs, v.Name+"="+v.Value.AsString())
+			fmt.Fprintf(stderr, "%s=%s (from apt's sources)\n", v.Name, v.Value.AsString())
 		}
 	}
+	if def, diags = plan.Lower(def); diags.HasErrors() {
+		return file, nil, nil
+	}
+	img, err := plan.Target(def, target)
+	if err != nil {
+		return file, nil, nil
+	}
+	return file, img, nil
 }
 
-func (o *commonOptions) hasBuildArg(name string) bool {
-	for _, a := range o.buildArgs {
-		if k, _, _ := strings.Cut(a, "="); k == name {
-			return true
+// aptMirrors are the values the CLI gives variables a definition declares
+// with an empty default, by the archive each names, from this machine's apt
+// sources: the mirror is configuration, as apt's is.
+func aptMirrors() map[string]string {
+	mirrors := aptsources.Mirrors("/")
+	out := map[string]string{}
+	for name, archive := range map[string]string{"MIRROR": "debian", "SECURITY_MIRROR": "debian-security"} {
+		if url := mirrors[archive]; url != "" {
+			out[name] = url
 		}
 	}
-	return false
+	return out
 }

@@ -64,16 +64,16 @@ func runLock(ctx context.Context, o *commonOptions, stderr io.Writer) error {
 	if !ok {
 		return errors.New("the frontend returned no lockfile")
 	}
-	fresh, err := lockfile.ParseLockfile(data)
+	fresh, err := lockfile.Parse(data)
 	if err != nil {
 		return fmt.Errorf("the frontend's lockfile: %w", err)
 	}
-	path := filepath.Join(filepath.Dir(file), frontend.LockfileName(filepath.Base(file)))
-	old := lockfile.NewLockfile()
+	path := filepath.Join(filepath.Dir(file), lockfile.Name(filepath.Base(file)))
+	old := lockfile.New()
 	switch prev, err := os.ReadFile(path); {
 	case err == nil:
 		// An unreadable old lock (an older format, say) is replaced whole.
-		if o, err := lockfile.ParseLockfile(prev); err != nil {
+		if o, err := lockfile.Parse(prev); err != nil {
 			fmt.Fprintf(stderr, "replacing %s: %v\n", path, err)
 		} else {
 			old = o

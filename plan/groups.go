@@ -1,4 +1,4 @@
-package frontend
+package plan
 
 import (
 	"github.com/distill-build/distill/definition"

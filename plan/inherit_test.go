@@ -1,8 +1,10 @@
-package definition
+package plan
 
 import (
 	"strings"
 	"testing"
+
+	"github.com/distill-build/distill/definition"
 )
 
 func TestInheritAndRepositories(t *testing.T) {
@@ -39,7 +41,7 @@ image "nonroot" {
   user = "65532"
 }
 `
-	def, diags := Parse("d.hcl", []byte(src), Options{})
+	def, diags := parse("d.hcl", []byte(src), definition.Options{})
 	if diags.HasErrors() {
 		t.Fatal(diags)
 	}
@@ -81,7 +83,7 @@ func TestInheritErrors(t *testing.T) {
 		{"missing suite", "repository \"d\" {\n  url = \"http://x\"\n}\nimage \"a\" {}\n", `Missing required argument; The argument "suite" is required`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			_, diags := Parse("d.hcl", []byte(tc.src), Options{})
+			_, diags := parse("d.hcl", []byte(tc.src), definition.Options{})
 			if !strings.Contains(diags.Error(), tc.want) {
 				t.Errorf("diagnostics:\n  %s\nwant:\n  %s", diags.Error(), tc.want)
 			}
@@ -100,7 +102,7 @@ image "debug" {
   }
 }
 `
-	def, diags := Parse("d.hcl", []byte(src), Options{})
+	def, diags := parse("d.hcl", []byte(src), definition.Options{})
 	if diags.HasErrors() {
 		t.Fatal(diags)
 	}
@@ -114,11 +116,11 @@ image "debug" {
 
 func TestInheritedRangesAndAncestors(t *testing.T) {
 	src := "image \"a\" {\n  workdir = \"/w\"\n  symlink \"/lib\" { target = \"usr/lib\" }\n}\nimage \"b\" {\n  from = image.a\n  file \"/lib/x\" { content = \"\" }\n}\n"
-	_, diags := Parse("d.hcl", []byte(src), Options{})
+	_, diags := parse("d.hcl", []byte(src), definition.Options{})
 	if !strings.Contains(diags.Error(), "d.hcl:7,3-16: Path under a non-directory; /lib/x lies under /lib, which is declared as a symlink at d.hcl:3,3-17.") {
 		t.Errorf("diagnostics: %s", diags.Error())
 	}
-	def, diags := Parse("d.hcl", []byte("image \"a\" {\n  workdir = \"/w\"\n}\nimage \"b\" { from = image.a }\n"), Options{})
+	def, diags := parse("d.hcl", []byte("image \"a\" {\n  workdir = \"/w\"\n}\nimage \"b\" { from = image.a }\n"), definition.Options{})
 	if diags.HasErrors() {
 		t.Fatal(diags)
 	}
@@ -151,7 +153,7 @@ image "base-debug" {
   from = [image.base, image.debug]
 }
 `
-	def, diags := Parse("d.hcl", []byte(src), Options{})
+	def, diags := parse("d.hcl", []byte(src), definition.Options{})
 	if diags.HasErrors() {
 		t.Fatal(diags)
 	}

@@ -1,8 +1,10 @@
-package definition
+package plan
 
 import (
 	"strings"
 	"testing"
+
+	"github.com/distill-build/distill/definition"
 )
 
 const accountsSrc = `
@@ -58,7 +60,7 @@ image "root-again" {
 `
 
 func TestAccounts(t *testing.T) {
-	def, diags := Parse("d.hcl", []byte(accountsSrc), Options{})
+	def, diags := parse("d.hcl", []byte(accountsSrc), definition.Options{})
 	if diags.HasErrors() {
 		t.Fatal(diags)
 	}
@@ -94,13 +96,13 @@ func TestAccounts(t *testing.T) {
 				t.Errorf("user %q, want %q", img.User, tc.user)
 			}
 			files := map[string]string{}
-			var entries []*Entry
+			var entries []*definition.Entry
 			for _, e := range img.Entries {
 				files[e.Path] = string(e.Content)
-				if e.Kind != KindFile {
+				if e.Kind != definition.KindFile {
 					entries = append(entries, e)
 				} else {
-					entries = append(entries, &Entry{Kind: KindFile, Path: e.Path, Mode: e.Mode, UID: e.UID, GID: e.GID, Source: "-"})
+					entries = append(entries, &definition.Entry{Kind: definition.KindFile, Path: e.Path, Mode: e.Mode, UID: e.UID, GID: e.GID, Source: "-"})
 				}
 			}
 			if tc.passwd != "" && files["/etc/passwd"] != tc.passwd {
@@ -146,7 +148,7 @@ image "ac-root" {
   user = "0"
 }
 `
-	def, diags := Parse("d.hcl", []byte(src), Options{})
+	def, diags := parse("d.hcl", []byte(src), definition.Options{})
 	if diags.HasErrors() {
 		t.Fatal(diags)
 	}
@@ -174,7 +176,7 @@ image "ac-root" {
 // not once per image that extends it.
 func TestAccountsErrorOnce(t *testing.T) {
 	src := "image \"p\" {\n  accounts {\n    run_as = \"nobody\"\n  }\n}\nimage \"c1\" { from = image.p }\nimage \"c2\" { from = image.p }\n"
-	_, diags := Parse("d.hcl", []byte(src), Options{})
+	_, diags := parse("d.hcl", []byte(src), definition.Options{})
 	if len(diags) != 1 || !strings.Contains(diags.Error(), "d.hcl:3,14-22: Unknown user") {
 		t.Errorf("diagnostics: %v", diags)
 	}
@@ -210,7 +212,7 @@ image "x" {
   }
 }
 `
-	def, diags := Parse("d.hcl", []byte(src), Options{})
+	def, diags := parse("d.hcl", []byte(src), definition.Options{})
 	if diags.HasErrors() {
 		t.Fatal(diags)
 	}
@@ -226,6 +228,8 @@ image "x" {
 func TestAccountsErrors(t *testing.T) {
 	const groups = "    group \"root\" { gid = 0 }\n"
 	for _, tc := range []struct{ name, src, want string }{
+		{"owner without accounts", "image \"x\" {\n  directory \"/a\" { owner = \"root\" }\n}\n",
+			`d.hcl:2,28-34: Unknown owner; owner "root" names an account, but the image has no accounts block to look it up in`},
 		{"bad name", "image \"x\" {\n  accounts {\n    user \"Root\" { uid = 0 }\n  }\n}\n",
 			`d.hcl:3,10-16: Invalid user name; "Root" is not a valid user name`},
 		{"negative uid", "image \"x\" {\n  accounts {\n    user \"a\" { uid = -1 }\n  }\n}\n",
@@ -278,7 +282,7 @@ func TestAccountsErrors(t *testing.T) {
 			`d.hcl:5,5-13: Path under a non-directory; /home/a lies under /home`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			def, diags := Parse("d.hcl", []byte(tc.src), Options{})
+			def, diags := parse("d.hcl", []byte(tc.src), definition.Options{})
 			if !diags.HasErrors() {
 				t.Fatalf("no error; got %+v", def)
 			}

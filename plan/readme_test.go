@@ -1,9 +1,11 @@
-package definition
+package plan
 
 import (
 	"os"
 	"strings"
 	"testing"
+
+	"github.com/distill-build/distill/definition"
 )
 
 // TestReadmeExample keeps the language sample in the README decodable.
@@ -17,7 +19,7 @@ func TestReadmeExample(t *testing.T) {
 		t.Fatal("README has no hcl sample under ## The language")
 	}
 	sample, _, _ := strings.Cut(rest, "```")
-	def, diags := Parse("README.md", []byte(sample), Options{})
+	def, diags := parse("README.md", []byte(sample), definition.Options{})
 	if diags.HasErrors() {
 		t.Fatal(diags)
 	}

@@ -1,4 +1,4 @@
-package frontend
+package distill2llb
 
 import (
 	"context"
@@ -9,8 +9,8 @@ import (
 	"github.com/distill-build/distill/debian/arch"
 
 	"github.com/distill-build/distill/definition"
-	"github.com/distill-build/distill/distill2llb"
 	"github.com/distill-build/distill/lockfile"
+	"github.com/distill-build/distill/plan"
 	"github.com/moby/buildkit/client/llb"
 	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
 )
@@ -28,7 +28,7 @@ func BenchmarkPlanPython3(b *testing.B) {
 		b.Fatal(err)
 	}
 	args := map[string]string{"MIRROR": "http://mirror.invalid/debian", "SECURITY_MIRROR": "http://mirror.invalid/debian-security"}
-	helper := &distill2llb.Helper{State: llb.Image("distill-frontend"), Path: HelperPath, Platform: ocispecs.Platform{OS: "linux", Architecture: "amd64"}}
+	helper := &Helper{State: llb.Image("distill-frontend"), Path: "/bin/distill-frontend", Platform: ocispecs.Platform{OS: "linux", Architecture: "amd64"}}
 	ctx := context.Background()
 	b.ReportAllocs()
 	for b.Loop() {
@@ -36,18 +36,21 @@ func BenchmarkPlanPython3(b *testing.B) {
 		if diags.HasErrors() {
 			b.Fatal(diags)
 		}
-		lock, err := lockfile.ParseLockfile(lockData)
+		if def, diags = plan.Lower(def); diags.HasErrors() {
+			b.Fatal(diags)
+		}
+		lock, err := lockfile.Parse(lockData)
 		if err != nil {
 			b.Fatal(err)
 		}
 		img := def.Image("python3")
-		pkgs, err := packagesFor(ctx, &repos{def: def}, lock, img, img.Platforms)
+		pkgs, err := plan.Packages(ctx, def, img, img.Platforms, lock, plan.Options{})
 		if err != nil {
 			b.Fatal(err)
 		}
 		for _, p := range img.Platforms {
 			d := pkgs[arch.ForPlatform(p)]
-			st, _, err := distill2llb.Image(img, distill2llb.Options{Platform: p, Epoch: time.Unix(0, 0), Packages: d.Groups, CACertificates: d.CA, Helper: helper})
+			st, _, err := Image(img, Options{Platform: p, Epoch: time.Unix(0, 0), Packages: d.Groups, CACertificates: d.CA, Helper: helper})
 			if err != nil {
 				b.Fatal(err)
 			}

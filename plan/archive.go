@@ -1,4 +1,4 @@
-package frontend
+package plan
 
 import (
 	"context"
@@ -14,34 +14,33 @@ import (
 	"github.com/distill-build/distill/debian/archive"
 	"github.com/distill-build/distill/debian/resolve"
 	"github.com/distill-build/distill/definition"
-	"github.com/distill-build/distill/distill2llb"
 	"github.com/distill-build/distill/lockfile"
 	"github.com/hashicorp/hcl/v2"
-	"github.com/moby/buildkit/frontend/gateway/client"
 	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
 )
 
-// fetcher downloads an archive file. With a sha256 the download is pinned:
-// the fetcher checks the bytes and may answer from a cache keyed by it.
-type fetcher interface {
-	fetch(ctx context.Context, url, sha256, name string) ([]byte, error)
-}
-
-// gatewayFetcher downloads through BuildKit, so its cache and progress
+// Fetcher downloads an archive file. With a sha256 the download is pinned:
+// the fetcher checks the bytes and may answer from a cache keyed by it. The
+// frontend fetches through BuildKit (llb.HTTP), so its cache and progress
 // stream see every archive file.
-type gatewayFetcher struct {
-	c       client.Client
-	noCache bool // --no-cache: download again
+type Fetcher interface {
+	Fetch(ctx context.Context, url, sha256, name string) ([]byte, error)
 }
 
-func (f gatewayFetcher) fetch(ctx context.Context, url, sha256, name string) ([]byte, error) {
-	return fetch(ctx, f.c, url, sha256, name, f.noCache)
+// Options are what planning needs beyond the definition.
+type Options struct {
+	Fetcher Fetcher
+	// Keyring verifies InRelease files; nil means Debian's archive keys.
+	Keyring *archive.Keyring
+	// Now is the time Valid-Until and key expiry are checked at; zero
+	// means the current time.
+	Now time.Time
 }
 
-// archive resolves an image's packages against the definition's
+// repos resolves an image's packages against the definition's
 // repositories, verifying from the InRelease signature down.
 type repos struct {
-	f        fetcher
+	f        Fetcher
 	def      *definition.Definition
 	keyring  *archive.Keyring
 	now      time.Time                   // for Valid-Until
@@ -49,16 +48,22 @@ type repos struct {
 	indexes  map[string]*archive.Index   // by Debian architecture
 }
 
-func newRepos(c client.Client, def *definition.Definition, noCache bool) (*repos, error) {
-	kr, err := archive.DebianKeyring()
-	if err != nil {
-		return nil, fmt.Errorf("loading Debian's archive keys: %w", err)
+func newRepos(def *definition.Definition, o Options) (*repos, error) {
+	if o.Fetcher == nil {
+		return nil, errors.New("packages come from Debian archives, and nothing was given to fetch them with")
 	}
-	return newReposWith(gatewayFetcher{c: c, noCache: noCache}, def, kr, time.Now()), nil
-}
-
-func newReposWith(f fetcher, def *definition.Definition, kr *archive.Keyring, now time.Time) *repos {
-	return &repos{f: f, def: def, keyring: kr, now: now, releases: map[string]*archive.Release{}, indexes: map[string]*archive.Index{}}
+	kr := o.Keyring
+	if kr == nil {
+		var err error
+		if kr, err = archive.DebianKeyring(); err != nil {
+			return nil, fmt.Errorf("loading Debian's archive keys: %w", err)
+		}
+	}
+	now := o.Now
+	if now.IsZero() {
+		now = time.Now()
+	}
+	return &repos{f: o.Fetcher, def: def, keyring: kr, now: now, releases: map[string]*archive.Release{}, indexes: map[string]*archive.Index{}}, nil
 }
 
 // release fetches and verifies a repository's InRelease.
@@ -67,7 +72,7 @@ func (a *repos) release(ctx context.Context, r *definition.Repository) (*archive
 		return rel, nil
 	}
 	url := r.URL + "/dists/" + r.Suite + "/InRelease"
-	data, err := a.f.fetch(ctx, url, "", fmt.Sprintf("[%s] fetch dists/%s/InRelease", r.Name, r.Suite))
+	data, err := a.f.Fetch(ctx, url, "", fmt.Sprintf("[%s] fetch dists/%s/InRelease", r.Name, r.Suite))
 	if err != nil {
 		return nil, err
 	}
@@ -118,9 +123,9 @@ func (a *repos) index(ctx context.Context, arch string) (*archive.Index, error) 
 			// fetch is not pinned, because BuildKit keys pinned downloads
 			// by their checksum and would answer with the failed one;
 			// LoadPackages checks the hash either way.
-			data, err := a.f.fetch(ctx, base+rel.ByHashPath(path), sum, name)
+			data, err := a.f.Fetch(ctx, base+rel.ByHashPath(path), sum, name)
 			if err != nil && rel.ByHashPath(path) != path {
-				data, err = a.f.fetch(ctx, base+path, "", name)
+				data, err = a.f.Fetch(ctx, base+path, "", name)
 			}
 			if err != nil {
 				return nil, repoError(r, err)
@@ -244,18 +249,18 @@ func imagePackages(lock *lockfile.Lockfile, def *definition.Definition, img *def
 }
 
 // withURLs attaches each package's repository URL.
-func withURLs(def *definition.Definition, pkgs []lockfile.LockedPackage) ([]distill2llb.Package, error) {
+func withURLs(def *definition.Definition, pkgs []lockfile.LockedPackage) ([]Package, error) {
 	urls := map[string]string{}
 	for _, r := range def.Repositories {
 		urls[r.Name] = r.URL
 	}
-	out := make([]distill2llb.Package, 0, len(pkgs))
+	out := make([]Package, 0, len(pkgs))
 	for _, p := range pkgs {
 		u, ok := urls[p.Repository]
 		if !ok {
 			return nil, fmt.Errorf("package %s %s comes from repository %q, which the definition does not declare", p.Name, p.Version, p.Repository)
 		}
-		out = append(out, distill2llb.Package{LockedPackage: p, URL: u})
+		out = append(out, Package{LockedPackage: p, URL: u})
 	}
 	return out, nil
 }

@@ -1,4 +1,4 @@
-package definition
+package plan
 
 import (
 	"fmt"
@@ -6,21 +6,23 @@ import (
 	"slices"
 	"sort"
 
+	"github.com/distill-build/distill/definition"
+
 	"github.com/hashicorp/hcl/v2"
 )
 
 // inherit applies `from`: an image starts as a copy of the images it extends
 // (later ones winning) and overrides what it sets itself. Lists of packages concatenate, maps
 // (env, labels, annotations) and entries merge with the child winning.
-func inherit(images []*Image) hcl.Diagnostics {
-	byName := map[string]*Image{}
+func inherit(images []*definition.Image) hcl.Diagnostics {
+	byName := map[string]*definition.Image{}
 	for _, img := range images {
 		byName[img.Name] = img
 	}
 	done := map[string]bool{} // resolved: true, or failed: false
 	var diags hcl.Diagnostics
-	var resolve func(img *Image, chain []string) bool
-	resolve = func(img *Image, chain []string) bool {
+	var resolve func(img *definition.Image, chain []string) bool
+	resolve = func(img *definition.Image, chain []string) bool {
 		if ok, seen := done[img.Name]; seen {
 			return ok
 		}
@@ -33,7 +35,7 @@ func inherit(images []*Image) hcl.Diagnostics {
 				fmt.Sprintf("%s extends itself: %s.", img.Name, joinChain(append(chain, img.Name)))))
 			return false
 		}
-		var parents []*Image
+		var parents []*definition.Image
 		for _, name := range img.From {
 			parent, ok := byName[name]
 			if !ok {
@@ -53,7 +55,7 @@ func inherit(images []*Image) hcl.Diagnostics {
 		for i := len(parents) - 1; i >= 0; i-- {
 			merge(img, parents[i])
 		}
-		diags = append(diags, checkAncestors(img.Entries)...)
+		diags = append(diags, definition.CheckAncestors(img.Entries)...)
 		done[img.Name] = true
 		return true
 	}
@@ -63,7 +65,7 @@ func inherit(images []*Image) hcl.Diagnostics {
 	return diags
 }
 
-func merge(img, parent *Image) {
+func merge(img, parent *definition.Image) {
 	set := func(name string) bool { _, ok := img.Attrs[name]; return ok }
 	if !set("platforms") {
 		img.Platforms = parent.Platforms
@@ -102,7 +104,7 @@ func merge(img, parent *Image) {
 	}
 	img.Env = img.Env[:0]
 	for _, k := range slices.Sorted(maps.Keys(env)) {
-		img.Env = append(img.Env, EnvVar{Name: k, Value: env[k]})
+		img.Env = append(img.Env, definition.EnvVar{Name: k, Value: env[k]})
 	}
 
 	img.Packages = appendNew(slices.Clone(parent.Packages), img.Packages)
@@ -152,4 +154,50 @@ func joinChain(names []string) string {
 		s += " -> " + n
 	}
 	return s
+}
+
+// mergeAccounts combines a parent's accounts with the image's own: users and
+// groups merge by name with the image's winning, the parent's order first.
+// The parent's run_as carries over unless the image says who it runs as
+// (ownUser: it sets user or run_as itself). The result is a new value.
+func mergeAccounts(parent, own *definition.Accounts, ownUser bool) *definition.Accounts {
+	if parent == nil && own == nil {
+		return nil
+	}
+	out := &definition.Accounts{}
+	if own != nil {
+		*out = *own
+	} else {
+		out.Range = parent.Range
+	}
+	if parent == nil {
+		return out
+	}
+	var users []*definition.User
+	var groups []*definition.Group
+	if own != nil {
+		users, groups = own.Users, own.Groups
+	}
+	out.Users = mergeByName(parent.Users, users, func(u *definition.User) string { return u.Name })
+	out.Groups = mergeByName(parent.Groups, groups, func(g *definition.Group) string { return g.Name })
+	if !ownUser {
+		out.RunAs, out.RunAsRange = parent.RunAs, parent.RunAsRange
+	}
+	return out
+}
+
+func mergeByName[T any](parent, own []T, name func(T) string) []T {
+	out := make([]T, 0, len(parent)+len(own))
+	for _, p := range parent {
+		if i := slices.IndexFunc(own, func(o T) bool { return name(o) == name(p) }); i >= 0 {
+			p = own[i]
+		}
+		out = append(out, p)
+	}
+	for _, o := range own {
+		if !slices.ContainsFunc(out, func(x T) bool { return name(x) == name(o) }) {
+			out = append(out, o)
+		}
+	}
+	return out
 }

@@ -1,4 +1,4 @@
-package frontend
+package plan
 
 import (
 	"bytes"
@@ -18,6 +18,7 @@ import (
 	"github.com/ProtonMail/go-crypto/openpgp/clearsign"
 	"github.com/ProtonMail/go-crypto/openpgp/packet"
 	"github.com/distill-build/distill/debian/archive"
+	"github.com/distill-build/distill/definition"
 	"github.com/hashicorp/hcl/v2"
 )
 
@@ -25,7 +26,7 @@ import (
 // does; it lets the archive walk run against a loopback mirror.
 type httpFetcher struct{}
 
-func (httpFetcher) fetch(ctx context.Context, url, sum, _ string) ([]byte, error) {
+func (httpFetcher) Fetch(ctx context.Context, url, sum, _ string) ([]byte, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
 	if err != nil {
 		return nil, err
@@ -120,8 +121,8 @@ func TestArchiveRelease(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			url, kr := signedMirror(t, "bookworm-security", tc.codename, signed, tc.extra)
-			def := parse(t, fmt.Sprintf("variable \"M\" { default = %q }\nrepository \"debian\" {\n  url   = M\n  suite = \"bookworm-security\"\n  %s\n}\nimage \"a\" {}\n", url, tc.attrs))
-			_, err := newReposWith(httpFetcher{}, def, kr, tc.now).index(t.Context(), "amd64")
+			def := mustParse(t, fmt.Sprintf("variable \"M\" { default = %q }\nrepository \"debian\" {\n  url   = M\n  suite = \"bookworm-security\"\n  %s\n}\nimage \"a\" {}\n", url, tc.attrs))
+			_, err := mustRepos(t, def, Options{Fetcher: httpFetcher{}, Keyring: kr, Now: tc.now}).index(t.Context(), "amd64")
 			if tc.want == nil {
 				if err != nil {
 					t.Fatalf("unexpected error: %v", err)
@@ -140,4 +141,13 @@ func TestArchiveRelease(t *testing.T) {
 			}
 		})
 	}
+}
+
+func mustRepos(t *testing.T, def *definition.Definition, o Options) *repos {
+	t.Helper()
+	r, err := newRepos(def, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
 }
