@@ -11,6 +11,7 @@ import (
 
 	"github.com/distill-build/distill/definition"
 	"github.com/distill-build/distill/distill2llb"
+	"github.com/distill-build/distill/frontend/linter"
 	"github.com/moby/buildkit/client/llb"
 	"github.com/moby/buildkit/exporter/containerimage/exptypes"
 	commonexptypes "github.com/moby/buildkit/exporter/exptypes"
@@ -42,11 +43,16 @@ func Build(ctx context.Context, c client.Client) (*client.Result, error) {
 	if diags.HasErrors() {
 		return nil, diagnosticsError(diags, src.SourceMap)
 	}
+	lintCfg, err := linter.ConfigFor(bc.LinterConfig, src.Filename, src.Data)
+	if err != nil {
+		return nil, wrapSource(err, src.SourceMap)
+	}
+	lt := linter.New(lintCfg)
 
 	if res, ok, err := bc.HandleSubrequest(ctx, dockerui.RequestHandler{
 		ListTargets: func(context.Context) (*targetsList, error) { return listTargets(def, src.SourceMap), nil },
 		Outline:     func(context.Context) (*outlineT, error) { return outline(def, bc.Target, src.SourceMap) },
-		Lint:        func(context.Context) (*lintResults, error) { return lint(def, src.SourceMap), nil },
+		Lint:        func(context.Context) (*lintResults, error) { return lint(def, bc.Target, lt, src.SourceMap) },
 	}); err != nil || ok {
 		return res, err
 	}
@@ -59,6 +65,13 @@ func Build(ctx context.Context, c client.Client) (*client.Result, error) {
 	img, err := selectImage(def, bc.Target)
 	if err != nil {
 		return nil, wrapSource(err, src.SourceMap)
+	}
+	// As with Dockerfiles, a build shows its target's lint warnings and
+	// fails on them when the check configuration says error=true.
+	warnings := lt.Check(def, []*definition.Image{img})
+	warnLint(ctx, src, warnings)
+	if err := lt.Error(warnings); err != nil {
+		return nil, err
 	}
 	plats, err := selectPlatforms(img, bc.TargetPlatforms)
 	if err != nil {
