@@ -15,6 +15,7 @@ import (
 
 	"github.com/distill-build/distill/definition"
 	"github.com/distill-build/distill/distill2llb"
+	"github.com/distill-build/distill/frontend/linter"
 	"github.com/moby/buildkit/client/llb"
 	"github.com/moby/buildkit/exporter/containerimage/exptypes"
 	commonexptypes "github.com/moby/buildkit/exporter/exptypes"
@@ -42,24 +43,35 @@ func Build(ctx context.Context, c client.Client) (*client.Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	def, diags := definition.Parse(src.Filename, src.Data, definition.Options{Args: bc.BuildArgs})
+	// Targets and outline answer from the definition as written; lint rules
+	// and builds see it lowered (an image runs as the user it inherits), with
+	// ranges that still point at the lines that say so.
+	written, diags := definition.Parse(src.Filename, src.Data, definition.Options{Args: bc.BuildArgs})
 	if diags.HasErrors() {
 		return nil, diagnosticsError(diags, src.SourceMap)
 	}
+	def, lowerDiags := plan.Lower(written)
+	lintCfg, err := linter.ConfigFor(bc.LinterConfig, src.Filename, src.Data)
+	if err != nil {
+		return nil, wrapSource(err, src.SourceMap)
+	}
+	lt := linter.New(lintCfg)
 
 	if res, ok, err := bc.HandleSubrequest(ctx, dockerui.RequestHandler{
-		ListTargets: func(context.Context) (*targetsList, error) { return listTargets(def, src.SourceMap), nil },
-		Outline:     func(context.Context) (*outlineT, error) { return outline(def, bc.Target, src.SourceMap) },
-		Lint:        func(context.Context) (*lintResults, error) { return lint(def, src.SourceMap), nil },
+		ListTargets: func(context.Context) (*targetsList, error) { return listTargets(written, src.SourceMap), nil },
+		Outline:     func(context.Context) (*outlineT, error) { return outline(written, bc.Target, src.SourceMap) },
+		Lint: func(context.Context) (*lintResults, error) {
+			if lowerDiags.HasErrors() {
+				return nil, diagnosticsError(lowerDiags, src.SourceMap)
+			}
+			return lint(def, bc.Target, lt, src.SourceMap)
+		},
 	}); err != nil || ok {
 		return res, err
 	}
 
-	// Subrequests (lint above all) see the definition as written; builds
-	// see it lowered.
-	def, diags = plan.Lower(def)
-	if diags.HasErrors() {
-		return nil, diagnosticsError(diags, src.SourceMap)
+	if lowerDiags.HasErrors() {
+		return nil, diagnosticsError(lowerDiags, src.SourceMap)
 	}
 	if bc.BuildOpts().Opts[LockOpt] == "true" {
 		res, err := lock(ctx, bc, c, def)
@@ -69,6 +81,13 @@ func Build(ctx context.Context, c client.Client) (*client.Result, error) {
 	img, err := plan.Target(def, bc.Target)
 	if err != nil {
 		return nil, wrapSource(err, src.SourceMap)
+	}
+	// As with Dockerfiles, a build shows its target's lint warnings and
+	// fails on them when the check configuration says error=true.
+	warnings := lt.Check(def, []*definition.Image{img})
+	warnLint(ctx, src, warnings)
+	if err := lt.Error(warnings); err != nil {
+		return nil, err
 	}
 	// Without platforms of its own, the image is built for the worker's;
 	// dockerui would name the result after the frontend's own platform.

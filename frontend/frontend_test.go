@@ -1,13 +1,20 @@
 package frontend
 
 import (
+	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/distill-build/distill/definition"
+	"github.com/distill-build/distill/frontend/linter"
+	"github.com/distill-build/distill/plan"
 	"github.com/moby/buildkit/client/llb"
+	bklinter "github.com/moby/buildkit/frontend/dockerfile/linter"
+	"github.com/moby/buildkit/frontend/dockerui"
+	"github.com/moby/buildkit/frontend/gateway/client"
 	"github.com/moby/buildkit/solver/errdefs"
 )
 
@@ -21,10 +28,14 @@ image "a" {
 image "b" {}
 `
 
+// parse decodes and lowers a definition, as Build does before linting.
 func parse(t *testing.T, src string) *definition.Definition {
 	t.Helper()
 	def, diags := definition.Parse("distill.hcl", []byte(src), definition.Options{})
 	if diags.HasErrors() {
+		t.Fatal(diags)
+	}
+	if def, diags = plan.Lower(def); diags.HasErrors() {
 		t.Fatal(diags)
 	}
 	return def
@@ -66,23 +77,102 @@ func TestSourceDateEpoch(t *testing.T) {
 	}
 }
 
-func TestLintAndTargets(t *testing.T) {
+func TestTargets(t *testing.T) {
 	def := parse(t, twoImages)
 	sm := llb.NewSourceMap(nil, "distill.hcl", Language, []byte(twoImages))
-	sm.Definition = &llb.Definition{} // ReadEntrypoint sets it
-	res := lint(def, sm)
-	if len(res.Warnings) != 1 || res.Warnings[0].RuleName != "UnusedVariable" || !strings.Contains(res.Warnings[0].Detail, `"UNUSED"`) ||
-		res.Warnings[0].Location == nil || res.Warnings[0].Location.Ranges[0].Start.Line != 2 {
-		t.Errorf("lint %+v", res.Warnings)
-	}
-	named := "image \"a\" {\n  user = \"nonroot\"\n}\nimage \"b\" { from = image.a }\nimage \"c\" { user = \"65532:65532\" }\n"
-	res = lint(parse(t, named), sm)
-	if len(res.Warnings) != 1 || res.Warnings[0].RuleName != "NonNumericUser" || !strings.Contains(res.Warnings[0].Detail, `run_as = "nonroot"`) ||
-		res.Warnings[0].Location.Ranges[0].Start.Line != 2 {
-		t.Errorf("lint of a named user %+v", res.Warnings)
-	}
 	l := listTargets(def, sm)
 	if len(l.Targets) != 2 || l.Targets[0].Description != "first" || l.Targets[0].Default || !l.Targets[1].Default {
 		t.Errorf("targets %+v", l.Targets)
+	}
+}
+
+// namedUsers has one unused variable (line 1) and two images running as
+// names (lines 3 and 6); b inherits a's user line.
+const namedUsers = `variable "UNUSED" { default = "y" }
+image "a" {
+  user = "nonroot"
+}
+image "b" { from = image.a }
+image "c" { user = "app" }
+image "d" { user = "65532" }
+`
+
+// TestLint checks the `--check` answer: what buildx prints and fails on.
+func TestLint(t *testing.T) {
+	def := parse(t, namedUsers)
+	sm := llb.NewSourceMap(nil, "distill.hcl", Language, []byte(namedUsers))
+	sm.Definition = &llb.Definition{} // ReadEntrypoint sets it
+	for _, tc := range []struct {
+		name, target string
+		cfg          *bklinter.Config // as dockerui parses BUILDKIT_DOCKERFILE_CHECK
+		want         []string         // rule@line:column
+		err          string           // the result's build error
+	}{
+		{name: "every image", want: []string{"UnusedVariable@1:0", "NonNumericUser@3:2", "NonNumericUser@6:12"}},
+		{name: "target b", target: "b", want: []string{"UnusedVariable@1:0", "NonNumericUser@3:2"}},
+		{name: "numeric target", target: "d", want: []string{"UnusedVariable@1:0"}},
+		{name: "skip", cfg: &bklinter.Config{SkipRules: []string{"NonNumericUser"}}, want: []string{"UnusedVariable@1:0"}},
+		{name: "skip all", cfg: &bklinter.Config{SkipAll: true, ReturnAsError: true}},
+		{name: "error", target: "d", cfg: &bklinter.Config{ReturnAsError: true}, want: []string{"UnusedVariable@1:0"},
+			err: "lint violation found for rules: UnusedVariable (error=true in the check configuration)"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			res, err := lint(def, tc.target, linter.New(tc.cfg), sm)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(res.Sources) != 1 || res.Sources[0].Filename != "distill.hcl" || string(res.Sources[0].Data) != namedUsers {
+				t.Fatalf("sources %+v", res.Sources)
+			}
+			var got []string
+			for _, w := range res.Warnings {
+				loc := w.Location
+				if loc == nil || loc.SourceIndex != 0 || len(loc.Ranges) != 1 || w.Detail == "" || w.Description == "" ||
+					!strings.HasPrefix(w.URL, "docs/rules/") {
+					t.Fatalf("warning %+v", w)
+				}
+				got = append(got, fmt.Sprintf("%s@%d:%d", w.RuleName, loc.Ranges[0].Start.Line, loc.Ranges[0].Start.Character))
+			}
+			if strings.Join(got, " ") != strings.Join(tc.want, " ") {
+				t.Errorf("warnings %q, want %q", got, tc.want)
+			}
+			gotErr := ""
+			if res.Error != nil {
+				gotErr = res.Error.Message
+			}
+			if gotErr != tc.err {
+				t.Errorf("build error %q, want %q", gotErr, tc.err)
+			}
+		})
+	}
+	if _, err := lint(def, "nope", linter.New(nil), sm); err == nil || !strings.Contains(err.Error(), `target "nope" not found`) {
+		t.Errorf("unknown target: %v", err)
+	}
+}
+
+// TestWarnLint checks the warnings a build shows on its progress.
+func TestWarnLint(t *testing.T) {
+	def := parse(t, namedUsers)
+	type sent struct {
+		msg  string
+		opts client.WarnOpts
+	}
+	var got []sent
+	src := &dockerui.Source{
+		SourceMap: llb.NewSourceMap(nil, "distill.hcl", Language, []byte(namedUsers)),
+		Warn:      func(_ context.Context, msg string, opts client.WarnOpts) { got = append(got, sent{msg, opts}) },
+	}
+	warnLint(context.Background(), src, linter.New(nil).Check(def, []*definition.Image{def.Image("b")}))
+	if len(got) != 2 {
+		t.Fatalf("warnings %+v", got)
+	}
+	if got[0].msg != `UnusedVariable: Variable "UNUSED" is declared but never used (line 1)` ||
+		!strings.HasPrefix(got[1].msg, `NonNumericUser: Image "b" runs as "nonroot", a name`) || !strings.HasSuffix(got[1].msg, "(line 3)") {
+		t.Errorf("messages %q, %q", got[0].msg, got[1].msg)
+	}
+	o := got[1].opts
+	if o.URL != linter.RuleNonNumericUser.URL || len(o.Detail) != 1 || string(o.Detail[0]) != linter.RuleNonNumericUser.Description ||
+		len(o.Range) != 1 || o.Range[0].Start.Line != 3 || o.Range[0].Start.Character != 2 || o.Range[0].End.Character != 18 {
+		t.Errorf("options %+v", o)
 	}
 }

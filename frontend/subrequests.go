@@ -1,15 +1,18 @@
 package frontend
 
 import (
+	"context"
 	"fmt"
-	"strings"
 
 	"github.com/distill-build/distill/definition"
 	"github.com/distill-build/distill/distill2llb"
+	"github.com/distill-build/distill/frontend/linter"
 	"github.com/distill-build/distill/plan"
 	"github.com/hashicorp/hcl/v2"
 	"github.com/moby/buildkit/client/llb"
-	"github.com/moby/buildkit/frontend/dockerfile/parser"
+	bklinter "github.com/moby/buildkit/frontend/dockerfile/linter"
+	"github.com/moby/buildkit/frontend/dockerui"
+	"github.com/moby/buildkit/frontend/gateway/client"
 	lintpkg "github.com/moby/buildkit/frontend/subrequests/lint"
 	outlinepkg "github.com/moby/buildkit/frontend/subrequests/outline"
 	"github.com/moby/buildkit/frontend/subrequests/targets"
@@ -75,40 +78,46 @@ func displayValue(v cty.Value) string {
 	return ""
 }
 
-// lint answers `--check`. Every warning has a location.
-func lint(def *definition.Definition, sm *llb.SourceMap) *lintpkg.LintResults {
+// lint answers `--check`: the target's image, or every image when none is
+// named (as the Dockerfile frontend lints all stages), plus the file-wide
+// rules. Every warning is located in the definition. With error=true the
+// warnings also become the result's build error, which buildx prints and
+// fails on, as for Dockerfiles.
+func lint(def *definition.Definition, target string, l *linter.Linter, sm *llb.SourceMap) (*lintpkg.LintResults, error) {
+	images := def.Images
+	if target != "" {
+		img, err := plan.Target(def, target)
+		if err != nil {
+			return nil, err
+		}
+		images = []*definition.Image{img}
+	}
+	warnings := l.Check(def, images)
 	res := &lintpkg.LintResults{}
-	idx := res.AddSource(sm)
-	for _, v := range def.Variables {
-		if v.Used {
-			continue
-		}
-		res.AddWarning("UnusedVariable", "Variables should be referenced by the definition", "",
-			fmt.Sprintf("Variable %q is declared but never used", v.Name), idx, parserRange(v.DeclRange))
+	res.AddSource(sm) // the only source: index 0, which location names
+	for _, w := range warnings {
+		res.Warnings = append(res.Warnings, lintpkg.Warning{
+			RuleName:    w.Rule.Name,
+			Description: w.Rule.Description,
+			URL:         w.Rule.URL,
+			Detail:      w.Message,
+			Location:    location(w.Range),
+		})
 	}
-	// A user given by name cannot be checked by Kubernetes' runAsNonRoot.
-	// Images inheriting the line share one warning.
-	warned := map[hcl.Range]bool{}
-	for _, img := range def.Images {
-		name, _, _ := strings.Cut(img.User, ":")
-		if _, ok := img.Attrs["user"]; !ok || name == "" || isNumeric(name) || warned[img.AttrRange("user")] {
-			continue
-		}
-		warned[img.AttrRange("user")] = true
-		res.AddWarning("NonNumericUser", "Images should name their user by uid", "",
-			fmt.Sprintf("Image %q runs as %q, a name: runtimes that check for a non-root user (Kubernetes' runAsNonRoot) cannot verify it; use accounts { run_as = %q } or a numeric uid", img.Name, img.User, name),
-			idx, parserRange(img.AttrRange("user")))
+	if err := l.Error(warnings); err != nil {
+		res.Error = &lintpkg.BuildError{Message: err.Error()}
 	}
-	return res
+	return res, nil
 }
 
-func isNumeric(s string) bool {
-	return strings.Trim(s, "0123456789") == ""
-}
-
-func parserRange(r hcl.Range) []parser.Range {
-	return []parser.Range{{
-		Start: parser.Position{Line: r.Start.Line, Character: r.Start.Column - 1},
-		End:   parser.Position{Line: r.End.Line, Character: r.End.Column - 1},
-	}}
+// warnLint reports lint warnings on a build's progress, as the Dockerfile
+// frontend does, each pointing at its line of the definition.
+func warnLint(ctx context.Context, src *dockerui.Source, warnings []linter.Warning) {
+	for _, w := range warnings {
+		src.Warn(ctx, bklinter.LintFormatShort(w.Rule.Name, w.Message, w.Range.Start.Line), client.WarnOpts{
+			Detail: [][]byte{[]byte(w.Rule.Description)},
+			URL:    w.Rule.URL,
+			Range:  []*pb.Range{distill2llb.Range(w.Range)},
+		})
+	}
 }

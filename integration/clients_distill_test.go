@@ -61,6 +61,29 @@ func TestBuildxSubrequests(t *testing.T) {
 	}
 }
 
+// TestBuildxCheckConfig checks that BuildKit's check configuration reaches
+// the frontend: the file's `# check=` directive and the
+// BUILDKIT_DOCKERFILE_CHECK build argument, under --check and in a build.
+func TestBuildxCheckConfig(t *testing.T) {
+	b := needBed(t)
+	skipping := definition(t, b, "# check=skip=UnusedVariable\n"+twoImages, nil)
+	stdout, stderr, err := b.Buildx(t, skipping, "build", "-f", "distill.hcl", "--check", ".")
+	if err != nil || !strings.Contains(stdout+stderr, "no warnings found") {
+		t.Errorf("--check with the rule skipped: %v\n%s%s", err, stdout, stderr)
+	}
+
+	dir := definition(t, b, twoImages, nil)
+	_, stderr, err = b.Buildx(t, dir, "build", "-f", "distill.hcl", "--target", "app", ".")
+	if err != nil || !strings.Contains(stderr, `UnusedVariable: Variable "UNUSED" is declared but never used (line 7)`) {
+		t.Errorf("a build does not show the warning: %v\n%s", err, stderr)
+	}
+	_, stderr, err = b.Buildx(t, dir, "build", "-f", "distill.hcl", "--target", "app",
+		"--build-arg", "BUILDKIT_DOCKERFILE_CHECK=error=true", ".")
+	if err == nil || !strings.Contains(stderr, "lint violation found for rules: UnusedVariable") {
+		t.Errorf("a build with error=true: %v\n%s", err, stderr)
+	}
+}
+
 // TestBuildctlGateway drives the frontend image directly with
 // `buildctl build --frontend gateway.v0`.
 func TestBuildctlGateway(t *testing.T) {

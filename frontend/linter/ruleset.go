@@ -1,0 +1,45 @@
+package linter
+
+import "fmt"
+
+// docsBase is where the rule pages live, relative to the repository root:
+// a path rather than a web address, so that the repository names no host.
+const docsBase = "docs/rules/"
+
+// Meta is what a rule says about itself, whatever the shape of its Format.
+type Meta struct {
+	Name        string // what `# check=skip=` names
+	Description string // one line, shown with every warning
+	URL         string // the rule's page
+}
+
+// Rule is one lint rule as data. F is the type of its Format func, which
+// takes what that rule's message needs, so a check cannot word a warning
+// with the wrong arguments.
+type Rule[F any] struct {
+	Meta
+	Format F
+}
+
+var (
+	RuleUnusedVariable = Rule[func(variable string) string]{
+		Meta: Meta{
+			Name:        "UnusedVariable",
+			Description: "Variables should be referenced by the definition",
+			URL:         docsBase + "unused-variable.md",
+		},
+		Format: func(variable string) string {
+			return fmt.Sprintf("Variable %q is declared but never used", variable)
+		},
+	}
+	RuleNonNumericUser = Rule[func(image, user, name string) string]{
+		Meta: Meta{
+			Name:        "NonNumericUser",
+			Description: "Images should name their user by uid",
+			URL:         docsBase + "non-numeric-user.md",
+		},
+		Format: func(image, user, name string) string {
+			return fmt.Sprintf("Image %q runs as %q, a name: runtimes that check for a non-root user (Kubernetes' runAsNonRoot) cannot verify it; use accounts { run_as = %q } or a numeric uid", image, user, name)
+		},
+	}
+)
