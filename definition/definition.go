@@ -65,8 +65,8 @@ type Image struct {
 	// a Java trust store (what ca-certificates-java's maintainer script makes).
 	JavaCACerts bool
 
-	DeclRange hcl.Range            // the block header
-	Attrs     map[string]hcl.Range // range of every attribute that was set
+	DeclRange hcl.Range          // the block header
+	Attrs     map[Attr]hcl.Range // range of every attribute that was set
 }
 
 // NeedsCA says whether the image takes certificates from ca-certificates.
@@ -77,8 +77,8 @@ func (img *Image) NeedsArchive() bool { return len(img.Packages) > 0 || img.Need
 
 // AttrRange is the range of the named attribute, or of the block header when
 // the attribute was not set.
-func (img *Image) AttrRange(name string) hcl.Range {
-	if r, ok := img.Attrs[name]; ok {
+func (img *Image) AttrRange(a Attr) hcl.Range {
+	if r, ok := img.Attrs[a]; ok {
 		return r
 	}
 	return img.DeclRange

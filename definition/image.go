@@ -14,40 +14,17 @@ import (
 	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
 )
 
-var imageSchema = &hcl.BodySchema{
-	Attributes: []hcl.AttributeSchema{
-		{Name: "description"},
-		{Name: "platforms"},
-		{Name: "env"},
-		{Name: "entrypoint"},
-		{Name: "cmd"},
-		{Name: "workdir"},
-		{Name: "user"},
-		{Name: "labels"},
-		{Name: "annotations"},
-		{Name: "packages"},
-		{Name: "exclude"},
-		{Name: "from"},
-		{Name: "ca_certificates"},
-		{Name: "java_cacerts"},
-	},
-	Blocks: []hcl.BlockHeaderSchema{
-		{Type: "file", LabelNames: []string{"path"}},
-		{Type: "directory", LabelNames: []string{"path"}},
-		{Type: "symlink", LabelNames: []string{"path"}},
-		{Type: "accounts"},
-	},
-}
-
 func decodeImage(b *hcl.Block, ctx *hcl.EvalContext) (*Image, hcl.Diagnostics) {
 	// dynamic "symlink" { for_each = … } blocks expand as in Terraform.
-	content, diags := dynblock.Expand(b.Body, ctx).Content(imageSchema)
+	content, diags := dynblock.Expand(b.Body, ctx).Content(imageSchema())
 	if diags.HasErrors() {
 		return nil, diags
 	}
-	img := &Image{Name: b.Labels[0], DeclRange: b.DefRange, Attrs: map[string]hcl.Range{}}
+	img := &Image{Name: b.Labels[0], DeclRange: b.DefRange, Attrs: map[Attr]hcl.Range{}}
 	for name, a := range content.Attributes {
-		img.Attrs[name] = a.Range
+		if attr, ok := attrNamed(name); ok {
+			img.Attrs[attr] = a.Range
+		}
 	}
 	d := decoder{ctx: ctx, attrs: content.Attributes}
 
@@ -104,10 +81,10 @@ func decodeImage(b *hcl.Block, ctx *hcl.EvalContext) (*Image, hcl.Diagnostics) {
 	}
 	img.Entries = d.entries(entryBlocks)
 	if img.Accounts = d.accounts(accountBlocks); img.Accounts != nil && img.Accounts.RunAs != "" {
-		img.Attrs["run_as"] = img.Accounts.RunAsRange
-		if _, ok := img.Attrs["user"]; ok {
+		img.Attrs[AttrRunAs] = img.Accounts.RunAsRange
+		if _, ok := img.Attrs[AttrUser]; ok {
 			d.diags = append(d.diags, errorAt(img.Accounts.RunAsRange, "Conflicting user",
-				fmt.Sprintf("The image sets user at %s and accounts.run_as: set one.", img.Attrs["user"])))
+				fmt.Sprintf("The image sets user at %s and accounts.run_as: set one.", img.Attrs[AttrUser])))
 		}
 	}
 	if d.diags.HasErrors() {

@@ -81,7 +81,7 @@ func TestParseFull(t *testing.T) {
 	if def.Variables[2].Used {
 		t.Errorf("DEBUG is never referenced but marked used")
 	}
-	if r := img.AttrRange("workdir"); r.Start.Line != 15 {
+	if r := img.AttrRange(AttrWorkdir); r.Start.Line != 15 {
 		t.Errorf("workdir range starts on line %d, want 15", r.Start.Line)
 	}
 }

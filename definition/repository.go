@@ -22,7 +22,6 @@ type Repository struct {
 	// as apt's Check-Valid-Until=no does.
 	CheckValidUntil bool
 	DeclRange       hcl.Range
-	Attrs           map[string]hcl.Range
 }
 
 var repositorySchema = &hcl.BodySchema{
@@ -39,10 +38,7 @@ func decodeRepository(b *hcl.Block, ctx *hcl.EvalContext) (*Repository, hcl.Diag
 	if diags.HasErrors() {
 		return nil, diags
 	}
-	r := &Repository{Name: b.Labels[0], DeclRange: b.DefRange, Attrs: map[string]hcl.Range{}, Components: []string{"main"}, CheckValidUntil: true}
-	for name, a := range content.Attributes {
-		r.Attrs[name] = a.Range
-	}
+	r := &Repository{Name: b.Labels[0], DeclRange: b.DefRange, Components: []string{"main"}, CheckValidUntil: true}
 	d := decoder{ctx: ctx, attrs: content.Attributes}
 	d.string("url", &r.URL)
 	d.string("suite", &r.Suite)

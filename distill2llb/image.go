@@ -45,7 +45,7 @@ type Options struct {
 // Image lowers one image for one platform: one layer per package, group by
 // group, then one layer of the declared files, merged.
 func Image(img *definition.Image, opt Options) (llb.State, *dockerspec.DockerOCIImage, error) {
-	layers, history, err := packageLayers(opt.Packages, opt, location(opt.SourceMap, img.AttrRange("packages")))
+	layers, history, err := packageLayers(opt.Packages, opt, location(opt.SourceMap, img.AttrRange(definition.AttrPackages)))
 	if err != nil {
 		return llb.State{}, nil, err
 	}
@@ -54,11 +54,11 @@ func Image(img *definition.Image, opt Options) (llb.State, *dockerspec.DockerOCI
 			return llb.State{}, nil, fmt.Errorf("the CA certificates need the in-build helper, and this build has none")
 		}
 		if img.CACertificates {
-			layers = append(layers, caBundle(*ca, opt, location(opt.SourceMap, img.AttrRange("ca_certificates")), false))
+			layers = append(layers, caBundle(*ca, opt, location(opt.SourceMap, img.AttrRange(definition.AttrCACertificates)), false))
 			history = append(history, fmt.Sprintf("distill: CA bundle from %s %s", ca.Name, ca.Version))
 		}
 		if img.JavaCACerts {
-			layers = append(layers, caBundle(*ca, opt, location(opt.SourceMap, img.AttrRange("java_cacerts")), true))
+			layers = append(layers, caBundle(*ca, opt, location(opt.SourceMap, img.AttrRange(definition.AttrJavaCACerts)), true))
 			history = append(history, fmt.Sprintf("distill: Java trust store from %s %s", ca.Name, ca.Version))
 		}
 	}

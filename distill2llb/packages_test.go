@@ -64,7 +64,7 @@ func TestPackageGroups(t *testing.T) {
 	}
 	groups := [][]plan.Package{{testPackage("libc6"), testPackage("base-files")}, {testPackage("python3")}, big}
 	opt := Options{Platform: h.Platform, Epoch: time.Unix(0, 0), Packages: groups, Helper: h}
-	img := &definition.Image{Name: "x", Attrs: map[string]hcl.Range{}}
+	img := &definition.Image{Name: "x", Attrs: map[definition.Attr]hcl.Range{}}
 	st, cfg, err := Image(img, opt)
 	if err != nil {
 		t.Fatal(err)

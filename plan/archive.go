@@ -159,7 +159,7 @@ func (a *repos) resolve(ctx context.Context, img *definition.Image, plats []ocis
 		sel, err := resolve.Resolve(ix, reqs, resolve.Options{Arch: arch, Exclude: exclude(img, reqs), Prefer: prefer})
 		if err != nil {
 			return &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Unsatisfiable packages",
-				Detail: fmt.Sprintf("Image %q for %s: %v.", img.Name, arch, err), Subject: img.AttrRange("packages").Ptr()}
+				Detail: fmt.Sprintf("Image %q for %s: %v.", img.Name, arch, err), Subject: img.AttrRange(definition.AttrPackages).Ptr()}
 		}
 		if prefer == nil {
 			prefer = sel.Versions()
@@ -172,7 +172,7 @@ func (a *repos) resolve(ctx context.Context, img *definition.Image, plats []ocis
 			ca, err = resolve.Resolve(ix, []resolve.Request{{Name: caPackage}}, resolve.Options{Arch: arch, Prefer: prefer})
 			if err != nil {
 				return &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "No CA certificates",
-					Detail: fmt.Sprintf("Image %q for %s: %v.", img.Name, arch, err), Subject: img.AttrRange("ca_certificates").Ptr()}
+					Detail: fmt.Sprintf("Image %q for %s: %v.", img.Name, arch, err), Subject: img.AttrRange(definition.AttrCACertificates).Ptr()}
 			}
 			if err := lock.Add(ca); err != nil {
 				return err
@@ -207,7 +207,7 @@ func requests(img *definition.Image) ([]resolve.Request, error) {
 		r, err := resolve.ParseRequest(s)
 		if err != nil {
 			return nil, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Invalid package request",
-				Detail: err.Error() + ".", Subject: img.AttrRange("packages").Ptr()}
+				Detail: err.Error() + ".", Subject: img.AttrRange(definition.AttrPackages).Ptr()}
 		}
 		out = append(out, r)
 	}
@@ -239,11 +239,11 @@ func imagePackages(lock *lockfile.Lockfile, def *definition.Definition, img *def
 	var stale *lockfile.StaleLockError
 	if errors.As(err, &nl) || errors.As(err, &stale) {
 		return nil, nil, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Lockfile out of date",
-			Detail: fmt.Sprintf("%v: run `distill lock` to refresh it.", err), Subject: img.AttrRange("packages").Ptr()}
+			Detail: fmt.Sprintf("%v: run `distill lock` to refresh it.", err), Subject: img.AttrRange(definition.AttrPackages).Ptr()}
 	}
 	if err == nil && img.NeedsCA() && ca == nil {
 		err = &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Lockfile out of date",
-			Detail: "The lockfile has no CA certificates for image " + img.Name + ": run `distill lock` to refresh it.", Subject: img.AttrRange("ca_certificates").Ptr()}
+			Detail: "The lockfile has no CA certificates for image " + img.Name + ": run `distill lock` to refresh it.", Subject: img.AttrRange(definition.AttrCACertificates).Ptr()}
 	}
 	return pkgs, ca, err
 }

@@ -31,7 +31,7 @@ func inherit(images []*definition.Image) hcl.Diagnostics {
 			return true
 		}
 		if slices.Contains(chain, img.Name) {
-			diags = append(diags, errorAt(img.AttrRange("from"), "Image inheritance cycle",
+			diags = append(diags, errorAt(img.AttrRange(definition.AttrFrom), "Image inheritance cycle",
 				fmt.Sprintf("%s extends itself: %s.", img.Name, joinChain(append(chain, img.Name)))))
 			return false
 		}
@@ -39,7 +39,7 @@ func inherit(images []*definition.Image) hcl.Diagnostics {
 		for _, name := range img.From {
 			parent, ok := byName[name]
 			if !ok {
-				diags = append(diags, errorAt(img.AttrRange("from"), "Unknown image",
+				diags = append(diags, errorAt(img.AttrRange(definition.AttrFrom), "Unknown image",
 					fmt.Sprintf("There is no image named %q.", name)))
 				done[img.Name] = false
 				return false
@@ -66,30 +66,30 @@ func inherit(images []*definition.Image) hcl.Diagnostics {
 }
 
 func merge(img, parent *definition.Image) {
-	set := func(name string) bool { _, ok := img.Attrs[name]; return ok }
-	if !set("platforms") {
+	set := func(a definition.Attr) bool { _, ok := img.Attrs[a]; return ok }
+	if !set(definition.AttrPlatforms) {
 		img.Platforms = parent.Platforms
 	}
-	if !set("entrypoint") {
+	if !set(definition.AttrEntrypoint) {
 		img.Entrypoint = parent.Entrypoint
 	}
-	if !set("cmd") {
+	if !set(definition.AttrCmd) {
 		img.Cmd = parent.Cmd
 	}
-	if !set("workdir") {
+	if !set(definition.AttrWorkdir) {
 		img.Workdir = parent.Workdir
 	}
-	if !set("user") && !set("run_as") {
+	if !set(definition.AttrUser) && !set(definition.AttrRunAs) {
 		img.User = parent.User
 	}
-	img.Accounts = mergeAccounts(parent.Accounts, img.Accounts, set("user") || set("run_as"))
-	if !set("ca_certificates") {
+	img.Accounts = mergeAccounts(parent.Accounts, img.Accounts, set(definition.AttrUser) || set(definition.AttrRunAs))
+	if !set(definition.AttrCACertificates) {
 		img.CACertificates = parent.CACertificates
 	}
-	if !set("java_cacerts") {
+	if !set(definition.AttrJavaCACerts) {
 		img.JavaCACerts = parent.JavaCACerts
 	}
-	if !set("description") {
+	if !set(definition.AttrDescription) {
 		img.Description = parent.Description
 	}
 	img.Labels = mergeMaps(parent.Labels, img.Labels)

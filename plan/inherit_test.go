@@ -124,7 +124,7 @@ func TestInheritedRangesAndAncestors(t *testing.T) {
 	if diags.HasErrors() {
 		t.Fatal(diags)
 	}
-	if r := def.Image("b").AttrRange("workdir"); r.Start.Line != 2 {
+	if r := def.Image("b").AttrRange(definition.AttrWorkdir); r.Start.Line != 2 {
 		t.Errorf("inherited workdir range %v, want the parent's line 2", r)
 	}
 }

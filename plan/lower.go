@@ -42,7 +42,7 @@ func Lower(def *definition.Definition) (*definition.Definition, hcl.Diagnostics)
 	}
 	for _, img := range out.Images {
 		if img.NeedsArchive() && len(def.Repositories) == 0 {
-			return nil, append(diags, errorAt(img.AttrRange("packages"), "No repository",
+			return nil, append(diags, errorAt(img.AttrRange(definition.AttrPackages), "No repository",
 				`Packages come from Debian archives: declare one with repository "debian" { url = …, suite = … }.`))
 		}
 	}

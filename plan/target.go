@@ -54,7 +54,7 @@ func Platforms(img *definition.Image, requested []ocispecs.Platform, fallback oc
 				Summary:  "Unsupported platform",
 				Detail: fmt.Sprintf("Image %q is built for %s; %s was requested.",
 					img.Name, strings.Join(names, ", "), platforms.FormatAll(p)),
-				Subject: img.AttrRange("platforms").Ptr(),
+				Subject: img.AttrRange(definition.AttrPlatforms).Ptr(),
 			}
 		}
 	}

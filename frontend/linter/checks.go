@@ -44,7 +44,7 @@ func nonNumericUsers(_ *definition.Definition, images []*definition.Image) []War
 	var out []Warning
 	warned := map[hcl.Range]bool{}
 	for _, img := range images {
-		r, set := img.Attrs["user"]
+		r, set := img.Attrs[definition.AttrUser]
 		name, _, _ := strings.Cut(img.User, ":")
 		if !set || name == "" || isNumeric(name) || warned[r] {
 			continue
