@@ -183,7 +183,7 @@ func TestParseErrors(t *testing.T) {
 
 func TestDiff(t *testing.T) {
 	ix := archivetest.Synthetic(t)
-	old := lockOf(t, ix, resolve.Options{Arch: "amd64", Pins: reqs(t, "libc6 (= 2.36-9)")}, "python3")
+	old := lockOf(t, ix, resolve.Options{Arch: "amd64"}, "python3", "libc6 (= 2.36-9)")
 	new := lockOf(t, ix, resolve.Options{Arch: "amd64"}, "python3", "base-files")
 	// Remove one package from the new lock, and "rebuild" another.
 	la := new.Architectures["amd64"]

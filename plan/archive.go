@@ -152,11 +152,12 @@ func (a *repos) resolve(ctx context.Context, img *definition.Image, plats []ocis
 	}
 	var prefer map[string]string
 	for _, arch := range debianArchs(plats) {
-		ix, err := a.index(ctx, arch)
+		foreign := foreignArchs(reqs, arch)
+		ix, err := a.merged(ctx, append([]string{arch}, foreign...))
 		if err != nil {
 			return err
 		}
-		sel, err := resolve.Resolve(ix, reqs, resolve.Options{Arch: arch, Exclude: exclude(img, reqs), Prefer: prefer})
+		sel, err := resolve.Resolve(ix, reqs, resolve.Options{Arch: arch, ForeignArchs: foreign, Exclude: exclude(img, reqs), Prefer: prefer})
 		if err != nil {
 			return &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Unsatisfiable packages",
 				Detail: fmt.Sprintf("Image %q for %s: %v.", img.Name, arch, err), Subject: img.AttrRange(definition.AttrPackages).Ptr()}
@@ -181,6 +182,36 @@ func (a *repos) resolve(ctx context.Context, img *definition.Image, plats []ocis
 		lock.SetImage(img.Name, lockInputs(a.def, img), sel, ca)
 	}
 	return nil
+}
+
+// foreignArchs are the architectures other than native that requests name
+// ("libc6:i386"), sorted: their indexes join the native one, as dpkg's
+// --add-architecture does.
+func foreignArchs(reqs []resolve.Request, native string) []string {
+	var out []string
+	for _, r := range reqs {
+		if r.Arch != "" && r.Arch != native && !slices.Contains(out, r.Arch) {
+			out = append(out, r.Arch)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// merged is the index of several architectures, the native one first.
+func (a *repos) merged(ctx context.Context, archs []string) (*archive.Index, error) {
+	var all []*archive.Index
+	for _, arch := range archs {
+		ix, err := a.index(ctx, arch)
+		if err != nil {
+			return nil, err
+		}
+		all = append(all, ix)
+	}
+	if len(all) == 1 {
+		return all[0], nil
+	}
+	return archive.MergeIndexes(all...), nil
 }
 
 // exclude is the image's exclusions without the packages it asks for: an

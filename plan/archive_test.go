@@ -8,8 +8,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -20,6 +22,7 @@ import (
 	"github.com/distill-build/distill/debian/archive"
 	"github.com/distill-build/distill/definition"
 	"github.com/hashicorp/hcl/v2"
+	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
 )
 
 // httpFetcher downloads over plain HTTP, checking pinned sums as BuildKit
@@ -54,15 +57,24 @@ func (httpFetcher) Fetch(ctx context.Context, url, sum, _ string) ([]byte, error
 // returns the server's URL and a keyring trusting the key.
 func signedMirror(t *testing.T, served, codename string, signed time.Time, extra string) (string, *archive.Keyring) {
 	t.Helper()
+	netbase := "Package: netbase\nVersion: 6.4\nArchitecture: all\nFilename: pool/main/n/netbase/netbase_6.4_all.deb\nSize: 1\nSHA256: " + strings.Repeat("0", 64) + "\n\n"
+	return signedMirrorOf(t, served, codename, signed, extra, map[string]string{"amd64": netbase})
+}
+
+// signedMirrorOf is signedMirror with a Packages index per architecture.
+func signedMirrorOf(t *testing.T, served, codename string, signed time.Time, extra string, indexes map[string]string) (string, *archive.Keyring) {
+	t.Helper()
 	cfg := &packet.Config{Algorithm: packet.PubKeyAlgoEdDSA, Time: func() time.Time { return signed.Add(-time.Hour) }}
 	key, err := openpgp.NewEntity("test archive", "", "archive@example.org", cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
-	index := []byte("Package: netbase\nVersion: 6.4\nArchitecture: all\nFilename: pool/main/n/netbase/netbase_6.4_all.deb\nSize: 1\nSHA256: " + strings.Repeat("0", 64) + "\n\n")
-	sum := sha256.Sum256(index)
-	release := fmt.Sprintf("Origin: Debian\nSuite: %s\nCodename: %s\nDate: %s\n%sArchitectures: amd64\nComponents: main\nSHA256:\n %x %d main/binary-amd64/Packages\n",
-		codename, codename, signed.Format(time.RFC1123), extra, sum, len(index))
+	archs := slices.Sorted(maps.Keys(indexes))
+	release := fmt.Sprintf("Origin: Debian\nSuite: %s\nCodename: %s\nDate: %s\n%sArchitectures: %s\nComponents: main\nSHA256:\n",
+		codename, codename, signed.Format(time.RFC1123), extra, strings.Join(archs, " "))
+	for _, arch := range archs {
+		release += fmt.Sprintf(" %x %d main/binary-%s/Packages\n", sha256.Sum256([]byte(indexes[arch])), len(indexes[arch]), arch)
+	}
 	var signedRelease bytes.Buffer
 	w, err := clearsign.Encode(&signedRelease, key.PrivateKey, &packet.Config{Time: func() time.Time { return signed }})
 	if err != nil {
@@ -83,11 +95,13 @@ func signedMirror(t *testing.T, served, codename string, signed time.Time, extra
 		t.Fatal(err)
 	}
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		switch r.URL.Path {
-		case "/dists/" + served + "/InRelease":
+		dir := "/dists/" + served + "/"
+		arch := strings.TrimSuffix(strings.TrimPrefix(r.URL.Path, dir+"main/binary-"), "/Packages")
+		switch index, ok := indexes[arch]; {
+		case r.URL.Path == dir+"InRelease":
 			w.Write(signedRelease.Bytes())
-		case "/dists/" + served + "/main/binary-amd64/Packages":
-			w.Write(index)
+		case ok && r.URL.Path == dir+"main/binary-"+arch+"/Packages":
+			w.Write([]byte(index))
 		default:
 			http.NotFound(w, r)
 		}
@@ -150,4 +164,33 @@ func mustRepos(t *testing.T, def *definition.Definition, o Options) *repos {
 		t.Fatal(err)
 	}
 	return r
+}
+
+// TestForeignArchitecture: a request for another architecture's package
+// ("libc6:i386", as the README allows) brings in that architecture's index
+// and locks the package under its qualified name.
+func TestForeignArchitecture(t *testing.T) {
+	pkg := func(name, arch string) string {
+		return fmt.Sprintf("Package: %s\nVersion: 1\nArchitecture: %s\nMulti-Arch: same\nFilename: pool/%s_%s.deb\nSize: 1\nSHA256: %s\n\n", name, arch, name, arch, strings.Repeat("1", 64))
+	}
+	signed := time.Now().Add(-time.Hour)
+	url, kr := signedMirrorOf(t, "bookworm", "bookworm", signed, "", map[string]string{
+		"amd64": pkg("libc6", "amd64"), "i386": pkg("libc6", "i386"),
+	})
+	def := mustParse(t, fmt.Sprintf("repository \"debian\" {\n  url   = %q\n  suite = \"bookworm\"\n}\nimage \"a\" {\n  platforms = [\"linux/amd64\"]\n  packages  = [\"libc6\", \"libc6:i386\"]\n}\n", url))
+	l, err := Lock(t.Context(), def, nil, ocispecs.Platform{}, Options{Fetcher: httpFetcher{}, Keyring: kr})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pkgs, _, err := l.ImagePackages("a", lockInputs(def, def.Image("a")), "amd64")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, p := range pkgs {
+		got = append(got, p.Key("amd64"))
+	}
+	if strings.Join(got, " ") != "libc6 libc6:i386" {
+		t.Errorf("locked %v", got)
+	}
 }

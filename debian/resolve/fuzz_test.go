@@ -17,7 +17,7 @@ func FuzzParsePackages(f *testing.F) {
 			return
 		}
 		for _, p := range ix.Packages() {
-			_, _ = Resolve(ix, []Request{{Name: p.Name}}, Options{Arch: "amd64", Recommends: true})
+			_, _ = Resolve(ix, []Request{{Name: p.Name}}, Options{Arch: "amd64", Essential: true})
 		}
 	})
 }

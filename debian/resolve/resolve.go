@@ -20,9 +20,6 @@ type Options struct {
 	// Multi-Arch: foreign (or allowed, for "pkg:any"), and packages
 	// requested as "name:arch". The indexes must hold their packages.
 	ForeignArchs []string
-	// Recommends follows Recommends as well as Depends (apt's default; off
-	// here, as in distroless). Unsatisfiable recommendations are skipped.
-	Recommends bool
 	// Essential adds every Essential: yes package and its dependencies,
 	// which a build sandbox (anything that runs dpkg or a shell) needs. A
 	// runtime image gets exactly the closure of its requests.
@@ -31,11 +28,8 @@ type Options struct {
 	// them would satisfy is taken as satisfied (the image provides what it
 	// stands for some other way, or does not need it).
 	Exclude []string
-	// Pins constrain the versions of packages wherever they are considered,
-	// e.g. "libssl3 (= 3.0.15-1~deb12u1)"; an unversioned pin does nothing.
-	Pins []Request
 	// Prefer maps package names to versions to choose when the index has
-	// them and they satisfy the pins, instead of the highest version: the
+	// them and they satisfy the versioned requests, instead of the highest version: the
 	// versions of a lockfile being refreshed, or of another architecture's
 	// selection so that every architecture gets the same versions where
 	// the archive allows (see Selection.Versions).
@@ -49,8 +43,7 @@ type Selected struct {
 	// Essential), false for those pulled in as dependencies.
 	Requested bool
 	// Depends lists the keys (see Selection) of the selected packages that
-	// satisfy this package's Pre-Depends, Depends and, when followed,
-	// Recommends; sorted.
+	// satisfy this package's Pre-Depends and Depends; sorted.
 	Depends []string
 	// RequiredBy lists the keys of the selected packages that depend on
 	// this one; sorted.
@@ -133,7 +126,7 @@ func (e *UnsatisfiableError) Error() string {
 const maxSteps = 200000
 
 // Resolve computes the closure of requests over the index: for each request
-// and, recursively, each Pre-Depends and Depends (and Recommends, when asked)
+// and, recursively, each Pre-Depends and Depends
 // of each selected package, a package that satisfies it.
 //
 // Choices are apt's where apt's are deterministic:
@@ -170,11 +163,6 @@ func Resolve(ix *archive.Index, requests []Request, o Options) (*Selection, erro
 	}
 	for _, n := range o.Exclude {
 		r.exclude[n] = true
-	}
-	for _, p := range o.Pins {
-		if p.Op != version.RelNone {
-			r.pins[p.Name] = append(r.pins[p.Name], p)
-		}
 	}
 	for _, q := range requests {
 		if r.exclude[q.Name] {
@@ -607,24 +595,6 @@ func (r *resolver) install(p *archive.Package) error {
 			if err != nil {
 				r.rollback(mark)
 				return err
-			}
-			if sat != nil {
-				s.Depends = append(s.Depends, r.key(sat))
-			}
-		}
-	}
-	if r.o.Recommends {
-		for _, dep := range rels.Recommends {
-			m := len(r.journal)
-			sat, err := r.satisfy(dep, fromArch)
-			if err != nil {
-				var ue *UnsatisfiableError
-				if !errors.As(err, &ue) {
-					r.rollback(mark)
-					return err
-				}
-				r.rollback(m) // a recommendation that cannot be met is skipped
-				continue
 			}
 			if sat != nil {
 				s.Depends = append(s.Depends, r.key(sat))

@@ -47,10 +47,6 @@ func TestResolve(t *testing.T) {
 	}{
 		{name: "leaf with versioned provides and pre-depends", reqs: []string{"libc6"}, want: libc6Closure},
 		{name: "python3 closure", reqs: []string{"python3"}, want: python3Closure},
-		{name: "recommends followed", reqs: []string{"python3"}, opts: Options{Recommends: true},
-			want: "ca-certificates=20230311 debconf=1.5.82 " + python3Closure[:len("dpkg=1.21.22 ")-1] + " " +
-				python3Closure[len("dpkg=1.21.22 "):strings.Index(python3Closure, "libssl3")] +
-				"libssl3=3.0.11-1~deb12u2 media-types=10.0.0 openssl=3.0.11-1~deb12u2 python3=3.11.2-1+b1 python3-minimal=3.11.2-1+b1 python3.11=3.11.2-6 python3.11-minimal=3.11.2-6 tar=1.34+dfsg-1.2 zlib1g=1:1.2.13.dfsg-1"},
 		{name: "virtual: best provider by priority", reqs: []string{"base-files"},
 			want: "base-files=12.4+deb12u5 " + libc6Closure[:len("gcc-12-base=12.2.0-14")] + " libc6=2.36-9+deb12u4 libgcc-s1=12.2.0-14 mawk=1.3.4.20200120-3.1"},
 		{name: "virtual: an already selected provider wins", reqs: []string{"gawk", "base-files"},
@@ -63,8 +59,6 @@ func TestResolve(t *testing.T) {
 		{name: "cycle", reqs: []string{"cycle-a"}, want: "cycle-a=1 cycle-b=1"},
 		{name: "exclusions satisfy dependencies", reqs: []string{"app"}, opts: Options{Exclude: []string{"libc6"}},
 			want: "app=1.0 libfoo-compat=2.0-1 zlib1g=1:1.2.13.dfsg-1"},
-		{name: "pin by option", reqs: []string{"libc6"}, opts: Options{Pins: reqs(t, "libc6 (= 2.36-9)")},
-			want: "gcc-12-base=12.2.0-14 libc6=2.36-9 libgcc-s1=12.2.0-14"},
 		{name: "pin by versioned request", reqs: []string{"libc6=2.36-9"},
 			want: "gcc-12-base=12.2.0-14 libc6=2.36-9 libgcc-s1=12.2.0-14"},
 		{name: "pin applies to dependencies", reqs: []string{"libgcc-s1", "libc6 (<< 2.36-9+deb12u1)"},
@@ -92,7 +86,7 @@ func TestResolve(t *testing.T) {
 			want: "choose-none -> alt-a -> does-not-exist: no candidate"},
 		{name: "pin leaves no version", reqs: []string{"libc6 (>= 3)"}, err: true,
 			want: "libc6 (>= 3): no version allowed by libc6 (>= 3) (available: 2.36-9, 2.36-9+deb12u4)"},
-		{name: "pin conflicts with a dependency", reqs: []string{"libpython3.11-stdlib"}, opts: Options{Pins: reqs(t, "libssl3 (<< 3)")}, err: true,
+		{name: "pin conflicts with a dependency", reqs: []string{"libpython3.11-stdlib", "libssl3 (<< 3)"}, err: true,
 			want: "libpython3.11-stdlib -> libpython3.11-minimal -> libssl3 (>= 3.0.0): no version allowed by libssl3 (<< 3) (available: 3.0.11-1~deb12u2)"},
 		{name: "arch not enabled", reqs: []string{"perl-plugin"}, err: true,
 			want: "perl-plugin -> perl:any: no candidate for amd64 (the index has it for i386)"},
