@@ -1,4 +1,4 @@
-// Package llb lowers a decoded definition to BuildKit LLB: one state and one
+// Package distill2llb lowers a planned definition to BuildKit LLB: one state and one
 // image config per image and platform. It knows nothing of the gateway.
 package distill2llb
 

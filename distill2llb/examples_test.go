@@ -1,0 +1,108 @@
+package distill2llb
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/distill-build/distill/debian/arch"
+	"github.com/distill-build/distill/definition"
+	"github.com/distill-build/distill/lockfile"
+	"github.com/distill-build/distill/plan"
+	"github.com/moby/buildkit/client/llb"
+	"github.com/moby/buildkit/solver/pb"
+	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
+)
+
+// TestExamplesFromLock plans and lowers every image of every example that has
+// a committed lockfile, for each of its platforms, from the lock alone: the
+// planner gets no fetcher, so any index or network access fails the test. It
+// checks the README's count of helper runs for Debian 12's python3.
+func TestExamplesFromLock(t *testing.T) {
+	defs, err := filepath.Glob("../examples/*/distill.hcl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	args := map[string]string{"MIRROR": "http://mirror.invalid/debian", "SECURITY_MIRROR": "http://mirror.invalid/debian-security"}
+	helper := &Helper{State: llb.Image("distill-frontend"), Path: "/bin/distill-frontend", Platform: ocispecs.Platform{OS: "linux", Architecture: "amd64"}}
+	planned := 0
+	for _, file := range defs {
+		lockData, err := os.ReadFile(lockfile.Name(file))
+		if os.IsNotExist(err) {
+			continue
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		lock, err := lockfile.Parse(lockData)
+		if err != nil {
+			t.Fatalf("%s: %v", lockfile.Name(file), err)
+		}
+		src, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		written, diags := definition.Parse(file, src, definition.Options{Args: args})
+		if diags.HasErrors() {
+			t.Fatal(diags)
+		}
+		def, diags := plan.Lower(written)
+		if diags.HasErrors() {
+			t.Fatal(diags)
+		}
+		example := filepath.Base(filepath.Dir(file))
+		for _, img := range def.Images {
+			plats, err := plan.Platforms(img, nil, ocispecs.Platform{OS: "linux", Architecture: "amd64"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			pkgs, err := plan.Packages(t.Context(), def, img, plats, lock, plan.Options{})
+			if err != nil {
+				t.Errorf("%s %s: %v", example, img.Name, err)
+				continue
+			}
+			for _, p := range plats {
+				d := pkgs[arch.ForPlatform(p)]
+				st, _, err := Image(img, Options{Platform: p, Epoch: time.Unix(0, 0), Packages: d.Groups, CACertificates: d.CA, Helper: helper})
+				if err != nil {
+					t.Fatalf("%s %s %s: %v", example, img.Name, arch.ForPlatform(p), err)
+				}
+				runs, debs := helperRuns(t, st, p)
+				if img.NeedsArchive() && runs == 0 {
+					t.Errorf("%s %s %s: no helper run", example, img.Name, arch.ForPlatform(p))
+				}
+				if example == "distroless-debian12" && img.Name == "python3" && (runs != 6 || debs != 40) {
+					t.Errorf("python3 %s: %d helper runs for %d .debs, the README says 6 for 40", arch.ForPlatform(p), runs, debs)
+				}
+				planned++
+			}
+		}
+	}
+	if planned < 40 {
+		t.Errorf("planned %d image platforms; the examples have more", planned)
+	}
+}
+
+// helperRuns counts the exec ops of an image's LLB (each one helper run) and
+// the .debs they read (HTTP sources).
+func helperRuns(t *testing.T, st llb.State, p ocispecs.Platform) (runs, debs int) {
+	t.Helper()
+	def, err := st.Marshal(t.Context(), llb.Platform(p))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, dt := range def.Def {
+		var op pb.Op
+		if err := op.UnmarshalVT(dt); err != nil {
+			t.Fatal(err)
+		}
+		switch {
+		case op.GetExec() != nil:
+			runs++
+		case op.GetSource() != nil && filepath.Ext(op.GetSource().Identifier) == ".deb":
+			debs++
+		}
+	}
+	return runs, debs
+}
