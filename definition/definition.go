@@ -16,6 +16,7 @@ type Definition struct {
 	Filename     string
 	Variables    []*Variable
 	Repositories []*Repository
+	Packages     []*Package // built from source
 	Images       []*Image // as written; plan.Lower applies from, accounts and owners
 }
 
@@ -24,6 +25,16 @@ func (d *Definition) Image(name string) *Image {
 	for _, img := range d.Images {
 		if img.Name == name {
 			return img
+		}
+	}
+	return nil
+}
+
+// Package returns the package block with the given name, or nil.
+func (d *Definition) Package(name string) *Package {
+	for _, p := range d.Packages {
+		if p.Name == name {
+			return p
 		}
 	}
 	return nil
@@ -56,6 +67,7 @@ type Image struct {
 	Entries     []*Entry  // sorted by path
 	Accounts    *Accounts // nil when no accounts block applies
 	Packages    []string  // Debian package requests, in order (after plan.Lower, inherited ones first)
+	Built       []PackageRef // packages built from source (package.NAME), in order
 	Exclude     []string  // packages kept out of the closure
 	From        []string  // the images this one extends, later ones winning
 	// CACertificates adds /etc/ssl/certs/ca-certificates.crt, built from the
@@ -72,8 +84,17 @@ type Image struct {
 // NeedsCA says whether the image takes certificates from ca-certificates.
 func (img *Image) NeedsCA() bool { return img.CACertificates || img.JavaCACerts }
 
-// NeedsArchive says whether the image takes anything from a repository.
-func (img *Image) NeedsArchive() bool { return len(img.Packages) > 0 || img.NeedsCA() }
+// NeedsArchive says whether the image takes anything from a repository
+// (a package built from source needs at least its build sandbox).
+func (img *Image) NeedsArchive() bool {
+	return len(img.Packages) > 0 || len(img.Built) > 0 || img.NeedsCA()
+}
+
+// PackageRef is a reference to a package block, package.NAME.
+type PackageRef struct {
+	Name  string
+	Range hcl.Range
+}
 
 // AttrRange is the range of the named attribute, or of the block header when
 // the attribute was not set.

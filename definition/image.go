@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"maps"
 	"slices"
-	"sort"
 	"strings"
 
 	"github.com/containerd/platforms"
@@ -35,7 +34,9 @@ func decodeImage(b *hcl.Block, ctx *hcl.EvalContext) (*Image, hcl.Diagnostics) {
 	d.list("cmd", &img.Cmd)
 	d.stringMap("labels", &img.Labels)
 	d.stringMap("annotations", &img.Annotations)
-	d.list("packages", &img.Packages)
+	if a, ok := content.Attributes["packages"]; ok {
+		img.Packages, img.Built = d.packageRequests(a)
+	}
 	d.list("exclude", &img.Exclude)
 	d.decode("ca_certificates", &img.CACertificates)
 	d.decode("java_cacerts", &img.JavaCACerts)
@@ -55,17 +56,7 @@ func decodeImage(b *hcl.Block, ctx *hcl.EvalContext) (*Image, hcl.Diagnostics) {
 		img.Platforms = append(img.Platforms, pl)
 	}
 
-	var env map[string]string
-	d.stringMap("env", &env)
-	for _, k := range slices.Sorted(maps.Keys(env)) {
-		v := env[k]
-		if k == "" || strings.ContainsAny(k, "=\x00") {
-			d.errorf("env", "Invalid environment variable", "%q is not a valid variable name.", k)
-			continue
-		}
-		img.Env = append(img.Env, EnvVar{Name: k, Value: v})
-	}
-	sort.Slice(img.Env, func(i, j int) bool { return img.Env[i].Name < img.Env[j].Name })
+	img.Env = d.env("env")
 
 	if img.Workdir != "" && !strings.HasPrefix(img.Workdir, "/") {
 		d.errorf("workdir", "Invalid workdir", "The working directory must be an absolute path, not %q.", img.Workdir)
@@ -114,6 +105,21 @@ func parsePlatform(s string) (ocispecs.Platform, error) {
 	return p, nil
 }
 
+// env decodes a map of environment variables, sorted by name.
+func (d *decoder) env(name string) []EnvVar {
+	var env map[string]string
+	d.stringMap(name, &env)
+	var out []EnvVar
+	for _, k := range slices.Sorted(maps.Keys(env)) {
+		if k == "" || strings.ContainsAny(k, "=\x00") {
+			d.errorf(name, "Invalid environment variable", "%q is not a valid variable name.", k)
+			continue
+		}
+		out = append(out, EnvVar{Name: k, Value: env[k]})
+	}
+	return out
+}
+
 // decoder evaluates the attributes of one block, collecting diagnostics.
 type decoder struct {
 	ctx   *hcl.EvalContext
@@ -156,6 +162,37 @@ func (d *decoder) stringMap(name string, dst *map[string]string) {
 	if d.decode(name, &out) {
 		*dst = out
 	}
+}
+
+// packageRequests reads an image's packages: Debian package requests as
+// strings, and package.NAME references to packages built from source.
+func (d *decoder) packageRequests(a *hcl.Attribute) (debs []string, built []PackageRef) {
+	elems, diags := hcl.ExprList(a.Expr)
+	if diags.HasErrors() {
+		// Not a literal list (a function's result, say): strings only.
+		var out []string
+		d.list(a.Name, &out)
+		return out, nil
+	}
+	debs = []string{}
+	for _, expr := range elems {
+		if t, diags := hcl.AbsTraversalForExpr(expr); !diags.HasErrors() && t.RootName() == "package" {
+			if attr, ok := t[len(t)-1].(hcl.TraverseAttr); ok && len(t) == 2 {
+				built = append(built, PackageRef{Name: attr.Name, Range: expr.Range()})
+				continue
+			}
+			d.diags = append(d.diags, errorAt(expr.Range(), "Invalid package reference",
+				"A package built from source is named package.NAME, after its package block."))
+			continue
+		}
+		var s string
+		if diags := gohcl.DecodeExpression(expr, d.ctx, &s); diags.HasErrors() {
+			d.diags = append(d.diags, diags...)
+			continue
+		}
+		debs = append(debs, s)
+	}
+	return debs, built
 }
 
 // imageRefs reads references to other image blocks: image.NAME, or a list

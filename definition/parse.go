@@ -20,6 +20,7 @@ var rootSchema = &hcl.BodySchema{
 	Blocks: []hcl.BlockHeaderSchema{
 		{Type: "variable", LabelNames: []string{"name"}},
 		{Type: "repository", LabelNames: []string{"name"}},
+		{Type: "package", LabelNames: []string{"name"}},
 		{Type: "image", LabelNames: []string{"name"}},
 	},
 }
@@ -38,13 +39,15 @@ func Parse(filename string, src []byte, opts Options) (*Definition, hcl.Diagnost
 	}
 
 	def := &Definition{Filename: filename}
-	var varBlocks, repoBlocks, imageBlocks []*hcl.Block
+	var varBlocks, repoBlocks, pkgBlocks, imageBlocks []*hcl.Block
 	for _, b := range content.Blocks {
 		switch b.Type {
 		case "variable":
 			varBlocks = append(varBlocks, b)
 		case "repository":
 			repoBlocks = append(repoBlocks, b)
+		case "package":
+			pkgBlocks = append(pkgBlocks, b)
 		case "image":
 			imageBlocks = append(imageBlocks, b)
 		}
@@ -64,6 +67,14 @@ func Parse(filename string, src []byte, opts Options) (*Definition, hcl.Diagnost
 		diags = append(diags, rdiags...)
 		if r != nil {
 			def.Repositories = append(def.Repositories, r)
+		}
+	}
+	for _, b := range uniqueNames("package", pkgBlocks, &diags) {
+		vars.markUsed(b.Body)
+		p, pdiags := decodePackage(b, ctx)
+		diags = append(diags, pdiags...)
+		if p != nil {
+			def.Packages = append(def.Packages, p)
 		}
 	}
 	for _, b := range uniqueNames("image", imageBlocks, &diags) {

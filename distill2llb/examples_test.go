@@ -64,7 +64,7 @@ func TestExamplesFromLock(t *testing.T) {
 			}
 			for _, p := range plats {
 				d := pkgs[arch.ForPlatform(p)]
-				st, _, err := Image(img, Options{Platform: p, Epoch: time.Unix(0, 0), Packages: d.Groups, CACertificates: d.CA, Helper: helper})
+				st, _, err := Image(img, Options{Platform: p, Epoch: time.Unix(0, 0), Packages: d.Groups, CACertificates: d.CA, Built: d.Built, Helper: helper})
 				if err != nil {
 					t.Fatalf("%s %s %s: %v", example, img.Name, arch.ForPlatform(p), err)
 				}

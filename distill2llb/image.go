@@ -38,6 +38,9 @@ type Options struct {
 	// CACertificates, when set, is the ca-certificates package whose
 	// certificates make the image's CA bundle and Java trust store.
 	CACertificates *plan.Package
+	// Built are the packages built from source that the image takes, with
+	// their sandboxes: one layer each, after the Debian packages.
+	Built []*plan.Build
 	// Helper runs inside builds; needed when there are packages.
 	Helper *Helper
 }
@@ -61,6 +64,14 @@ func Image(img *definition.Image, opt Options) (llb.State, *dockerspec.DockerOCI
 			layers = append(layers, caBundle(*ca, opt, location(opt.SourceMap, img.AttrRange(definition.AttrJavaCACerts)), true))
 			history = append(history, fmt.Sprintf("distill: Java trust store from %s %s", ca.Name, ca.Version))
 		}
+	}
+	for _, b := range opt.Built {
+		layer, h, err := built(b, opt)
+		if err != nil {
+			return llb.State{}, nil, err
+		}
+		layers = append(layers, layer)
+		history = append(history, h)
 	}
 	st, err := files(img, opt)
 	if err != nil {

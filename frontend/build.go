@@ -122,7 +122,7 @@ func Build(ctx context.Context, c client.Client) (*client.Result, error) {
 			p = *platform
 		}
 		st, cfg, err := distill2llb.Image(img, distill2llb.Options{Platform: p, Epoch: epoch, Context: buildCtx, SourceMap: src.SourceMap,
-			Packages: pkgs[arch.ForPlatform(p)].Groups, CACertificates: pkgs[arch.ForPlatform(p)].CA, Helper: h})
+			Packages: pkgs[arch.ForPlatform(p)].Groups, CACertificates: pkgs[arch.ForPlatform(p)].CA, Built: pkgs[arch.ForPlatform(p)].Built, Helper: h})
 		if err != nil {
 			return nil, wrapSource(err, src.SourceMap)
 		}

@@ -110,7 +110,7 @@ func (a *repos) index(ctx context.Context, arch string) (*archive.Index, error) 
 // preferring the first architecture's versions on the others so that every
 // architecture gets the same versions where the archive allows.
 func (a *repos) resolve(ctx context.Context, img *definition.Image, plats []ocispecs.Platform, lock *lockfile.Lockfile) error {
-	reqs, err := requests(img)
+	reqs, err := requests(a.def, img)
 	if err != nil {
 		return err
 	}
@@ -194,25 +194,68 @@ func exclude(img *definition.Image, reqs []resolve.Request) []string {
 // caPackage holds the certificates of an image's CA bundle.
 const caPackage = "ca-certificates"
 
-// requests parses the image's package requests; a bad one is reported at
-// its place in the packages list.
-func requests(img *definition.Image) ([]resolve.Request, error) {
+// requests parses the image's Debian package requests: its own, then the
+// runtime requirements of the packages it builds from source. A bad one is
+// reported where it is written.
+func requests(def *definition.Definition, img *definition.Image) ([]resolve.Request, error) {
 	var out []resolve.Request
-	for _, s := range img.Packages {
+	add := func(s string, rng hcl.Range) error {
 		r, err := resolve.ParseRequest(s)
 		if err != nil {
-			return nil, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Invalid package request",
-				Detail: err.Error() + ".", Subject: img.AttrRange(definition.AttrPackages).Ptr()}
+			return &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Invalid package request",
+				Detail: err.Error() + ".", Subject: rng.Ptr()}
 		}
 		out = append(out, r)
+		return nil
+	}
+	for _, s := range img.Packages {
+		if err := add(s, img.AttrRange(definition.AttrPackages)); err != nil {
+			return nil, err
+		}
+	}
+	for _, s := range runtimeRequests(def, img) {
+		if err := add(s.request, s.rng); err != nil {
+			return nil, err
+		}
 	}
 	return out, nil
 }
 
+type runtimeRequest struct {
+	request string
+	rng     hcl.Range
+}
+
+// runtimeRequests are the runtime requirements of the packages an image
+// builds from source, in order, each once.
+func runtimeRequests(def *definition.Definition, img *definition.Image) []runtimeRequest {
+	var out []runtimeRequest
+	seen := map[string]bool{}
+	for _, ref := range img.Built {
+		p := def.Package(ref.Name)
+		if p == nil {
+			continue // Lower has reported it
+		}
+		for _, s := range p.Runtime {
+			if !seen[s] && !slices.Contains(img.Packages, s) {
+				seen[s] = true
+				out = append(out, runtimeRequest{s, p.RuntimeRange})
+			}
+		}
+	}
+	return out
+}
+
 // lockInputs is what an image's lock depends on in the definition.
 func lockInputs(def *definition.Definition, img *definition.Image) lockfile.LockInputs {
-	reqs, _ := requests(img) // already checked when the lock was made
-	in := lockfile.LockInputs{Packages: img.Packages, Exclude: exclude(img, reqs)}
+	reqs, _ := requests(def, img) // already checked when the lock was made
+	in := lockfile.LockInputs{Packages: slices.Clone(img.Packages), Exclude: exclude(img, reqs)}
+	for _, ref := range img.Built {
+		in.Packages = append(in.Packages, "(package "+ref.Name+")")
+	}
+	for _, r := range runtimeRequests(def, img) {
+		in.Packages = append(in.Packages, r.request)
+	}
 	if img.CACertificates {
 		in.Packages = append(slices.Clone(in.Packages), "(ca_certificates)")
 	}

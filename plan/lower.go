@@ -1,6 +1,7 @@
 package plan
 
 import (
+	"fmt"
 	"maps"
 	"slices"
 
@@ -40,6 +41,10 @@ func Lower(def *definition.Definition) (*definition.Definition, hcl.Diagnostics)
 	if diags.HasErrors() {
 		return nil, diags
 	}
+	diags = append(diags, checkPackageRefs(&out)...)
+	if diags.HasErrors() {
+		return nil, diags
+	}
 	for _, img := range out.Images {
 		if img.NeedsArchive() && len(def.Repositories) == 0 {
 			return nil, append(diags, errorAt(img.AttrRange(definition.AttrPackages), "No repository",
@@ -57,6 +62,7 @@ func cloneImage(img *definition.Image) *definition.Image {
 	c.Env = slices.Clone(img.Env)
 	c.Entries = slices.Clone(img.Entries)
 	c.Packages = slices.Clone(img.Packages)
+	c.Built = slices.Clone(img.Built)
 	c.Exclude = slices.Clone(img.Exclude)
 	c.Labels = maps.Clone(img.Labels)
 	c.Annotations = maps.Clone(img.Annotations)
@@ -67,4 +73,21 @@ func cloneImage(img *definition.Image) *definition.Image {
 // errorAt builds an error diagnostic for a range.
 func errorAt(rng hcl.Range, summary, detail string) *hcl.Diagnostic {
 	return &hcl.Diagnostic{Severity: hcl.DiagError, Summary: summary, Detail: detail, Subject: rng.Ptr()}
+}
+
+// checkPackageRefs reports package.NAME references to no package block,
+// once each, where they are written.
+func checkPackageRefs(def *definition.Definition) hcl.Diagnostics {
+	var diags hcl.Diagnostics
+	seen := map[hcl.Range]bool{}
+	for _, img := range def.Images {
+		for _, ref := range img.Built {
+			if def.Package(ref.Name) == nil && !seen[ref.Range] {
+				seen[ref.Range] = true
+				diags = append(diags, errorAt(ref.Range, "Unknown package",
+					fmt.Sprintf("There is no package block named %q.", ref.Name)))
+			}
+		}
+	}
+	return diags
 }

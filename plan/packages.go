@@ -18,6 +18,9 @@ type Package struct {
 type Debs struct {
 	Groups [][]Package // see packageGroups
 	CA     *Package    // the source of the CA bundle, when asked for
+	// Built are the image's packages built from source, with their build
+	// sandboxes, in the order the image names them.
+	Built []*Build
 }
 
 // Packages returns the image's packages per Debian architecture: from lock
@@ -54,6 +57,11 @@ func Packages(ctx context.Context, def *definition.Definition, img *definition.I
 			}
 			break // the groups stop below this ancestor
 		}
+		if anc == img {
+			if err := a.resolveSandboxes(ctx, img, plats, l); err != nil {
+				return nil, err
+			}
+		}
 		locks[anc.Name] = l
 	}
 	out := map[string]Debs{}
@@ -88,6 +96,13 @@ func Packages(ctx context.Context, def *definition.Definition, img *definition.I
 			}
 			d.CA = &c[0]
 		}
+		for _, ref := range img.Built {
+			b, err := sandbox(locks[img.Name], def, def.Package(ref.Name), arch)
+			if err != nil {
+				return nil, err
+			}
+			d.Built = append(d.Built, b)
+		}
 		out[arch] = d
 	}
 	return out, nil
@@ -113,6 +128,20 @@ func Lock(ctx context.Context, def *definition.Definition, requested []ocispecs.
 		if err := a.resolve(ctx, img, plats, l); err != nil {
 			return nil, err
 		}
+		if err := a.resolveSandboxes(ctx, img, plats, l); err != nil {
+			return nil, err
+		}
 	}
 	return l, nil
+}
+
+// resolveSandboxes solves the build sandboxes of the packages an image builds
+// from source, into lock.
+func (a *repos) resolveSandboxes(ctx context.Context, img *definition.Image, plats []ocispecs.Platform, lock *lockfile.Lockfile) error {
+	for _, ref := range img.Built {
+		if err := a.resolveSandbox(ctx, a.def.Package(ref.Name), plats, lock); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -265,6 +265,9 @@ func TestOutputIsAtomic(t *testing.T) {
 		if _, err := io.WriteString(w, "image"); err != nil {
 			t.Fatal(err)
 		}
+		if err := w.Close(); err != nil { // as BuildKit's exporter does
+			t.Fatal(err)
+		}
 		if data, err := os.ReadFile(dest); err != nil || string(data) != "old" {
 			t.Errorf("ok=%v: the destination changed before the build ended (%q, %v)", ok, data, err)
 		}

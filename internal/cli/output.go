@@ -146,6 +146,9 @@ func (o *output) finish(ok bool) error {
 	}
 	name := o.tmp.Name()
 	err := o.tmp.Close()
+	if errors.Is(err, os.ErrClosed) {
+		err = nil // BuildKit's exporter closes the file when it is done
+	}
 	if !ok || err != nil {
 		return errors.Join(err, os.Remove(name))
 	}

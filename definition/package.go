@@ -1,0 +1,141 @@
+package definition
+
+import (
+	"fmt"
+	"regexp"
+
+	"github.com/hashicorp/hcl/v2"
+)
+
+// Package is a `package "NAME" { … }` block: software built from source in
+// the same graph as the images that take it.
+type Package struct {
+	Name    string
+	Version string
+	Sources []*Source
+	Build   *Build
+	// Runtime lists the Debian packages the built files need at run time;
+	// an image that takes the package gets their closure too.
+	Runtime      []string
+	RuntimeRange hcl.Range
+	DeclRange    hcl.Range
+}
+
+// Build is a package's `build { … }` block.
+type Build struct {
+	// Requires lists the Debian packages of the build sandbox, beyond the
+	// Essential set it always has.
+	Requires      []string
+	RequiresRange hcl.Range
+	Steps         []Step
+	Env           []EnvVar // sorted by name
+	// Network lets steps reach the network; off by default, so a build
+	// cannot depend on what a server answers today.
+	Network bool
+	Range   hcl.Range
+}
+
+// Step is one command of a build, run by /bin/sh -c in its own ExecOp.
+type Step struct {
+	Run   string
+	Range hcl.Range // of the element in the steps list
+}
+
+// packageName is what Debian accepts as a package name (Policy 5.6.1).
+var packageName = regexp.MustCompile(`^[a-z0-9][a-z0-9+.-]+$`)
+
+var packageSchema = &hcl.BodySchema{
+	Attributes: []hcl.AttributeSchema{
+		{Name: "version", Required: true},
+		{Name: "runtime"},
+	},
+	Blocks: []hcl.BlockHeaderSchema{
+		{Type: "source", LabelNames: []string{"kind"}},
+		{Type: "build"},
+	},
+}
+
+var buildSchema = &hcl.BodySchema{
+	Attributes: []hcl.AttributeSchema{
+		{Name: "requires"},
+		{Name: "steps", Required: true},
+		{Name: "env"},
+		{Name: "network"},
+	},
+}
+
+func decodePackage(b *hcl.Block, ctx *hcl.EvalContext) (*Package, hcl.Diagnostics) {
+	name := b.Labels[0]
+	if !packageName.MatchString(name) {
+		return nil, hcl.Diagnostics{errorAt(b.LabelRanges[0], "Invalid package name",
+			fmt.Sprintf("%q is not a Debian package name: use lower-case letters, digits, '+', '-' and '.', starting with a letter or digit.", name))}
+	}
+	content, diags := b.Body.Content(packageSchema)
+	if diags.HasErrors() {
+		return nil, diags
+	}
+	p := &Package{Name: name, DeclRange: b.DefRange}
+	d := decoder{ctx: ctx, attrs: content.Attributes}
+	d.string("version", &p.Version)
+	d.list("runtime", &p.Runtime)
+	if a, ok := content.Attributes["runtime"]; ok {
+		p.RuntimeRange = a.Expr.Range()
+	}
+	if a, ok := content.Attributes["version"]; ok && p.Version == "" && !d.diags.HasErrors() {
+		d.diags = append(d.diags, errorAt(a.Expr.Range(), "Invalid version", "A package needs a version, such as \"2.10\"."))
+	}
+	var builds hcl.Blocks
+	for _, blk := range content.Blocks {
+		switch blk.Type {
+		case "source":
+			if s := d.source(blk); s != nil {
+				p.Sources = append(p.Sources, s)
+			}
+		case "build":
+			builds = append(builds, blk)
+		}
+	}
+	switch {
+	case len(builds) == 0:
+		d.diags = append(d.diags, errorAt(b.DefRange, "Missing build block",
+			fmt.Sprintf("Package %s needs a build { steps = [...] } block saying how to build it.", name)))
+	case len(builds) > 1:
+		d.diags = append(d.diags, errorAt(builds[1].DefRange, "Duplicate build block",
+			fmt.Sprintf("A package has one build block; the first is at %s.", builds[0].DefRange)))
+	default:
+		p.Build = d.build(builds[0])
+	}
+	if d.diags.HasErrors() {
+		return nil, d.diags
+	}
+	return p, d.diags
+}
+
+func (d *decoder) build(b *hcl.Block) *Build {
+	content, diags := b.Body.Content(buildSchema)
+	if d.diags = append(d.diags, diags...); diags.HasErrors() {
+		return nil
+	}
+	bd := &Build{Range: b.DefRange}
+	sub := decoder{ctx: d.ctx, attrs: content.Attributes}
+	sub.list("requires", &bd.Requires)
+	if a, ok := content.Attributes["requires"]; ok {
+		bd.RequiresRange = a.Expr.Range()
+	}
+	sub.decode("network", &bd.Network)
+	var steps []string
+	sub.list("steps", &steps)
+	for i, s := range steps {
+		if s == "" {
+			sub.diags = append(sub.diags, errorAt(sub.elementRange("steps", i), "Empty step", "A step is a shell command; this one is empty."))
+			continue
+		}
+		bd.Steps = append(bd.Steps, Step{Run: s, Range: sub.elementRange("steps", i)})
+	}
+	if _, ok := content.Attributes["steps"]; ok && len(steps) == 0 && !sub.diags.HasErrors() {
+		sub.errorf("steps", "No steps", "A build needs at least one step.")
+	}
+	bd.Env = sub.env("env")
+	d.diags = append(d.diags, sub.diags...)
+	return bd
+}

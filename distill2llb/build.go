@@ -1,0 +1,164 @@
+package distill2llb
+
+import (
+	"fmt"
+	"path"
+	"strconv"
+	"strings"
+
+	"github.com/containerd/platforms"
+	"github.com/distill-build/distill/debian/arch"
+	"github.com/distill-build/distill/definition"
+	"github.com/distill-build/distill/plan"
+	"github.com/moby/buildkit/client/llb"
+	digest "github.com/opencontainers/go-digest"
+)
+
+// The mounts of a build step: the source tree, where steps run and build,
+// and the tree they install into, which becomes the package.
+const (
+	srcDir  = "/src"
+	destDir = "/out"
+)
+
+// built lowers a package built from source for one platform: its sandbox,
+// its source tree, one ExecOp per step (so a changed step reruns from there
+// on and the steps before it come from cache), and the layer of what the
+// steps install into $DESTDIR, with a status.d record so scanners list it.
+func built(b *plan.Build, opt Options) (llb.State, string, error) {
+	p := b.Package
+	loc := location(opt.SourceMap, p.DeclRange)
+	root, err := sandbox(b, opt, location(opt.SourceMap, p.Build.Range))
+	if err != nil {
+		return llb.State{}, "", err
+	}
+	plat := platforms.Format(opt.Platform)
+	label := fmt.Sprintf("[%s %s %s]", p.Name, p.Version, plat)
+	src := llb.Scratch()
+	for _, s := range p.Sources {
+		src = addSource(src, root, s, opt, label)
+	}
+	out := llb.Scratch()
+	for _, step := range p.Build.Steps {
+		run := root.Run(append(stepEnv(p, opt),
+			// The user's step runs in a shell of its own with Debian's
+			// build flags (-ffile-prefix-map among them, for reproducible
+			// binaries) and the DEB_* triplets exported, when the sandbox
+			// has dpkg-dev to print them.
+			llb.Args([]string{"/bin/sh", "-c", stepWrapper, step.Run}),
+			llb.Dir(srcDir),
+			network(p.Build.Network),
+			llb.Platform(opt.Platform),
+			location(opt.SourceMap, step.Range),
+			llb.WithCustomName(label+" "+firstLine(step.Run)))...)
+		src = run.AddMount(srcDir, src)
+		out = run.AddMount(destDir, out)
+	}
+	// The steps' mtimes are the build's; the layer's are the epoch.
+	record := statusRecord(p, arch.ForPlatform(opt.Platform))
+	epoch := llb.WithCreatedTime(opt.Epoch)
+	layer := llb.Scratch().File(
+		llb.Copy(out, "/", "/", &llb.CopyInfo{CopyDirContentsOnly: true, CreatedTime: &opt.Epoch}).
+			Mkdir("/var/lib/dpkg/status.d", 0o755, llb.WithParents(true), epoch).
+			Mkfile("/var/lib/dpkg/status.d/"+p.Name, 0o644, []byte(record), epoch),
+		llb.WithCustomName(label+" package"), loc)
+	return layer, fmt.Sprintf("distill: package %s %s built from source", p.Name, p.Version), nil
+}
+
+// stepWrapper exports Debian's build flags and architecture triplets, then
+// runs the step ($0) with -e, so a failing command fails the step.
+const stepWrapper = `if command -v dpkg-buildflags >/dev/null; then eval "$(dpkg-buildflags --export=sh)"; fi
+if command -v dpkg-architecture >/dev/null; then eval "$(dpkg-architecture -s)"; fi
+exec /bin/sh -ec "$0"`
+
+// stepEnv is a step's environment, sorted: the sandbox's, $DESTDIR, the
+// platform variables a Dockerfile has, and the package's own.
+func stepEnv(p *definition.Package, opt Options) []llb.RunOption {
+	env := sandboxEnv(opt)
+	plat := platforms.Format(opt.Platform)
+	build := plat
+	if opt.Helper != nil {
+		build = platforms.Format(opt.Helper.Platform)
+	}
+	env = append(env,
+		llb.AddEnv("DESTDIR", destDir),
+		llb.AddEnv("TARGETPLATFORM", plat),
+		llb.AddEnv("TARGETOS", opt.Platform.OS),
+		llb.AddEnv("TARGETARCH", opt.Platform.Architecture),
+		llb.AddEnv("TARGETVARIANT", opt.Platform.Variant),
+		llb.AddEnv("BUILDPLATFORM", build),
+		llb.AddEnv("HOME", "/root"),
+	)
+	for _, e := range p.Build.Env {
+		env = append(env, llb.AddEnv(e.Name, e.Value))
+	}
+	return env
+}
+
+func network(on bool) llb.RunOption {
+	if on {
+		return llb.Network(llb.NetModeHost)
+	}
+	return llb.Network(llb.NetModeNone)
+}
+
+// addSource adds one source to the tree, below its dest.
+func addSource(src, root llb.State, s *definition.Source, opt Options, label string) llb.State {
+	dest := path.Join(srcDir, s.Dest)
+	loc := location(opt.SourceMap, s.Range)
+	switch s.Kind {
+	case definition.SourceHTTP:
+		h := s.HTTP
+		// Pinned by its checksum: BuildKit checks the bytes, a wrong sum
+		// fails at this source's line, and the cache key needs no network.
+		dl := llb.HTTP(h.URL, llb.Checksum(digest.Digest(h.Digest)), llb.Filename(h.FileName()),
+			llb.WithCustomName(label+" fetch "+h.URL), loc)
+		if !h.IsArchive() {
+			return src.File(llb.Copy(dl, h.FileName(), path.Join(s.Dest, h.FileName()), &llb.CopyInfo{CreateDestPath: true}),
+				llb.WithCustomName(label+" add "+h.FileName()), loc)
+		}
+		run := root.Run(append(sandboxEnv(opt),
+			llb.Args([]string{"/bin/sh", "-ec", `mkdir -p "$1" && tar -xf "$2" -C "$1" --strip-components="$3" --no-same-owner`,
+				"unpack", dest, "/dl/" + h.FileName(), strconv.Itoa(h.Strip)}),
+			llb.AddMount("/dl", dl, llb.Readonly),
+			llb.Network(llb.NetModeNone), llb.Platform(opt.Platform), loc,
+			llb.WithCustomName(label+" unpack "+h.FileName()))...)
+		return run.AddMount(srcDir, src)
+	case definition.SourceInline:
+		epoch := llb.WithCreatedTime(opt.Epoch)
+		var c chain
+		for _, f := range s.Inline.Files {
+			p := path.Join("/", s.Dest, f.Path)
+			if dir := path.Dir(p); dir != "/" {
+				c.mkdir(dir, 0o755, llb.WithParents(true), epoch)
+			}
+			c.mkfile(p, 0o644, []byte(f.Content), epoch)
+		}
+		fa := c.fa
+		if fa == nil {
+			return src
+		}
+		return src.File(fa, llb.WithCustomName(label+" inline source"), loc)
+	}
+	return src
+}
+
+// statusRecord is the package's /var/lib/dpkg/status.d record, which
+// scanners read to list it.
+func statusRecord(p *definition.Package, debArch string) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "Package: %s\nVersion: %s\nArchitecture: %s\n", p.Name, p.Version, debArch)
+	if len(p.Runtime) > 0 {
+		fmt.Fprintf(&b, "Depends: %s\n", strings.Join(p.Runtime, ", "))
+	}
+	fmt.Fprintf(&b, "Maintainer: distill\nDescription: %s, built from source by distill\n", p.Name)
+	return b.String()
+}
+
+// firstLine is a step's first line, for progress output.
+func firstLine(s string) string {
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		return s[:i] + " …"
+	}
+	return s
+}

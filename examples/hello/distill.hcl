@@ -1,0 +1,37 @@
+# syntax=distillbuild/frontend:0
+
+# GNU hello, built from the upstream tarball in Debian's pool, in a minimal
+# image with the C library it links against.
+
+variable "MIRROR" {
+  description = "The Debian mirror; distill build fills it from apt's sources."
+  default     = ""
+}
+
+repository "debian" {
+  url   = MIRROR
+  suite = "bookworm"
+}
+
+package "hello" {
+  version = "2.10"
+  source "http" {
+    url    = "${MIRROR}/pool/main/h/hello/hello_2.10.orig.tar.gz"
+    sha256 = "31e066137a962676e89f69d1b65382de95a7ef7d914b8cb956f41ea72e0f516b"
+  }
+  build {
+    requires = ["build-essential"]
+    steps = [
+      "./configure --prefix=/usr --disable-nls",
+      "make -j$(nproc)",
+      "make install-strip DESTDIR=$DESTDIR",
+    ]
+  }
+  runtime = ["libc6"]
+}
+
+image "hello" {
+  platforms  = ["linux/amd64"]
+  packages   = [package.hello]
+  entrypoint = ["/usr/bin/hello"]
+}

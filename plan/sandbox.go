@@ -1,0 +1,122 @@
+package plan
+
+import (
+	"context"
+	"fmt"
+	"slices"
+
+	"github.com/distill-build/distill/debian/resolve"
+	"github.com/distill-build/distill/definition"
+	"github.com/distill-build/distill/lockfile"
+	"github.com/hashicorp/hcl/v2"
+	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
+)
+
+// Build is what building a package from source needs for one architecture:
+// its build sandbox, as the Debian packages that make it.
+type Build struct {
+	Package *definition.Package
+	// Base is the Essential set and usr-is-merged: unpacked, then installed
+	// by one dpkg --install --force-depends, as mmdebstrap does. Every
+	// package's sandbox starts from the same base.
+	Base []Package
+	// Requires is the rest of the sandbox, the closure of the package's
+	// build requirements beyond Base, installed by dpkg with their
+	// maintainer scripts.
+	Requires []Package
+}
+
+// sandboxBase is what every build sandbox holds: the Essential set (added
+// by resolve.Options.Essential) and usr-is-merged, whose presence keeps
+// usrmerge, and with it perl, out of the sandbox.
+var sandboxBase = []string{"usr-is-merged"}
+
+// Lock record names of sandboxes; image names cannot hold a colon.
+const baseRecord = "sandbox:base"
+
+func sandboxRecord(pkg string) string { return "sandbox:" + pkg }
+
+// sandboxInputs is what a sandbox's lock depends on: its requests (the
+// Essential set is marked) and the repositories.
+func sandboxInputs(def *definition.Definition, requires []string) lockfile.LockInputs {
+	in := lockInputs(def, &definition.Image{})
+	in.Packages = append(append([]string{"(essential)"}, sandboxBase...), requires...)
+	return in
+}
+
+// resolveSandbox solves the base and the package's sandbox for each
+// platform and records both in lock.
+func (a *repos) resolveSandbox(ctx context.Context, p *definition.Package, plats []ocispecs.Platform, lock *lockfile.Lockfile) error {
+	var base, full []resolve.Request
+	for _, s := range sandboxBase {
+		base = append(base, resolve.Request{Name: s})
+	}
+	full = slices.Clone(base)
+	for _, s := range p.Build.Requires {
+		r, err := resolve.ParseRequest(s)
+		if err != nil {
+			return &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Invalid build requirement",
+				Detail: err.Error() + ".", Subject: p.Build.RequiresRange.Ptr()}
+		}
+		full = append(full, r)
+	}
+	for _, arch := range debianArchs(plats) {
+		ix, err := a.index(ctx, arch)
+		if err != nil {
+			return err
+		}
+		bsel, err := resolve.Resolve(ix, base, resolve.Options{Arch: arch, Essential: true})
+		if err != nil {
+			return &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "No build sandbox",
+				Detail: fmt.Sprintf("The Essential set for %s: %v.", arch, err), Subject: p.Build.Range.Ptr()}
+		}
+		sel, err := resolve.Resolve(ix, full, resolve.Options{Arch: arch, Essential: true, Prefer: bsel.Versions()})
+		if err != nil {
+			return &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Unsatisfiable build requirements",
+				Detail: fmt.Sprintf("Package %s for %s: %v.", p.Name, arch, err), Subject: p.Build.RequiresRange.Ptr()}
+		}
+		for _, s := range []*resolve.Selection{bsel, sel} {
+			if err := lock.Add(s); err != nil {
+				return err
+			}
+		}
+		lock.SetImage(baseRecord, sandboxInputs(a.def, nil), bsel, nil)
+		lock.SetImage(sandboxRecord(p.Name), sandboxInputs(a.def, p.Build.Requires), sel, nil)
+	}
+	return nil
+}
+
+// sandbox takes a package's sandbox for one architecture from the lock,
+// split into the base and the rest.
+func sandbox(lock *lockfile.Lockfile, def *definition.Definition, p *definition.Package, arch string) (*Build, error) {
+	stale := func(err error) error {
+		return &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Lockfile out of date",
+			Detail: fmt.Sprintf("The build sandbox of package %s: %v: run `distill lock` to refresh it.", p.Name, err), Subject: p.Build.Range.Ptr()}
+	}
+	base, _, err := lock.ImagePackages(baseRecord, sandboxInputs(def, nil), arch)
+	if err != nil {
+		return nil, stale(err)
+	}
+	full, _, err := lock.ImagePackages(sandboxRecord(p.Name), sandboxInputs(def, p.Build.Requires), arch)
+	if err != nil {
+		return nil, stale(err)
+	}
+	inBase := map[string]bool{}
+	for _, q := range base {
+		inBase[q.SHA256] = true
+	}
+	var rest []lockfile.LockedPackage
+	for _, q := range full {
+		if !inBase[q.SHA256] {
+			rest = append(rest, q)
+		}
+	}
+	b := &Build{Package: p}
+	if b.Base, err = withURLs(def, base); err != nil {
+		return nil, err
+	}
+	if b.Requires, err = withURLs(def, rest); err != nil {
+		return nil, err
+	}
+	return b, nil
+}
