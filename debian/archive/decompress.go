@@ -5,6 +5,7 @@ import (
 	"compress/gzip"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -43,7 +44,7 @@ type namedReader struct {
 
 func (n *namedReader) Read(p []byte) (int, error) {
 	c, err := n.r.Read(p)
-	if err != nil && err != io.EOF {
+	if err != nil && !errors.Is(err, io.EOF) {
 		err = fmt.Errorf("decompressing %s: %w", n.name, err)
 	}
 	return c, err

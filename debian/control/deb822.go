@@ -159,8 +159,8 @@ restart:
 			i = next
 			break
 		}
-		switch c := line[0]; {
-		case c == ' ' || c == '\t':
+		switch line[0] {
+		case ' ', '\t':
 			if len(p.fields) == 0 {
 				return nil, cr.Errorf(cr.line+lines, "continuation line before the first field")
 			}
@@ -174,7 +174,7 @@ restart:
 			for f.value.end > f.value.start && isSpaceTab(cr.buf[f.value.end-1]) {
 				f.value.end--
 			}
-		case c == '#':
+		case '#':
 			// A comment inside a paragraph (deb822 allows them in
 			// debian/control): skip it.
 		default:

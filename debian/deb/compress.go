@@ -54,7 +54,7 @@ func decompress(ext string, r io.Reader) (io.Reader, func(), error) {
 		if err != nil {
 			return nil, nil, fmt.Errorf("gzip: %w", unexpected(err))
 		}
-		return z, func() { z.Close() }, nil
+		return z, func() { _ = z.Close() }, nil // read errors surface from Read
 	case "xz":
 		// xi2's port of xz-embedded decodes about twice as fast as
 		// ulikunitz/xz, and xz is what nearly every .deb uses.

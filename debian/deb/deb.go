@@ -61,7 +61,7 @@ type Archive struct {
 func Open(r io.Reader) (*Archive, error) {
 	ar := NewArReader(r)
 	h, err := ar.Next()
-	if err == io.EOF {
+	if errors.Is(err, io.EOF) {
 		return nil, errors.New("deb: empty ar archive")
 	}
 	if err != nil {
@@ -85,7 +85,7 @@ func Open(r io.Reader) (*Archive, error) {
 	a := &Archive{ar: ar}
 	for {
 		h, err := ar.Next()
-		if err == io.EOF {
+		if errors.Is(err, io.EOF) {
 			if a.Control == nil {
 				return nil, errors.New("deb: no control.tar member")
 			}
@@ -167,7 +167,7 @@ func readControlTar(ext string, r io.Reader) (*Control, error) {
 	c := &Control{}
 	for {
 		h, err := tr.Next()
-		if err == io.EOF {
+		if errors.Is(err, io.EOF) {
 			break
 		}
 		if err != nil {

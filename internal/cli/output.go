@@ -40,7 +40,7 @@ func parseOutputs(specs []string) ([]*output, error) {
 			outs = append(outs, o)
 		}
 		if err != nil {
-			finishOutputs(outs, false)
+			_ = finishOutputs(outs, false) // best effort: report the bad spec
 			return nil, fmt.Errorf("--output %q: %w", spec, err)
 		}
 	}
@@ -71,7 +71,7 @@ func newOutput(e client.ExportEntry) (*output, error) {
 		err = cerr
 	}
 	if err != nil {
-		os.Remove(o.dest)
+		_ = os.Remove(o.dest) // best effort: the error below is the one to report
 		return nil, fmt.Errorf("the output file: %w", err)
 	}
 	o.entry.Output = o.create
@@ -100,7 +100,9 @@ func (o *output) finish(ok bool) error {
 		return os.Remove(o.dest)
 	}
 	name := o.tmp.Name()
-	o.tmp.Close()
+	// BuildKit closed the writer, checking the error, when the export
+	// ended; this second Close is only a safeguard.
+	_ = o.tmp.Close()
 	if !ok {
 		return errors.Join(os.Remove(name), os.Remove(o.dest))
 	}
