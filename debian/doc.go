@@ -3,12 +3,16 @@
 //
 //   - control: deb822 paragraphs, the one parser of Release, Packages,
 //     .deb control files and apt sources;
+//   - compress: the one map from a compression's extension to its decoder,
+//     for Packages indexes and .deb members;
 //   - version: dpkg's version order and relations;
 //   - archive: the chain of trust from the archive keys through InRelease to
 //     Packages indexes;
 //   - resolve: the dependency closure of requested packages, as apt solves it;
-//   - arch: Debian architecture names for OCI platforms.
+//   - arch: Debian architecture names for OCI platforms;
+//   - deb: reading and unpacking .deb files (the in-build helper's side).
 //
-// Nothing here fetches anything: callers hand in the bytes they downloaded
-// (through BuildKit, pinned by the hashes these packages give them).
+// Nothing here decides what to fetch: archive fetches through a Fetcher the
+// caller gives it (the frontend's goes through BuildKit, pinned by the hashes
+// these packages give), the others take bytes already downloaded.
 package debian

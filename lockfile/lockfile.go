@@ -1,3 +1,8 @@
+// Package lockfile reads and writes distill.lock.json, the lockfile next to a
+// definition: every package each architecture installs, pinned by version,
+// archive path and sha256, and what each image was locked from (its inputs
+// and closure), so a build fetches the same bytes without reading any index
+// and a stale lock is found. It also diffs two locks for `distill lock`.
 package lockfile
 
 import (

@@ -19,17 +19,9 @@ import (
 	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
 )
 
-// Fetcher downloads an archive file. With a sha256 the download is pinned:
-// the fetcher checks the bytes and may answer from a cache keyed by it. The
-// frontend fetches through BuildKit (llb.HTTP), so its cache and progress
-// stream see every archive file.
-type Fetcher interface {
-	Fetch(ctx context.Context, url, sha256, name string) ([]byte, error)
-}
-
 // Options are what planning needs beyond the definition.
 type Options struct {
-	Fetcher Fetcher
+	Fetcher archive.Fetcher
 	// Keyring verifies InRelease files; nil means Debian's archive keys.
 	Keyring *archive.Keyring
 	// Now is the time Valid-Until and key expiry are checked at; zero
@@ -40,7 +32,7 @@ type Options struct {
 // repos resolves an image's packages against the definition's
 // repositories, verifying from the InRelease signature down.
 type repos struct {
-	f        Fetcher
+	f        archive.Fetcher
 	def      *definition.Definition
 	keyring  *archive.Keyring
 	now      time.Time                   // for Valid-Until
@@ -71,27 +63,17 @@ func (a *repos) release(ctx context.Context, r *definition.Repository) (*archive
 	if rel, ok := a.releases[r.Name]; ok {
 		return rel, nil
 	}
-	url := r.URL + "/dists/" + r.Suite + "/InRelease"
-	data, err := a.f.Fetch(ctx, url, "", fmt.Sprintf("[%s] fetch dists/%s/InRelease", r.Name, r.Suite))
+	rel, err := suite(r).Release(ctx, a.f, a.keyring, a.now)
 	if err != nil {
-		return nil, err
-	}
-	rel, err := archive.VerifyInReleaseAt(data, a.keyring, a.now)
-	if err != nil {
-		return nil, repoError(r, fmt.Errorf("%s: %w", url, err))
-	}
-	// A good signature on another suite's InRelease (an older release, say)
-	// must not pass for this one.
-	if rel.Suite != r.Suite && rel.Codename != r.Suite {
-		return nil, repoError(r, fmt.Errorf("%s is signed for suite %q (codename %q), not %q", url, rel.Suite, rel.Codename, r.Suite))
-	}
-	if r.CheckValidUntil {
-		if err := rel.CheckValidUntil(a.now); err != nil {
-			return nil, repoError(r, fmt.Errorf("%s: %w", url, err))
-		}
+		return nil, repoError(r, err)
 	}
 	a.releases[r.Name] = rel
 	return rel, nil
+}
+
+// suite is where a repository block says its packages are.
+func suite(r *definition.Repository) archive.Suite {
+	return archive.Suite{URL: r.URL, Name: r.Suite, Label: r.Name, CheckValidUntil: r.CheckValidUntil}
 }
 
 // repoError ties an archive error to the repository block it concerns.
@@ -112,25 +94,7 @@ func (a *repos) index(ctx context.Context, arch string) (*archive.Index, error) 
 			return nil, err
 		}
 		for _, comp := range r.Components {
-			path, sum, _, err := rel.IndexFile(comp, arch)
-			if err != nil {
-				return nil, repoError(r, err)
-			}
-			base := r.URL + "/dists/" + r.Suite + "/"
-			name := fmt.Sprintf("[%s] fetch dists/%s/%s", r.Name, r.Suite, path)
-			// by-hash paths never change under a mirror update, but not
-			// every mirror serves them: fall back to the plain path. That
-			// fetch is not pinned, because BuildKit keys pinned downloads
-			// by their checksum and would answer with the failed one;
-			// LoadPackages checks the hash either way.
-			data, err := a.f.Fetch(ctx, base+rel.ByHashPath(path), sum, name)
-			if err != nil && rel.ByHashPath(path) != path {
-				data, err = a.f.Fetch(ctx, base+path, "", name)
-			}
-			if err != nil {
-				return nil, repoError(r, err)
-			}
-			ix, err := rel.LoadPackages(path, data, archive.IndexOptions{File: "dists/" + r.Suite + "/" + path, Repository: r.Name})
+			ix, err := suite(r).Packages(ctx, a.f, rel, comp, arch, r.Name)
 			if err != nil {
 				return nil, repoError(r, err)
 			}

@@ -1,6 +1,9 @@
 package main
 
 import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"io"
 	"net/http"
@@ -12,48 +15,29 @@ import (
 )
 
 // fetchIndex downloads and verifies a suite's main Packages index for arch,
-// caching the verified bytes under the user's cache directory.
-func fetchIndex(mirror, suite, arch string) (string, error) {
-	get := func(url string) ([]byte, error) {
-		resp, err := http.Get(url)
-		if err != nil {
-			return nil, err
-		}
-		defer resp.Body.Close()
-		if resp.StatusCode != http.StatusOK {
-			return nil, fmt.Errorf("%s: %s", url, resp.Status)
-		}
-		return io.ReadAll(resp.Body)
-	}
-	base := mirror + "/dists/" + suite + "/"
-	inrelease, err := get(base + "InRelease")
-	if err != nil {
-		return "", err
-	}
+// from the archive signature down, and returns it uncompressed.
+func fetchIndex(ctx context.Context, mirror, suite, arch string) (string, error) {
 	kr, err := archive.DebianKeyring()
 	if err != nil {
 		return "", err
 	}
-	rel, err := archive.VerifyInRelease(inrelease, kr)
+	cache, err := os.UserCacheDir()
 	if err != nil {
 		return "", err
 	}
-	if err := rel.CheckValidUntil(time.Now()); err != nil {
+	f := cachingFetcher{dir: filepath.Join(cache, "distill", "bench")}
+	s := archive.Suite{URL: mirror, Name: suite, CheckValidUntil: true}
+	rel, err := s.Release(ctx, f, kr, time.Now())
+	if err != nil {
 		return "", err
 	}
 	path, sum, _, err := rel.IndexFile("main", arch)
 	if err != nil {
 		return "", err
 	}
-	cache, _ := os.UserCacheDir()
-	cached := filepath.Join(cache, "distill", "bench", sum)
-	data, err := os.ReadFile(cached)
-	if err != nil || rel.VerifyFile(path, data) != nil {
-		if data, err = get(base + path); err != nil {
-			return "", err
-		}
-		_ = os.MkdirAll(filepath.Dir(cached), 0o755)
-		_ = os.WriteFile(cached, data, 0o644)
+	data, err := f.Fetch(ctx, mirror+"/"+s.Dir()+"/"+path, sum, "")
+	if err != nil {
+		return "", err
 	}
 	if err := rel.VerifyFile(path, data); err != nil {
 		return "", err
@@ -64,4 +48,48 @@ func fetchIndex(mirror, suite, arch string) (string, error) {
 	}
 	text, err := io.ReadAll(r)
 	return string(text), err
+}
+
+// cachingFetcher downloads over HTTP and keeps pinned downloads under dir,
+// by their sha256, so a rerun fetches only the InRelease.
+type cachingFetcher struct{ dir string }
+
+func (c cachingFetcher) Fetch(ctx context.Context, url, sum, _ string) ([]byte, error) {
+	cached := filepath.Join(c.dir, sum)
+	if sum != "" {
+		if data, err := os.ReadFile(cached); err == nil && sha256Hex(data) == sum {
+			return data, nil
+		}
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return nil, err
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return nil, fmt.Errorf("%s: %s", url, resp.Status)
+	}
+	data, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", url, err)
+	}
+	if sum != "" {
+		if got := sha256Hex(data); got != sum {
+			return nil, fmt.Errorf("%s: sha256 %s, want %s", url, got, sum)
+		}
+		// The cache only saves time: a failed write costs a download.
+		if os.MkdirAll(c.dir, 0o755) == nil {
+			_ = os.WriteFile(cached, data, 0o644)
+		}
+	}
+	return data, nil
+}
+
+func sha256Hex(data []byte) string {
+	h := sha256.Sum256(data)
+	return hex.EncodeToString(h[:])
 }

@@ -61,7 +61,7 @@ func run(ctx context.Context, runs int) ([]row, error) {
 		return rows, fmt.Errorf("apt's sources name no Debian mirror")
 	}
 
-	idx, err := fetchIndex(mirrors["debian"], "bookworm", "amd64")
+	idx, err := fetchIndex(ctx, mirrors["debian"], "bookworm", "amd64")
 	if err != nil {
 		return rows, err
 	}
@@ -79,8 +79,8 @@ func run(ctx context.Context, runs int) ([]row, error) {
 	})
 	rows = append(rows, row{"apt-get -s install python3 (empty status), for reference", "", apt.String()})
 
-	// The frontend's planning is a Go benchmark of its own package.
-	out, err := exec.Command("go", "test", "./frontend", "-run", "XXX", "-bench", "PlanPython3", "-benchtime", "20x").CombinedOutput()
+	// The frontend's planning is a Go benchmark of distill2llb.
+	out, err := exec.Command("go", "test", "./distill2llb", "-run", "XXX", "-bench", "PlanPython3", "-benchtime", "20x").CombinedOutput()
 	if err != nil {
 		return rows, fmt.Errorf("go test -bench PlanPython3: %w\n%s", err, out)
 	}

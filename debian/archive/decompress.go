@@ -2,38 +2,48 @@ package archive
 
 import (
 	"bytes"
-	"compress/gzip"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 
-	"github.com/therootcompany/xz"
+	"github.com/distill-build/distill/debian/compress"
 )
 
 // DecompressIndex returns a reader of the uncompressed content of an index
-// file, choosing the decompressor by the extension of path: ".gz", ".xz", or
-// none.
+// file, choosing the decoder by the extension of path: one of
+// IndexCompressions, or an extension that names no compression (read as
+// uncompressed). Another compression is refused.
 func DecompressIndex(path string, data []byte) (io.Reader, error) {
-	switch {
-	case strings.HasSuffix(path, ".gz"):
-		zr, err := gzip.NewReader(bytes.NewReader(data))
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", path, err)
-		}
-		return &namedReader{r: zr, name: path}, nil
-	case strings.HasSuffix(path, ".xz"):
-		zr, err := xz.NewReader(bytes.NewReader(data), 0)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", path, err)
-		}
-		return &namedReader{r: zr, name: path}, nil
-	case strings.HasSuffix(path, ".bz2"), strings.HasSuffix(path, ".lzma"), strings.HasSuffix(path, ".zst"), strings.HasSuffix(path, ".lz4"):
-		return nil, fmt.Errorf("%s: unsupported compression (use .gz, .xz or none)", path)
+	f := compress.FormatOf(path)
+	if !slices.Contains(IndexCompressions, f.Ext()) {
+		return nil, fmt.Errorf("%s: unsupported compression (use %s)", path, indexCompressionList())
 	}
-	return bytes.NewReader(data), nil
+	if f == compress.None {
+		return bytes.NewReader(data), nil
+	}
+	zr, err := compress.NewReader(f, bytes.NewReader(data))
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	// The decoders of IndexCompressions (gzip, xz) hold nothing to
+	// release, so the reader need not be closed.
+	return &namedReader{r: zr, name: path}, nil
+}
+
+// indexCompressionList spells IndexCompressions for an error: ".gz, .xz or
+// none".
+func indexCompressionList() string {
+	var exts []string
+	for _, ext := range IndexCompressions {
+		if ext != "" {
+			exts = append(exts, ext)
+		}
+	}
+	return strings.Join(exts, ", ") + " or none"
 }
 
 // namedReader names the file in decompression errors.

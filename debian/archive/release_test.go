@@ -5,7 +5,6 @@ import (
 	"compress/gzip"
 	"errors"
 	"fmt"
-	"io"
 	"maps"
 	"os"
 	"slices"
@@ -165,32 +164,5 @@ func TestParseReleaseErrors(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), tt.err) {
 			t.Errorf("ParseRelease(%q): %v, want %q", tt.in, err, tt.err)
 		}
-	}
-}
-
-func TestDecompressIndex(t *testing.T) {
-	c := compressed(t)
-	for ext, data := range c {
-		r, err := DecompressIndex("Packages"+ext, data)
-		if err != nil {
-			t.Fatal(err)
-		}
-		got, err := io.ReadAll(r)
-		if err != nil || !bytes.Equal(got, c[""]) {
-			t.Errorf("%s: %d bytes, %v", ext, len(got), err)
-		}
-	}
-	if _, err := DecompressIndex("Packages.gz", []byte("not gzip")); err == nil {
-		t.Error("bad gzip accepted")
-	}
-	if _, err := DecompressIndex("Packages.bz2", nil); err == nil || !strings.Contains(err.Error(), "unsupported compression") {
-		t.Errorf("bz2: %v", err)
-	}
-	r, err := DecompressIndex("Packages.gz", c[".gz"][:len(c[".gz"])-10])
-	if err == nil {
-		_, err = io.ReadAll(r)
-	}
-	if err == nil || !strings.Contains(err.Error(), "Packages.gz") {
-		t.Errorf("truncated gzip: %v", err)
 	}
 }

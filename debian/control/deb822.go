@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 )
 
 // ControlReader reads deb822 control paragraphs (Packages, Release, status,
@@ -15,8 +16,14 @@ import (
 // of "Name: value" fields, each optionally continued by lines starting with
 // a space or a tab; paragraphs are separated by lines that are empty or hold
 // only spaces and tabs. Lines starting with '#' are comments and skipped (they
-// occur in debian/control, never in archive indexes). A paragraph that never
-// ends in a newline is accepted at the end of the stream.
+// occur in debian/control and apt's sources, never in archive indexes). A
+// carriage return is a blank where blanks are trimmed (around a value, and
+// in a separator line), so the single-line fields of a CRLF file read as
+// those of an LF one. A paragraph that never ends in a newline is accepted at
+// the end of the stream.
+//
+// NewControlReader reads by the Lenient rules; ParseParagraph can hold a
+// single paragraph to the Strict ones.
 //
 // The reader works in place in its buffer: the Paragraph Next returns, and
 // every byte slice it hands out, stays valid only until the next call to Next.
@@ -29,9 +36,27 @@ type ControlReader struct {
 	eof      bool
 	readErr  error
 	line     int // number of lines consumed before buf[pos]
+	strict   bool
 
 	para Paragraph
 }
+
+// Syntax chooses the rules a paragraph is read by.
+type Syntax uint8
+
+const (
+	// Lenient reads Release files, Packages indexes, debian/control and
+	// apt's sources: lines starting with '#' are comments, a field name is
+	// whatever precedes the first colon, and a repeated field is kept (Get
+	// returns the first).
+	Lenient Syntax = iota
+	// Strict reads a binary package's control file as dpkg does: deb822(5)
+	// permits comments only in source package control files, so a line
+	// starting with '#' is a field, and refused for its name; a field name is
+	// printable US-ASCII without spaces and starts with neither '#' nor '-'
+	// (Debian policy §5.1); no field appears twice, in any case.
+	Strict
+)
 
 const controlReaderBufSize = 256 << 10
 
@@ -122,7 +147,7 @@ restart:
 			break // a last paragraph without a final newline
 		}
 		line := cr.buf[cr.pos : cr.pos+nl]
-		if !isBlank(line) && line[0] != '#' {
+		if !isBlank(line) && (line[0] != '#' || cr.strict) {
 			break
 		}
 		cr.pos += nl + 1
@@ -159,8 +184,8 @@ restart:
 			i = next
 			break
 		}
-		switch line[0] {
-		case ' ', '\t':
+		switch c := line[0]; {
+		case c == ' ' || c == '\t':
 			if len(p.fields) == 0 {
 				return nil, cr.Errorf(cr.line+lines, "continuation line before the first field")
 			}
@@ -171,10 +196,10 @@ restart:
 				f.value.start = i
 			}
 			f.value.end = lineEnd
-			for f.value.end > f.value.start && isSpaceTab(cr.buf[f.value.end-1]) {
+			for f.value.end > f.value.start && isBlankByte(cr.buf[f.value.end-1]) {
 				f.value.end--
 			}
-		case '#':
+		case c == '#' && !cr.strict:
 			// A comment inside a paragraph (deb822 allows them in
 			// debian/control): skip it.
 		default:
@@ -183,11 +208,16 @@ restart:
 				return nil, cr.Errorf(cr.line+lines, "expected \"Name: value\", got %q", truncate(line, 60))
 			}
 			name := span{i, i + colon}
+			if cr.strict {
+				if err := cr.checkStrictName(p, line[:colon], cr.line+lines); err != nil {
+					return nil, err
+				}
+			}
 			vs, ve := i+colon+1, lineEnd
 			for vs < ve && isSpaceTab(cr.buf[vs]) {
 				vs++
 			}
-			for ve > vs && isSpaceTab(cr.buf[ve-1]) {
+			for ve > vs && isBlankByte(cr.buf[ve-1]) {
 				ve--
 			}
 			p.fields = append(p.fields, field{name: name, value: span{vs, ve}})
@@ -204,6 +234,50 @@ restart:
 		goto restart
 	}
 	return p, nil
+}
+
+// checkStrictName applies the Strict rules to the name of a field on line,
+// the fields before it in p.
+func (cr *ControlReader) checkStrictName(p *Paragraph, name []byte, line int) error {
+	if name[0] == '#' || name[0] == '-' {
+		return cr.Errorf(line, "field name %q may not start with %q", name, name[0])
+	}
+	for _, c := range name {
+		if c <= ' ' || c >= 0x7f {
+			return cr.Errorf(line, "field name %q has a space or a non-ASCII character", name)
+		}
+	}
+	for i := range p.fields {
+		f := p.fields[i].name
+		if bytes.EqualFold(cr.buf[f.start:f.end], name) {
+			return cr.Errorf(line, "duplicate field %s", name)
+		}
+	}
+	return nil
+}
+
+// ParseParagraph reads data, which must hold exactly one paragraph, blank
+// lines (and, when Lenient, comments) around it allowed: a .deb's control
+// file, or any other single stanza held in memory. name names it in errors.
+// data is not copied: the paragraph's names and values are slices of it.
+func ParseParagraph(data []byte, name string, syntax Syntax) (*Paragraph, error) {
+	cr := &ControlReader{name: name, buf: data, end: len(data), eof: true, strict: syntax == Strict}
+	p, err := cr.Next()
+	if errors.Is(err, io.EOF) {
+		return nil, fmt.Errorf("%s: no fields", cr.displayName())
+	}
+	if err != nil {
+		return nil, err
+	}
+	one := &Paragraph{Line: p.Line, fields: slices.Clone(p.fields), buf: data}
+	switch next, err := cr.Next(); {
+	case errors.Is(err, io.EOF):
+		return one, nil
+	case err != nil:
+		return nil, err
+	default:
+		return nil, cr.Errorf(next.Line, "more than one paragraph")
+	}
 }
 
 // fill moves buf[keep:end] to the start of the buffer, grows the buffer if it
@@ -248,15 +322,20 @@ func (cr *ControlReader) displayName() string {
 	return cr.name
 }
 
+// Errorf returns a *ControlError at line of the stream.
 func (cr *ControlReader) Errorf(line int, format string, args ...any) error {
 	return &ControlError{File: cr.name, Line: line, Msg: fmt.Sprintf(format, args...)}
 }
 
 func isSpaceTab(c byte) bool { return c == ' ' || c == '\t' }
 
+// isBlankByte is what isBlank skips: trailing blanks of a value include the
+// CR of a CRLF line end.
+func isBlankByte(c byte) bool { return c == ' ' || c == '\t' || c == '\r' }
+
 func isBlank(b []byte) bool {
 	for _, c := range b {
-		if c != ' ' && c != '\t' && c != '\r' {
+		if !isBlankByte(c) {
 			return false
 		}
 	}
@@ -290,7 +369,7 @@ func lowerASCII(c byte) byte {
 	return c
 }
 
-// valueLines calls fn for each non-blank line of a multi-line field value,
+// ValueLines calls fn for each non-blank line of a multi-line field value,
 // with its surrounding blanks removed.
 func ValueLines(v []byte, fn func(line []byte) error) error {
 	for len(v) > 0 {

@@ -26,3 +26,29 @@ func FuzzControlReader(f *testing.F) {
 		}
 	})
 }
+
+// FuzzParseParagraph: ParseParagraph agrees with the reader, and what the
+// Strict rules accept the Lenient ones read the same.
+func FuzzParseParagraph(f *testing.F) {
+	for _, s := range []string{
+		"Package: a\nVersion: 1\n", "\nA: b\n c\n\n", "#C: x\n", "A: 1\na: 2\n",
+		"A: 1\n\nB: 2\n", "-X: y\n", "A: 1\r\n", "",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		all, errAll := readAll(strings.NewReader(s))
+		lenient, errL := ParseParagraph([]byte(s), "test", Lenient)
+		if errAll == nil && len(all) == 1 {
+			if errL != nil || describe(lenient) != all[0] {
+				t.Fatalf("reader: %q; ParseParagraph: %v", all, errL)
+			}
+		} else if errL == nil {
+			t.Fatalf("reader: %q %v; ParseParagraph accepted %q", all, errAll, describe(lenient))
+		}
+		strict, errS := ParseParagraph([]byte(s), "test", Strict)
+		if errS == nil && (errL != nil || describe(strict) != describe(lenient)) {
+			t.Fatalf("strict: %q; lenient: %v", describe(strict), errL)
+		}
+	})
+}

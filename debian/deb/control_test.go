@@ -84,35 +84,6 @@ func TestArReaderErrors(t *testing.T) {
 	}
 }
 
-func TestParseControl(t *testing.T) {
-	p, err := ParseControl([]byte("\nPackage: tzdata\nVersion: 2024a-0+deb12u1\nDepends: debconf (>= 0.5) | debconf-2.0\nDescription: time zone\n and daylight-saving time data\n .\n more\n\n\n"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(p) != 4 || p.Get("package") != "tzdata" || p.Get("Version") != "2024a-0+deb12u1" {
-		t.Fatalf("%+v", p)
-	}
-	if d := p.Get("Description"); d != "time zone\n and daylight-saving time data\n .\n more" {
-		t.Fatalf("Description %q", d)
-	}
-	if p.Get("Missing") != "" {
-		t.Fatal("missing field not empty")
-	}
-	for _, tc := range []struct{ in, want string }{
-		{"", "no fields"},
-		{"Package: a\n\nPackage: b\n", "more than one paragraph"},
-		{" continuation\n", "continuation line before any field"},
-		{"Package a\n", "is not a field"},
-		{"Package: a\npackage: b\n", "duplicate field"},
-		{"#Comment: x\n", "may not start with"},
-		{"Pack age: x\n", "has a space"},
-	} {
-		if _, err := ParseControl([]byte(tc.in)); err == nil || !strings.Contains(err.Error(), tc.want) {
-			t.Errorf("ParseControl(%q) = %v, want %q", tc.in, err, tc.want)
-		}
-	}
-}
-
 func TestParseMD5Sums(t *testing.T) {
 	s, err := ParseMD5Sums([]byte("0123456789abcdef0123456789abcdef  usr/share/doc/a b/copyright\nffffffffffffffffffffffffffffffff  etc/x\n"))
 	if err != nil {

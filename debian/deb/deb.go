@@ -6,8 +6,12 @@ import (
 	"fmt"
 	"io"
 	"path"
+	"slices"
 	"strings"
 	"time"
+
+	"github.com/distill-build/distill/debian/compress"
+	"github.com/distill-build/distill/debian/control"
 )
 
 // Bounds on control-archive members kept in memory.
@@ -16,11 +20,32 @@ const (
 	maxMD5SumsSize = 64 << 20 // md5sums of the largest packages are a few MiB
 )
 
+// Compressions accepted for each member, as dpkg-deb does.
+var (
+	controlCompressions = []compress.Format{compress.None, compress.Gzip, compress.XZ, compress.Zstd}
+	dataCompressions    = []compress.Format{compress.None, compress.Gzip, compress.XZ, compress.Zstd, compress.Bzip2, compress.LZMA}
+)
+
+// splitMember recognises "<base>.tar" and "<base>.tar.<ext>" and returns the
+// compression that ext names (None for "<base>.tar").
+func splitMember(name, base string, allowed []compress.Format) (f compress.Format, ok bool, err error) {
+	prefix := base + ".tar"
+	if name != prefix && !strings.HasPrefix(name, prefix+".") {
+		return "", false, nil
+	}
+	f = compress.Format(strings.TrimPrefix(strings.TrimPrefix(name, prefix), "."))
+	if !slices.Contains(allowed, f) {
+		return "", true, fmt.Errorf("member %s: unsupported compression %q", name, string(f))
+	}
+	return f, true, nil
+}
+
 // Control holds what Open reads from control.tar.*.
 type Control struct {
-	// Raw is the control file verbatim; Fields is it parsed.
+	// Raw is the control file verbatim: it is what status.d records.
+	// Fields is it parsed by the Strict rules, its values slices of Raw.
 	Raw    []byte
-	Fields Paragraph
+	Fields *control.Paragraph
 	// ModTime is the control file's modification time in the archive.
 	ModTime time.Time
 	// MD5Sums is the md5sums file verbatim, nil when the package has none.
@@ -29,13 +54,13 @@ type Control struct {
 }
 
 // Package returns the Package field.
-func (c *Control) Package() string { return c.Fields.Get("Package") }
+func (c *Control) Package() string { return c.Fields.String("Package") }
 
 // Version returns the Version field.
-func (c *Control) Version() string { return c.Fields.Get("Version") }
+func (c *Control) Version() string { return c.Fields.String("Version") }
 
 // Architecture returns the Architecture field.
-func (c *Control) Architecture() string { return c.Fields.Get("Architecture") }
+func (c *Control) Architecture() string { return c.Fields.String("Architecture") }
 
 // Archive is a .deb opened for reading: its control information has been
 // read, and the stream is positioned at the start of the data archive.
@@ -119,14 +144,17 @@ func Open(r io.Reader) (*Archive, error) {
 		if !ok {
 			return nil, fmt.Errorf("deb: member %q where data.tar was expected", h.Name)
 		}
-		z, closeZ, err := decompress(ext, ar)
+		dec, err := compress.NewReader(ext, ar)
 		if err != nil {
 			return nil, fmt.Errorf("deb: %s: %w", h.Name, err)
 		}
-		if ext != "" {
+		var z io.Reader = dec
+		// Close only releases the decoder: read errors surface from Read.
+		closeZ := func() { _ = dec.Close() }
+		if ext != compress.None {
 			// Decompress in a goroutine while the extractor writes.
-			ah, closeDec := newAheadReader(z, 4, 128<<10), closeZ
-			z, closeZ = ah, func() { ah.Close(); closeDec() }
+			ah := newAheadReader(dec, 4, 128<<10)
+			z, closeZ = ah, func() { ah.Close(); _ = dec.Close() }
 		}
 		a.DataMember, a.DataModTime = h.Name, h.ModTime
 		a.raw, a.data, a.close = z, tar.NewReader(z), closeZ
@@ -157,12 +185,12 @@ func (a *Archive) Close() error {
 }
 
 // readControlTar reads control and md5sums out of a control archive.
-func readControlTar(ext string, r io.Reader) (*Control, error) {
-	z, closeZ, err := decompress(ext, r)
+func readControlTar(ext compress.Format, r io.Reader) (*Control, error) {
+	z, err := compress.NewReader(ext, r)
 	if err != nil {
 		return nil, err
 	}
-	defer closeZ()
+	defer z.Close()
 	tr := tar.NewReader(z)
 	c := &Control{}
 	for {
@@ -211,7 +239,7 @@ func readControlTar(ext string, r io.Reader) (*Control, error) {
 	if c.Raw == nil {
 		return nil, errors.New("no control file")
 	}
-	f, err := ParseControl(c.Raw)
+	f, err := control.ParseParagraph(c.Raw, "control", control.Strict)
 	if err != nil {
 		return nil, err
 	}

@@ -5,8 +5,10 @@
 // /var/lib/dpkg/status.d/<pkg>.md5sums.
 //
 // Everything is streamed: the ar container is read member by member, the
-// control archive is parsed in memory (it is small and bounded), and the data
-// archive goes straight from the decompressor to disk.
+// control archive is read in memory (it is small and bounded), and the data
+// archive goes straight from the decompressor to disk. The control file is
+// parsed by package control (Strict rules) only to read fields: status.d gets
+// its original bytes. Members are decoded by package compress.
 //
 // Extraction is hardened against hostile archives: members naming "..",
 // device nodes, FIFOs, relative symlinks that climb above the root and hard

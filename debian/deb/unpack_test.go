@@ -83,16 +83,21 @@ func TestUnpackCompressions(t *testing.T) {
 }
 
 func TestStatusRecords(t *testing.T) {
-	control := "Package: libfoo1\nSource: foo\nVersion: 2:1.2-3\nArchitecture: arm64\nMulti-Arch: same\nDescription: foo\n library\n"
+	plain := "Package: libfoo1\nSource: foo\nVersion: 2:1.2-3\nArchitecture: arm64\nMulti-Arch: same\nDescription: foo\n library\n"
 	md5 := "d41d8cd98f00b204e9800998ecf8427e  usr/lib/libfoo.so.1\n"
 	for _, tc := range []struct {
 		name     string
+		control  string // default plain
 		md5sums  string
 		opt      Options
 		wantName string
 		wantErr  string
 	}{
 		{name: "control and md5sums", md5sums: md5, wantName: "libfoo1"},
+		// Parsing reads fields out of the control file; status.d still gets
+		// its bytes as they are (scanners read them, and image digests
+		// depend on them).
+		{name: "odd layout verbatim", control: "\nPackage:libfoo1\r\nVersion:   2:1.2-3 \t\nArchitecture: arm64\nDescription: foo  \n library\t\n\n\n", wantName: "libfoo1"},
 		{name: "no md5sums", wantName: "libfoo1"},
 		{name: "name override", md5sums: md5, opt: Options{Name: "libfoo1:arm64"}, wantName: "libfoo1:arm64"},
 		{name: "bad name", opt: Options{Name: "../passwd"}, wantErr: "invalid package name"},
@@ -100,9 +105,13 @@ func TestStatusRecords(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			sb := newSandbox(t)
+			control := tc.control
+			if control == "" {
+				control = plain
+			}
 			d := buildDeb(t, debSpec{control: control, md5sums: tc.md5sums, controlComp: "xz", dataComp: "xz",
 				data: []member{dirM("./", 0o755), dirM("./usr/", 0o755), dirM("./usr/lib/", 0o755), fileM("./usr/lib/libfoo.so.1", "", 0o644)}})
-			_, err := Unpack(bytes.NewReader(d), sb.root, tc.opt)
+			res, err := Unpack(bytes.NewReader(d), sb.root, tc.opt)
 			if tc.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
 					t.Fatalf("error %v, want %q", err, tc.wantErr)
@@ -111,6 +120,9 @@ func TestStatusRecords(t *testing.T) {
 			}
 			if err != nil {
 				t.Fatal(err)
+			}
+			if res.Package != "libfoo1" || res.Version != "2:1.2-3" || res.Architecture != "arm64" {
+				t.Fatalf("read %q %q %q from the control file", res.Package, res.Version, res.Architecture)
 			}
 			sb.check(t)
 			dir := filepath.Join(sb.root, StatusDir)
@@ -317,7 +329,18 @@ func TestOpenErrors(t *testing.T) {
 		}, "no control file"},
 		{"bad control", func(t *testing.T) []byte {
 			return arBytes(arMember{"debian-binary", []byte("2.0\n")}, arMember{"control.tar", tarBytes(t, []member{fileM("./control", "Package hello\n", 0o644)})}, arMember{"data.tar", data(t)})
-		}, "is not a field"},
+		}, `deb: control.tar: control:1: expected "Name: value", got "Package hello"`},
+		// The control file is read by the Strict rules (debian/control
+		// tests them all): no comments, no field twice, one paragraph.
+		{"comment in control", func(t *testing.T) []byte {
+			return arBytes(arMember{"debian-binary", []byte("2.0\n")}, arMember{"control.tar", tarBytes(t, []member{fileM("./control", testControl+"#Comment: x\n", 0o644)})}, arMember{"data.tar", data(t)})
+		}, `control:9: field name "#Comment" may not start with '#'`},
+		{"duplicate field in control", func(t *testing.T) []byte {
+			return arBytes(arMember{"debian-binary", []byte("2.0\n")}, arMember{"control.tar", tarBytes(t, []member{fileM("./control", testControl+"package: other\n", 0o644)})}, arMember{"data.tar", data(t)})
+		}, "control:9: duplicate field package"},
+		{"two control paragraphs", func(t *testing.T) []byte {
+			return arBytes(arMember{"debian-binary", []byte("2.0\n")}, arMember{"control.tar", tarBytes(t, []member{fileM("./control", testControl+"\n"+testControl, 0o644)})}, arMember{"data.tar", data(t)})
+		}, "control:10: more than one paragraph"},
 		{"truncated data", func(t *testing.T) []byte {
 			b := buildDeb(t, debSpec{dataComp: "gz", data: baseData()})
 			return b[:len(b)-40]

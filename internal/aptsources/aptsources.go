@@ -1,14 +1,21 @@
 // Package aptsources reads the Debian mirrors this machine's apt uses, so
 // the CLI and the tests can default a definition's MIRROR to them: the
 // mirror is configuration, never written into the repository.
+//
+// apt's deb822 sources (sources.list.d/*.sources) are read by debian/control,
+// the one deb822 parser; the one-line format (sources.list, *.list) is read
+// here.
 package aptsources
 
 import (
 	"bufio"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
+
+	"github.com/distill-build/distill/debian/control"
 )
 
 // Mirrors maps an archive's name (the last element of its URL path:
@@ -42,26 +49,28 @@ func Mirrors(root string) map[string]string {
 	return out
 }
 
-// deb822URIs reads the URIs of "Types: deb" stanzas.
+// deb822URIs reads the URIs of the stanzas of types "deb" that are not
+// disabled. Values may be folded over several lines, as Signed-By is when it
+// embeds a key. A syntax error ends the file: apt refuses such a file, and
+// the stanzas before the error are kept.
 func deb822URIs(file string) []string {
-	data, err := os.ReadFile(file)
+	f, err := os.Open(file)
 	if err != nil {
 		return nil
 	}
+	defer f.Close()
+	cr := control.NewControlReader(f, file)
 	var out []string
-	for _, stanza := range strings.Split(string(data), "\n\n") {
-		fields := map[string]string{}
-		for _, line := range strings.Split(stanza, "\n") {
-			if k, v, ok := strings.Cut(line, ":"); ok && !strings.HasPrefix(line, "#") && !strings.HasPrefix(line, " ") {
-				fields[strings.ToLower(strings.TrimSpace(k))] = strings.TrimSpace(v)
-			}
+	for {
+		p, err := cr.Next()
+		if err != nil {
+			return out
 		}
-		if !strings.Contains(" "+fields["types"]+" ", " deb ") || strings.EqualFold(fields["enabled"], "no") {
+		if !slices.Contains(strings.Fields(p.String("Types")), "deb") || strings.EqualFold(p.String("Enabled"), "no") {
 			continue
 		}
-		out = append(out, strings.Fields(fields["uris"])...)
+		out = append(out, strings.Fields(p.String("URIs"))...)
 	}
-	return out
 }
 
 // oneLineURIs reads "deb [options] URI suite components" lines.

@@ -183,8 +183,7 @@ func TestHelperCommands(t *testing.T) {
 }
 
 // TestFailedBuildLeavesNoFile runs a build against an address with no
-// BuildKit behind it: the default output, which ParseOutput creates, must
-// not be left behind.
+// BuildKit behind it: nothing of the default output may be left behind.
 func TestFailedBuildLeavesNoFile(t *testing.T) {
 	dir := t.TempDir()
 	def := filepath.Join(dir, "distill.hcl")
@@ -215,6 +214,7 @@ func TestParseOutputs(t *testing.T) {
 		{spec: "type=oci,dest=" + dir, err: "is a directory"},
 		{spec: "type=image,dest=x", err: "not supported by image exporter"},
 		{spec: "dest=x", err: "requires type="},
+		{spec: "type=oci,dest=" + dir + "/missing/a.tar", err: "dest " + dir + "/missing/a.tar: open " + dir + "/missing/"},
 		{spec: "type=oci,dest", err: "invalid value dest"},
 	} {
 		outs, err := parseOutputs([]string{tc.spec})
@@ -245,11 +245,15 @@ func TestParseOutputs(t *testing.T) {
 }
 
 // TestOutputIsAtomic checks that a file export appears only when the build
-// succeeds, whole, with the mode a plain create gives it.
+// succeeds, whole, with the mode a plain create gives it, and that a failed
+// build leaves an earlier image at the destination as it was.
 func TestOutputIsAtomic(t *testing.T) {
 	for _, ok := range []bool{false, true} {
 		dir := t.TempDir()
 		dest := filepath.Join(dir, "img.tar")
+		if err := os.WriteFile(dest, []byte("old"), 0o644); err != nil {
+			t.Fatal(err)
+		}
 		outs, err := parseOutputs([]string{"type=oci,dest=" + dest})
 		if err != nil {
 			t.Fatal(err)
@@ -261,16 +265,16 @@ func TestOutputIsAtomic(t *testing.T) {
 		if _, err := io.WriteString(w, "image"); err != nil {
 			t.Fatal(err)
 		}
-		if fi, err := os.Stat(dest); err != nil || fi.Size() != 0 {
-			t.Errorf("ok=%v: the destination was written before the build ended (%v)", ok, err)
+		if data, err := os.ReadFile(dest); err != nil || string(data) != "old" {
+			t.Errorf("ok=%v: the destination changed before the build ended (%q, %v)", ok, data, err)
 		}
 		if err := finishOutputs(outs, ok); err != nil {
 			t.Fatal(err)
 		}
 		entries, _ := os.ReadDir(dir)
 		if !ok {
-			if len(entries) != 0 {
-				t.Errorf("a failed build left %v", names(entries))
+			if data, _ := os.ReadFile(dest); len(entries) != 1 || string(data) != "old" {
+				t.Errorf("a failed build left %v, img.tar holding %q", names(entries), data)
 			}
 			continue
 		}

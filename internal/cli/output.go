@@ -1,6 +1,8 @@
 package cli
 
 import (
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -8,106 +10,144 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 
+	"github.com/containerd/console"
 	"github.com/moby/buildkit/client"
-	buildctl "github.com/moby/buildkit/cmd/buildctl/build"
+	"github.com/tonistiigi/go-csvvalue"
 )
 
-// output is one export, parsed by buildctl's own ParseOutput.
-//
-// ParseOutput creates a file destination as it parses (buildctl writes the
-// image straight into it). To never leave a half-written image, a file export
-// is written to a temporary file beside the destination and renamed over it
-// when the build succeeds; a failed build removes both.
+// output is one export, parsed as buildctl parses -o (same syntax, same
+// errors). buildctl's ParseOutput cannot be used as it is: it creates and
+// truncates a file destination while parsing, so a failed build would lose
+// the image already there. Here a file is never written in place: it goes
+// to a temporary file beside the destination, made before the build so that
+// a destination that cannot be written fails at once, and renamed over the
+// destination only when the build succeeds.
 type output struct {
 	entry client.ExportEntry
-	dest  string      // the file ParseOutput created; "" for other exports
-	mode  fs.FileMode // the mode ParseOutput's file was created with
-	tmp   *os.File
+	dest  string   // the destination file; "" for other exports
+	tmp   *os.File // where the exporter writes dest
 }
 
-// parseOutputs parses the -o specs. On an error it removes what the specs
-// before the bad one created.
+// parseOutputs parses the -o specs. On an error it removes the temporary
+// files of the specs before the bad one.
 func parseOutputs(specs []string) ([]*output, error) {
 	var outs []*output
 	for _, spec := range specs {
-		// One spec at a time: ParseOutput returns nothing on an error, so
-		// the files it made for earlier specs would go unnoticed.
-		entries, err := buildctl.ParseOutput([]string{spec})
+		typ, attrs, err := parseSpec(spec)
+		var o *output
 		if err == nil {
-			var o *output
-			o, err = newOutput(entries[0])
-			outs = append(outs, o)
+			o, err = newOutput(typ, attrs)
 		}
 		if err != nil {
-			_ = finishOutputs(outs, false) // best effort: report the bad spec
+			_ = finishOutputs(outs, false) // temporary files only: nothing to report
 			return nil, fmt.Errorf("--output %q: %w", spec, err)
 		}
+		outs = append(outs, o)
 	}
 	return outs, nil
 }
 
-func newOutput(e client.ExportEntry) (*output, error) {
-	o := &output{entry: e}
-	if e.Output == nil {
-		return o, nil
-	}
-	// ParseOutput's writer is the *os.File it created, or standard output
-	// for dest=- (written as it comes: there is nothing to rename).
-	w, err := e.Output(nil)
+// parseSpec splits a -o spec into its type and attributes, dest included.
+func parseSpec(spec string) (typ string, attrs map[string]string, err error) {
+	fields, err := csvvalue.Fields(spec, nil)
 	if err != nil {
-		return nil, err
+		return "", nil, err
 	}
-	f, ok := w.(*os.File)
-	if !ok || f == os.Stdout {
-		return o, nil
+	attrs = map[string]string{}
+	for _, field := range fields {
+		key, value, ok := strings.Cut(field, "=")
+		if !ok {
+			return "", nil, fmt.Errorf("invalid value %s", field)
+		}
+		if key = strings.ToLower(key); key == "type" {
+			typ = value
+		} else {
+			attrs[key] = value
+		}
 	}
-	o.dest = f.Name()
-	fi, err := f.Stat()
-	if err == nil {
-		o.mode = fi.Mode().Perm()
+	if typ == "" {
+		return "", nil, errors.New("--output requires type=<type>")
 	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
+	if v, ok := attrs["output"]; ok {
+		return "", nil, fmt.Errorf("output=%s not supported for --output, you meant dest=%s?", v, v)
 	}
-	if err != nil {
-		_ = os.Remove(o.dest) // best effort: the error below is the one to report
-		return nil, fmt.Errorf("the output file: %w", err)
+	return typ, attrs, nil
+}
+
+// newOutput decides where an export goes, as buildctl does: a file, a
+// directory, standard output or nowhere (an image store or a registry).
+func newOutput(typ string, attrs map[string]string) (*output, error) {
+	dest := attrs["dest"]
+	o := &output{entry: client.ExportEntry{Type: typ, Attrs: attrs}}
+	file, dir := false, false
+	switch typ {
+	case client.ExporterLocal:
+		dir = true
+	case client.ExporterTar:
+		file = true
+	case client.ExporterOCI, client.ExporterDocker:
+		tar, err := strconv.ParseBool(attrs["tar"])
+		file = err != nil || tar
+		dir = !file
 	}
-	o.entry.Output = o.create
+	switch {
+	case dir:
+		if dest == "" {
+			return nil, fmt.Errorf("output directory is required for %s exporter", typ)
+		}
+		o.entry.OutputDir = dest
+	case file && (dest == "" || dest == "-"):
+		if _, err := console.ConsoleFromFile(os.Stdout); err == nil {
+			return nil, fmt.Errorf("output file is required for %s exporter. refusing to write to console", typ)
+		}
+		o.entry.Output = func(map[string]string) (io.WriteCloser, error) { return os.Stdout, nil }
+	case file:
+		if fi, err := os.Stat(dest); err == nil && fi.IsDir() {
+			return nil, fmt.Errorf("dest %s: destination file is a directory", dest)
+		}
+		tmp, err := createBeside(dest)
+		if err != nil {
+			return nil, fmt.Errorf("dest %s: %w", dest, err)
+		}
+		o.dest, o.tmp = dest, tmp
+		o.entry.Output = func(map[string]string) (io.WriteCloser, error) { return tmp, nil }
+	case dest != "":
+		return nil, fmt.Errorf("output %s is not supported by %s exporter", dest, typ)
+	}
+	if o.entry.Output != nil || o.entry.OutputDir != "" {
+		delete(attrs, "dest")
+	}
 	return o, nil
 }
 
-func (o *output) create(map[string]string) (io.WriteCloser, error) {
-	f, err := os.CreateTemp(filepath.Dir(o.dest), "."+filepath.Base(o.dest)+".*")
-	if err != nil {
-		return nil, fmt.Errorf("creating the output file: %w", err)
+// createBeside creates a new file in dest's directory with the mode a plain
+// create would give dest (0666 less the umask), so the rename needs no chmod.
+func createBeside(dest string) (*os.File, error) {
+	for {
+		var b [6]byte
+		if _, err := rand.Read(b[:]); err != nil {
+			return nil, err
+		}
+		name := filepath.Join(filepath.Dir(dest), "."+filepath.Base(dest)+"."+hex.EncodeToString(b[:]))
+		f, err := os.OpenFile(name, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o666)
+		if !errors.Is(err, fs.ErrExist) {
+			return f, err
+		}
 	}
-	o.tmp = f
-	return f, nil
 }
 
-// finish moves a written file into place, or, when the build failed,
-// removes it and the empty destination ParseOutput created.
+// finish moves a written file into place or, when the build failed, removes
+// it; the destination is touched only by a successful rename.
 func (o *output) finish(ok bool) error {
-	if o.dest == "" {
+	if o.tmp == nil {
 		return nil
 	}
-	if o.tmp == nil {
-		if ok {
-			return nil // the exporter wrote nothing: keep ParseOutput's file
-		}
-		return os.Remove(o.dest)
-	}
 	name := o.tmp.Name()
-	// BuildKit closed the writer, checking the error, when the export
-	// ended; this second Close is only a safeguard.
-	_ = o.tmp.Close()
-	if !ok {
-		return errors.Join(os.Remove(name), os.Remove(o.dest))
-	}
-	if err := os.Chmod(name, o.mode); err != nil {
-		return err
+	err := o.tmp.Close()
+	if !ok || err != nil {
+		return errors.Join(err, os.Remove(name))
 	}
 	return os.Rename(name, o.dest)
 }
