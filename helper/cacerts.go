@@ -99,7 +99,7 @@ func (c CACerts) Run(io.Writer) error {
 		write = deb.JavaTrustStore
 	}
 	if _, err := write(f, w); err != nil {
-		w.Close()
+		_ = w.Close() // the write's error is the one to report
 		return fmt.Errorf("cacerts: %s: %w", c.Deb, err)
 	}
 	if err := w.Close(); err != nil {

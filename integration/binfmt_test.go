@@ -66,8 +66,11 @@ func enableEmulator(name string, logf func(string, ...any)) error {
 		return fmt.Errorf("update-binfmts --enable %s: %w: %s; %s", name, err, strings.TrimSpace(string(out)), binfmtHelp)
 	}
 	ok, flags, err := binfmtEntry(name)
+	if err != nil {
+		return fmt.Errorf("%s still not enabled (%w); %s", name, err, binfmtHelp)
+	}
 	if !ok {
-		return fmt.Errorf("%s still not enabled (%v); %s", name, err, binfmtHelp)
+		return fmt.Errorf("%s still not enabled; %s", name, binfmtHelp)
 	}
 	logf("binfmt: enabled %s (flags %q)", name, flags)
 	return nil

@@ -29,7 +29,7 @@ func TestBuildkitdStartStop(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			t.Cleanup(func() { os.RemoveAll(dir) })
+			t.Cleanup(func() { _ = os.RemoveAll(dir) }) // best effort, as t.TempDir's would be
 			d, err := buildkitd.Start(t.Context(), buildkitd.Config{
 				Binary:     b.Tools.Buildkitd,
 				Root:       filepath.Join(dir, "root"),

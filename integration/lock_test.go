@@ -185,7 +185,7 @@ func TestTamperedArchive(t *testing.T) {
 					data = tc.tamper(data)
 				}
 				w.WriteHeader(resp.StatusCode)
-				w.Write(data)
+				_, _ = w.Write(data) // the client sees a short body
 			}))
 			defer proxy.Close()
 			dir := definition(t, b, strings.Replace(smallDefinition, `"bookworm"`, `"`+tc.suite+`"`, 1), nil)

@@ -59,7 +59,9 @@ func TestMain(m *testing.M) {
 	if interrupted {
 		fmt.Fprintln(os.Stderr, "integration: interrupted during test bed set-up")
 		if bed.b != nil {
-			bed.b.tearDown()
+			if err := bed.b.tearDown(); err != nil {
+				fmt.Fprintf(os.Stderr, "integration: tear-down: %v\n", err)
+			}
 		}
 		os.Exit(1)
 	}
@@ -75,7 +77,9 @@ func TestMain(m *testing.M) {
 		go func() {
 			s := <-sig
 			fmt.Fprintf(os.Stderr, "integration: %v: tearing the test bed down\n", s)
-			bed.b.tearDown()
+			if err := bed.b.tearDown(); err != nil {
+				fmt.Fprintf(os.Stderr, "integration: tear-down: %v\n", err)
+			}
 			os.Exit(1)
 		}()
 	}

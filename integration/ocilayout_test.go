@@ -70,7 +70,7 @@ func ReadOCILayout(file string) (*OCILayout, error) {
 	var index []byte
 	for {
 		h, err := tr.Next()
-		if err == io.EOF {
+		if errors.Is(err, io.EOF) {
 			break
 		}
 		if err != nil {
@@ -224,7 +224,7 @@ func readLayer(b []byte) ([]TarEntry, error) {
 	tr := tar.NewReader(r)
 	for {
 		h, err := tr.Next()
-		if err == io.EOF {
+		if errors.Is(err, io.EOF) {
 			return entries, nil
 		}
 		if err != nil {

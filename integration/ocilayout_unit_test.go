@@ -46,22 +46,34 @@ func (w *layoutWriter) tarLayer(mediaType string, entries []TarEntry) ocispec.De
 		if err := tw.WriteHeader(&h); err != nil {
 			w.t.Fatal(err)
 		}
-		tw.Write(e.Data)
+		if _, err := tw.Write(e.Data); err != nil {
+			w.t.Fatal(err)
+		}
 	}
-	tw.Close()
+	if err := tw.Close(); err != nil {
+		w.t.Fatal(err)
+	}
 	var out bytes.Buffer
 	switch {
 	case strings.HasSuffix(mediaType, "+gzip"):
 		zw := gzip.NewWriter(&out)
-		zw.Write(raw.Bytes())
-		zw.Close()
+		if _, err := zw.Write(raw.Bytes()); err != nil {
+			w.t.Fatal(err)
+		}
+		if err := zw.Close(); err != nil {
+			w.t.Fatal(err)
+		}
 	case strings.HasSuffix(mediaType, "+zstd"):
 		zw, err := zstd.NewWriter(&out)
 		if err != nil {
 			w.t.Fatal(err)
 		}
-		zw.Write(raw.Bytes())
-		zw.Close()
+		if _, err := zw.Write(raw.Bytes()); err != nil {
+			w.t.Fatal(err)
+		}
+		if err := zw.Close(); err != nil {
+			w.t.Fatal(err)
+		}
 	default:
 		out = raw
 	}
@@ -86,8 +98,12 @@ func (w *layoutWriter) write(top []ocispec.Descriptor) string {
 	var buf bytes.Buffer
 	tw := tar.NewWriter(&buf)
 	add := func(name string, b []byte) {
-		tw.WriteHeader(&tar.Header{Name: name, Mode: 0o644, Size: int64(len(b)), Typeflag: tar.TypeReg})
-		tw.Write(b)
+		if err := tw.WriteHeader(&tar.Header{Name: name, Mode: 0o644, Size: int64(len(b)), Typeflag: tar.TypeReg}); err != nil {
+			w.t.Fatal(err)
+		}
+		if _, err := tw.Write(b); err != nil {
+			w.t.Fatal(err)
+		}
 	}
 	idx, _ := json.Marshal(ocispec.Index{MediaType: ocispec.MediaTypeImageIndex, Manifests: top})
 	add("oci-layout", []byte(`{"imageLayoutVersion":"1.0.0"}`))
@@ -95,7 +111,9 @@ func (w *layoutWriter) write(top []ocispec.Descriptor) string {
 	for d, b := range w.blobs {
 		add("blobs/sha256/"+d.Encoded(), b)
 	}
-	tw.Close()
+	if err := tw.Close(); err != nil {
+		w.t.Fatal(err)
+	}
 	file := filepath.Join(w.t.TempDir(), "out.tar")
 	if err := os.WriteFile(file, buf.Bytes(), 0o644); err != nil {
 		w.t.Fatal(err)

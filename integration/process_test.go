@@ -1,6 +1,7 @@
 package integration
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"io"
@@ -48,7 +49,8 @@ func startProcess(name, logPath string, env []string, bin string, args ...string
 func (p *process) running() error {
 	select {
 	case <-p.exited:
-		return fmt.Errorf("%s exited: %v", p.name, p.waitErr)
+		// Wait returns nil for a clean exit.
+		return fmt.Errorf("%s exited: %w", p.name, cmp.Or(p.waitErr, errors.New("exit status 0")))
 	default:
 		return nil
 	}
@@ -68,7 +70,7 @@ func (p *process) stop() error {
 		return nil
 	case <-time.After(10 * time.Second):
 	}
-	syscall.Kill(-pid, syscall.SIGKILL)
+	_ = syscall.Kill(-pid, syscall.SIGKILL) // an error means the group is already gone
 	<-p.exited
 	return fmt.Errorf("%s (pid %d) ignored SIGTERM and was killed", p.name, pid)
 }
@@ -81,7 +83,9 @@ func fileTail(path string, n int64) string {
 	}
 	defer f.Close()
 	if fi, err := f.Stat(); err == nil && fi.Size() > n {
-		f.Seek(fi.Size()-n, io.SeekStart)
+		if _, err := f.Seek(fi.Size()-n, io.SeekStart); err != nil {
+			return fmt.Sprintf("(log unreadable: %v)", err)
+		}
 	}
 	b, _ := io.ReadAll(f)
 	return string(b)

@@ -69,7 +69,7 @@ func startRegistry(ctx context.Context, bin, dir string) (*process, string, erro
 		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+addr+"/v2/", nil)
 		resp, err := http.DefaultClient.Do(req)
 		if err == nil {
-			resp.Body.Close()
+			_ = resp.Body.Close() // only the status matters
 			if resp.StatusCode == http.StatusOK {
 				return p, addr, nil
 			}
@@ -77,7 +77,7 @@ func startRegistry(ctx context.Context, bin, dir string) (*process, string, erro
 		}
 		select {
 		case <-ctx.Done():
-			p.stop()
+			_ = p.stop() // the start-up error is the one to report
 			return nil, "", fmt.Errorf("registry on %s did not come up: %w", addr, err)
 		case <-time.After(100 * time.Millisecond):
 		}

@@ -54,7 +54,7 @@ func setUp(ctx context.Context, logf func(string, ...any)) (*Bed, error) {
 		if err := timed(logf, s.name, s.run); err != nil {
 			err = fmt.Errorf("%w%s", err, b.logTails())
 			if terr := b.tearDown(); terr != nil {
-				err = fmt.Errorf("%w\ntear-down: %v", err, terr)
+				err = fmt.Errorf("%w\ntear-down: %w", err, terr)
 			}
 			return nil, err
 		}
@@ -166,7 +166,7 @@ func (b *Bed) stop() error {
 		errs = append(errs, b.buildkitd.Stop())
 	}
 	if b.buildkitdLog != nil {
-		b.buildkitdLog.Close()
+		errs = append(errs, b.buildkitdLog.Close())
 	}
 	if b.registry != nil {
 		errs = append(errs, b.registry.stop())

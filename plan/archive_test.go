@@ -99,9 +99,9 @@ func signedMirrorOf(t *testing.T, served, codename string, signed time.Time, ext
 		arch := strings.TrimSuffix(strings.TrimPrefix(r.URL.Path, dir+"main/binary-"), "/Packages")
 		switch index, ok := indexes[arch]; {
 		case r.URL.Path == dir+"InRelease":
-			w.Write(signedRelease.Bytes())
+			_, _ = w.Write(signedRelease.Bytes()) // a failed write shows as a short body
 		case ok && r.URL.Path == dir+"main/binary-"+arch+"/Packages":
-			w.Write([]byte(index))
+			_, _ = w.Write([]byte(index)) // a failed write shows as a short body
 		default:
 			http.NotFound(w, r)
 		}

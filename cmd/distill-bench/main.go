@@ -82,7 +82,7 @@ func run(ctx context.Context, runs int) ([]row, error) {
 	// The frontend's planning is a Go benchmark of distill2llb.
 	out, err := exec.Command("go", "test", "./distill2llb", "-run", "XXX", "-bench", "PlanPython3", "-benchtime", "20x").CombinedOutput()
 	if err != nil {
-		return rows, fmt.Errorf("go test -bench PlanPython3: %v\n%s", err, out)
+		return rows, fmt.Errorf("go test -bench PlanPython3: %w\n%s", err, out)
 	}
 	rows = append(rows, row{"frontend planning of python3 with the lockfile (definition → LLB, 2 platforms)", "< 100 ms", parseBench(string(out)).String()})
 
@@ -174,7 +174,7 @@ func builds(ctx context.Context, mirrors map[string]string, output string) (cold
 	cmd := exec.Command("go", "build", "-o", cli, "./cmd/distill")
 	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
 	if out, err := cmd.CombinedOutput(); err != nil {
-		return 0, 0, fmt.Errorf("building the CLI: %v\n%s", err, out)
+		return 0, 0, fmt.Errorf("building the CLI: %w\n%s", err, out)
 	}
 	bin := os.Getenv("DISTILL_BUILDKITD")
 	if bin == "" {
@@ -195,7 +195,7 @@ func builds(ctx context.Context, mirrors map[string]string, output string) (cold
 			"--platform", "linux/amd64", "--build-arg", "MIRROR="+mirrors["debian"], "--build-arg", "SECURITY_MIRROR="+mirrors["debian-security"],
 			"-o", fmt.Sprintf(output, tmp), filepath.Join(example, "distill.hcl"))
 		if out, err := cmd.CombinedOutput(); err != nil {
-			return 0, fmt.Errorf("distill build: %v\n%s", err, out)
+			return 0, fmt.Errorf("distill build: %w\n%s", err, out)
 		}
 		return time.Since(start).Round(time.Millisecond), nil
 	}
@@ -239,7 +239,7 @@ func mmdebstrap(ctx context.Context, mirror string) (time.Duration, error) {
 	cmd := exec.CommandContext(ctx, "mmdebstrap", "--variant=extract", "--include="+strings.Join(names, ","),
 		"--skip=cleanup/apt", "bookworm", filepath.Join(tmp, "root"), mirror)
 	if out, err := cmd.CombinedOutput(); err != nil {
-		return 0, fmt.Errorf("%v\n%s", err, out)
+		return 0, fmt.Errorf("%w\n%s", err, out)
 	}
 	return time.Since(start).Round(time.Millisecond), nil
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
 	"slices"
@@ -53,7 +54,7 @@ type namedReader struct {
 
 func (n *namedReader) Read(p []byte) (int, error) {
 	c, err := n.r.Read(p)
-	if err != nil && err != io.EOF {
+	if err != nil && !errors.Is(err, io.EOF) {
 		err = fmt.Errorf("decompressing %s: %w", n.name, err)
 	}
 	return c, err

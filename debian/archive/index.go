@@ -1,6 +1,7 @@
 package archive
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"strconv"
@@ -58,7 +59,7 @@ func ParsePackagesWith(r io.Reader, o IndexOptions) (*Index, error) {
 	)
 	for {
 		para, err := cr.Next()
-		if err == io.EOF {
+		if errors.Is(err, io.EOF) {
 			break
 		}
 		if err != nil {

@@ -60,9 +60,8 @@ func VerifyInReleaseAt(data []byte, kr *Keyring, now time.Time) (*Release, error
 	if err != nil {
 		return nil, &SignatureError{File: file, Keyring: kr.String(), Reasons: []string{"reading the signature: " + err.Error()}}
 	}
-	signers, err := verifyDetached(b.Bytes, sigs, kr, now)
+	signers, err := verifyDetached(file, b.Bytes, sigs, kr, now)
 	if err != nil {
-		err.(*SignatureError).File = file
 		return nil, err
 	}
 	r, err := ParseRelease(b.Plaintext)
@@ -84,9 +83,8 @@ func VerifyRelease(release, signature []byte, kr *Keyring, now time.Time) (*Rele
 		}
 		sig = blk
 	}
-	signers, err := verifyDetached(release, sig, kr, now)
+	signers, err := verifyDetached("Release.gpg", release, sig, kr, now)
 	if err != nil {
-		err.(*SignatureError).File = "Release.gpg"
 		return nil, err
 	}
 	r, err := ParseRelease(release)
@@ -98,8 +96,9 @@ func VerifyRelease(release, signature []byte, kr *Keyring, now time.Time) (*Rele
 }
 
 // verifyDetached checks every signature packet in sigs over signed and
-// returns the good signers; the error, if any, is a *SignatureError.
-func verifyDetached(signed, sigs []byte, kr *Keyring, now time.Time) ([]string, error) {
+// returns the good signers; the error, if any, is a *SignatureError naming
+// file.
+func verifyDetached(file string, signed, sigs []byte, kr *Keyring, now time.Time) ([]string, error) {
 	cfg := &packet.Config{Time: func() time.Time { return now }}
 	var (
 		good, reasons []string
@@ -108,7 +107,7 @@ func verifyDetached(signed, sigs []byte, kr *Keyring, now time.Time) ([]string, 
 	or := packet.NewOpaqueReader(bytes.NewReader(sigs))
 	for n := 0; ; n++ {
 		op, err := or.Next()
-		if err == io.EOF {
+		if errors.Is(err, io.EOF) {
 			break
 		}
 		if err != nil {
@@ -141,7 +140,7 @@ func verifyDetached(signed, sigs []byte, kr *Keyring, now time.Time) ([]string, 
 		if len(reasons) == 0 {
 			reasons = []string{"no signatures"}
 		}
-		return nil, &SignatureError{Keyring: kr.String(), Reasons: reasons}
+		return nil, &SignatureError{File: file, Keyring: kr.String(), Reasons: reasons}
 	}
 	sort.Strings(good)
 	return good, nil

@@ -94,9 +94,16 @@ func TestVerifyInRelease(t *testing.T) {
 
 	// An ASCII-armored keyring works too.
 	var armored bytes.Buffer
-	aw, _ := armorEncode(&armored)
-	aw.Write(publicKeyring(t, archive))
-	aw.Close()
+	aw, err := armorEncode(&armored)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := aw.Write(publicKeyring(t, archive)); err != nil {
+		t.Fatal(err)
+	}
+	if err := aw.Close(); err != nil {
+		t.Fatal(err)
+	}
 	akr, err := ParseKeyring(armored.Bytes(), "armored")
 	if err != nil {
 		t.Fatal(err)

@@ -3,6 +3,7 @@ package archive
 import (
 	"bytes"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
 	"sort"
@@ -48,7 +49,7 @@ type ReleaseFile struct {
 func ParseRelease(data []byte) (*Release, error) {
 	cr := control.NewControlReader(bytes.NewReader(data), "Release")
 	p, err := cr.Next()
-	if err == io.EOF {
+	if errors.Is(err, io.EOF) {
 		return nil, fmt.Errorf("Release: empty")
 	}
 	if err != nil {

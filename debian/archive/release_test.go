@@ -25,14 +25,22 @@ func compressed(t testing.TB) map[string][]byte {
 	}
 	var gz, xzb bytes.Buffer
 	zw := gzip.NewWriter(&gz)
-	zw.Write(raw)
-	zw.Close()
+	if _, err := zw.Write(raw); err != nil {
+		t.Fatal(err)
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
 	xw, err := xz.NewWriter(&xzb)
 	if err != nil {
 		t.Fatal(err)
 	}
-	xw.Write(raw)
-	xw.Close()
+	if _, err := xw.Write(raw); err != nil {
+		t.Fatal(err)
+	}
+	if err := xw.Close(); err != nil {
+		t.Fatal(err)
+	}
 	return map[string][]byte{"": raw, ".gz": gz.Bytes(), ".xz": xzb.Bytes()}
 }
 
@@ -58,7 +66,7 @@ func TestParseRelease(t *testing.T) {
 		"main/binary-amd64/Packages.xz": c[".xz"],
 		"main/binary-arm64/Packages.xz": c[".xz"],
 		"main/binary-arm64/Packages":    c[""],
-		"contrib/binary-amd64/Packages": []byte{},
+		"contrib/binary-amd64/Packages": {},
 	}
 	r, err := ParseRelease([]byte(releaseText(files, "Valid-Until: Sat, 17 Feb 2024 09:36:25 UTC\n")))
 	if err != nil {

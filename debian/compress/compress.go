@@ -14,6 +14,7 @@ package compress
 
 import (
 	"compress/bzip2"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -129,7 +130,7 @@ func named(name string, err error) error {
 // unexpected turns the io.EOF of a stream cut short into
 // io.ErrUnexpectedEOF.
 func unexpected(err error) error {
-	if err == io.EOF {
+	if errors.Is(err, io.EOF) {
 		return io.ErrUnexpectedEOF
 	}
 	return err

@@ -263,7 +263,7 @@ func (cr *ControlReader) checkStrictName(p *Paragraph, name []byte, line int) er
 func ParseParagraph(data []byte, name string, syntax Syntax) (*Paragraph, error) {
 	cr := &ControlReader{name: name, buf: data, end: len(data), eof: true, strict: syntax == Strict}
 	p, err := cr.Next()
-	if err == io.EOF {
+	if errors.Is(err, io.EOF) {
 		return nil, fmt.Errorf("%s: no fields", cr.displayName())
 	}
 	if err != nil {
@@ -271,7 +271,7 @@ func ParseParagraph(data []byte, name string, syntax Syntax) (*Paragraph, error)
 	}
 	one := &Paragraph{Line: p.Line, fields: slices.Clone(p.fields), buf: data}
 	switch next, err := cr.Next(); {
-	case err == io.EOF:
+	case errors.Is(err, io.EOF):
 		return one, nil
 	case err != nil:
 		return nil, err

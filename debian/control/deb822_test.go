@@ -1,6 +1,7 @@
 package control
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -14,7 +15,7 @@ func readAll(r io.Reader) ([]string, error) {
 	var out []string
 	for {
 		p, err := cr.Next()
-		if err == io.EOF {
+		if errors.Is(err, io.EOF) {
 			return out, nil
 		}
 		if err != nil {
@@ -110,7 +111,7 @@ func TestControlReaderLongLines(t *testing.T) {
 		line := 1
 		for {
 			p, err := cr.Next()
-			if err == io.EOF {
+			if errors.Is(err, io.EOF) {
 				break
 			}
 			if err != nil {

@@ -75,7 +75,7 @@ func (a *ArReader) next() (*ArHeader, error) {
 	}
 	var b [arHeaderSize]byte
 	n, err := io.ReadFull(a.r, b[:])
-	if err == io.EOF {
+	if errors.Is(err, io.EOF) {
 		return nil, io.EOF
 	}
 	if err != nil {
@@ -105,10 +105,10 @@ func (a *ArReader) Read(p []byte) (int, error) {
 	}
 	n, err := a.r.Read(p)
 	a.remain -= int64(n)
-	if err == io.EOF && a.remain > 0 {
+	if errors.Is(err, io.EOF) && a.remain > 0 {
 		err = io.ErrUnexpectedEOF
 	}
-	if err == io.EOF {
+	if errors.Is(err, io.EOF) {
 		err = nil
 	}
 	if a.remain == 0 && err == nil {
@@ -177,7 +177,7 @@ func parseArHeader(b []byte) (*ArHeader, error) {
 }
 
 func unexpected(err error) error {
-	if err == io.EOF {
+	if errors.Is(err, io.EOF) {
 		return io.ErrUnexpectedEOF
 	}
 	return err

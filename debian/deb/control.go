@@ -27,7 +27,7 @@ func ParseMD5Sums(b []byte) ([]MD5Sum, error) {
 		}
 		var s MD5Sum
 		if _, err := hex.Decode(s.Sum[:], []byte(sum)); err != nil {
-			return nil, fmt.Errorf("md5sums line %d: %q: %v", i+1, sum, err)
+			return nil, fmt.Errorf("md5sums line %d: %q: %w", i+1, sum, err)
 		}
 		path = strings.TrimLeft(path, " *")
 		if path == "" {

@@ -2,6 +2,7 @@ package deb
 
 import (
 	"bytes"
+	"errors"
 	"io"
 	"strings"
 	"testing"
@@ -18,7 +19,7 @@ func TestArReader(t *testing.T) {
 	var got []string
 	for {
 		h, err := ar.Next()
-		if err == io.EOF {
+		if errors.Is(err, io.EOF) {
 			break
 		}
 		if err != nil {
@@ -41,7 +42,7 @@ func TestArReader(t *testing.T) {
 	ar = NewArReader(bytes.NewReader(raw))
 	n := 0
 	for {
-		if _, err := ar.Next(); err == io.EOF {
+		if _, err := ar.Next(); errors.Is(err, io.EOF) {
 			break
 		} else if err != nil {
 			t.Fatal(err)
@@ -76,7 +77,7 @@ func TestArReaderErrors(t *testing.T) {
 					_, err = io.ReadAll(ar)
 				}
 			}
-			if err == io.EOF || !strings.Contains(err.Error(), tc.want) {
+			if errors.Is(err, io.EOF) || !strings.Contains(err.Error(), tc.want) {
 				t.Fatalf("error %v, want %q", err, tc.want)
 			}
 		})

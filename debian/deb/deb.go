@@ -86,7 +86,7 @@ type Archive struct {
 func Open(r io.Reader) (*Archive, error) {
 	ar := NewArReader(r)
 	h, err := ar.Next()
-	if err == io.EOF {
+	if errors.Is(err, io.EOF) {
 		return nil, errors.New("deb: empty ar archive")
 	}
 	if err != nil {
@@ -110,7 +110,7 @@ func Open(r io.Reader) (*Archive, error) {
 	a := &Archive{ar: ar}
 	for {
 		h, err := ar.Next()
-		if err == io.EOF {
+		if errors.Is(err, io.EOF) {
 			if a.Control == nil {
 				return nil, errors.New("deb: no control.tar member")
 			}
@@ -149,11 +149,12 @@ func Open(r io.Reader) (*Archive, error) {
 			return nil, fmt.Errorf("deb: %s: %w", h.Name, err)
 		}
 		var z io.Reader = dec
-		closeZ := func() { dec.Close() }
+		// Close only releases the decoder: read errors surface from Read.
+		closeZ := func() { _ = dec.Close() }
 		if ext != compress.None {
 			// Decompress in a goroutine while the extractor writes.
 			ah := newAheadReader(dec, 4, 128<<10)
-			z, closeZ = ah, func() { ah.Close(); dec.Close() }
+			z, closeZ = ah, func() { ah.Close(); _ = dec.Close() }
 		}
 		a.DataMember, a.DataModTime = h.Name, h.ModTime
 		a.raw, a.data, a.close = z, tar.NewReader(z), closeZ
@@ -194,7 +195,7 @@ func readControlTar(ext compress.Format, r io.Reader) (*Control, error) {
 	c := &Control{}
 	for {
 		h, err := tr.Next()
-		if err == io.EOF {
+		if errors.Is(err, io.EOF) {
 			break
 		}
 		if err != nil {

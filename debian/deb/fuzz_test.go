@@ -105,7 +105,9 @@ func FuzzExtractEntries(f *testing.F) {
 				return
 			}
 			if h.Typeflag == tar.TypeReg {
-				tw.Write([]byte(target))
+				if _, err := tw.Write([]byte(target)); err != nil {
+					return
+				}
 			}
 		}
 		if tw.Close() != nil {
@@ -129,15 +131,18 @@ func FuzzExtractEntries(f *testing.F) {
 // files and symlinks.
 func checkNoSpecial(t *testing.T, root string) {
 	t.Helper()
-	filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
-			t.Fatal(err)
+			return err
 		}
 		if m := d.Type(); m&(fs.ModeDevice|fs.ModeCharDevice|fs.ModeNamedPipe|fs.ModeSocket) != 0 {
 			t.Fatalf("%s is %v", p, m)
 		}
 		return nil
 	})
+	if err != nil {
+		t.Fatal(err)
+	}
 	if _, err := os.Lstat(root); err != nil {
 		t.Fatal(err)
 	}

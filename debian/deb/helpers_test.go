@@ -99,7 +99,9 @@ func compressBytes(t testing.TB, ext string, b []byte) []byte {
 		return b
 	case "gz":
 		w := gzip.NewWriter(&buf)
-		w.Write(b)
+		if _, err := w.Write(b); err != nil {
+			t.Fatal(err)
+		}
 		if err := w.Close(); err != nil {
 			t.Fatal(err)
 		}
@@ -108,7 +110,9 @@ func compressBytes(t testing.TB, ext string, b []byte) []byte {
 		if err != nil {
 			t.Fatal(err)
 		}
-		w.Write(b)
+		if _, err := w.Write(b); err != nil {
+			t.Fatal(err)
+		}
 		if err := w.Close(); err != nil {
 			t.Fatal(err)
 		}
@@ -117,7 +121,9 @@ func compressBytes(t testing.TB, ext string, b []byte) []byte {
 		if err != nil {
 			t.Fatal(err)
 		}
-		w.Write(b)
+		if _, err := w.Write(b); err != nil {
+			t.Fatal(err)
+		}
 		if err := w.Close(); err != nil {
 			t.Fatal(err)
 		}
@@ -126,7 +132,9 @@ func compressBytes(t testing.TB, ext string, b []byte) []byte {
 		if err != nil {
 			t.Fatal(err)
 		}
-		w.Write(b)
+		if _, err := w.Write(b); err != nil {
+			t.Fatal(err)
+		}
 		if err := w.Close(); err != nil {
 			t.Fatal(err)
 		}

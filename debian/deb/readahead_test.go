@@ -45,7 +45,9 @@ func TestAheadReader(t *testing.T) {
 
 	// Closing early stops the goroutine.
 	a = newAheadReader(bytes.NewReader(data), 2, 1024)
-	a.Read(make([]byte, 10))
+	if _, err := a.Read(make([]byte, 10)); err != nil {
+		t.Fatal(err)
+	}
 	a.Close()
 	select {
 	case <-a.exited:

@@ -36,7 +36,7 @@ var realDebs struct {
 func TestMain(m *testing.M) {
 	code := m.Run()
 	if realDebs.dir != "" {
-		os.RemoveAll(realDebs.dir)
+		_ = os.RemoveAll(realDebs.dir) // best effort: a temp dir
 	}
 	os.Exit(code)
 }
@@ -101,7 +101,9 @@ func TestRealPackages(t *testing.T) {
 			debPath := realDeb(t, pkg)
 			dir := t.TempDir()
 			ours, theirs := filepath.Join(dir, "ours"), filepath.Join(dir, "dpkg")
-			os.Mkdir(ours, 0o755)
+			if err := os.Mkdir(ours, 0o755); err != nil {
+				t.Fatal(err)
+			}
 			res := unpackFile(t, debPath, ours, Options{})
 			if out, err := exec.Command("dpkg-deb", "-x", debPath, theirs).CombinedOutput(); err != nil {
 				t.Fatalf("dpkg-deb -x: %v\n%s", err, out)
@@ -391,7 +393,9 @@ func TestRealSharedRoot(t *testing.T) {
 	}
 	dir := t.TempDir()
 	ours, theirs := filepath.Join(dir, "ours"), filepath.Join(dir, "dpkg")
-	os.Mkdir(ours, 0o755)
+	if err := os.Mkdir(ours, 0o755); err != nil {
+		t.Fatal(err)
+	}
 	for _, pkg := range realPackages {
 		debPath := realDeb(t, pkg)
 		unpackFile(t, debPath, ours, Options{})
@@ -453,7 +457,9 @@ func BenchmarkUnpackTzdata(b *testing.B) {
 					b.Fatal(err)
 				}
 				b.StopTimer()
-				os.RemoveAll(root)
+				if err := os.RemoveAll(root); err != nil {
+					b.Fatal(err)
+				}
 				b.StartTimer()
 			}
 		})
@@ -471,7 +477,9 @@ func BenchmarkUnpackTzdata(b *testing.B) {
 				b.Fatalf("%v\n%s", err, out)
 			}
 			b.StopTimer()
-			os.RemoveAll(root)
+			if err := os.RemoveAll(root); err != nil {
+				b.Fatal(err)
+			}
 			b.StartTimer()
 		}
 	})
@@ -503,7 +511,9 @@ func repack(tb testing.TB, raw []byte, ext string, dataTar []byte) []byte {
 			break
 		}
 		var buf bytes.Buffer
-		buf.ReadFrom(ar)
+		if _, err := buf.ReadFrom(ar); err != nil {
+			tb.Fatal(err)
+		}
 		if strings.HasPrefix(h.Name, "data.tar") {
 			name := "data.tar"
 			if ext != "" {
@@ -534,6 +544,8 @@ func BenchmarkDecodeTzdata(b *testing.B) {
 		if _, err := io.Copy(io.Discard, a.raw); err != nil {
 			b.Fatal(err)
 		}
-		a.Close()
+		if err := a.Close(); err != nil {
+			b.Fatal(err)
+		}
 	}
 }

@@ -4,6 +4,7 @@
 package buildkitd
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -93,7 +94,7 @@ func Start(ctx context.Context, cfg Config) (*Daemon, error) {
 			err = cerr
 		}
 		if err != nil {
-			os.Remove(d.configPath)
+			_ = os.Remove(d.configPath) // best effort: a stray temp file
 			return nil, fmt.Errorf("write buildkitd.toml: %w", err)
 		}
 	}
@@ -122,7 +123,7 @@ func Start(ctx context.Context, cfg Config) (*Daemon, error) {
 	}()
 
 	if err := d.waitReady(ctx); err != nil {
-		d.Stop()
+		_ = d.Stop() // the start-up error and the log tail say more
 		return nil, fmt.Errorf("%w\nbuildkitd log (tail):\n%s", err, d.tail.String())
 	}
 	return d, nil
@@ -155,8 +156,9 @@ func (d *Daemon) Stop() error {
 			return
 		case <-time.After(stopGrace):
 		}
-		// Negative pid: the whole group, runc children included.
-		syscall.Kill(-d.Pid(), syscall.SIGKILL)
+		// Negative pid: the whole group, runc children included. An error
+		// means the group is already gone.
+		_ = syscall.Kill(-d.Pid(), syscall.SIGKILL)
 		<-d.exited
 		d.stopErr = fmt.Errorf("buildkitd (pid %d) ignored SIGTERM for %s and was killed; its root may hold stale mounts", d.Pid(), stopGrace)
 	})
@@ -176,13 +178,14 @@ func (d *Daemon) waitReady(ctx context.Context) error {
 
 	tick := time.NewTicker(100 * time.Millisecond)
 	defer tick.Stop()
-	var lastErr error
+	lastErr := errors.New("no answer yet")
 	for {
 		select {
 		case <-d.exited:
-			return fmt.Errorf("buildkitd exited during start-up: %v", d.waitErr)
+			// Wait returns nil for a clean exit.
+			return fmt.Errorf("buildkitd exited during start-up: %w", cmp.Or(d.waitErr, errors.New("exit status 0")))
 		case <-ctx.Done():
-			return fmt.Errorf("buildkitd did not answer on %s: %w (last error: %v)", d.addr, ctx.Err(), lastErr)
+			return fmt.Errorf("buildkitd did not answer on %s: %w (last error: %w)", d.addr, ctx.Err(), lastErr)
 		case <-tick.C:
 		}
 		pctx, pcancel := context.WithTimeout(ctx, 2*time.Second)
@@ -201,7 +204,7 @@ func (d *Daemon) waitReady(ctx context.Context) error {
 
 func (d *Daemon) removeConfig() {
 	if d.configPath != "" {
-		os.Remove(d.configPath)
+		_ = os.Remove(d.configPath) // best effort: a stray temp file
 	}
 }
 
@@ -238,6 +241,6 @@ func (cfg Config) args(configPath string) []string {
 type lenientWriter struct{ w io.Writer }
 
 func (l lenientWriter) Write(p []byte) (int, error) {
-	l.w.Write(p)
+	_, _ = l.w.Write(p)
 	return len(p), nil
 }

@@ -291,7 +291,9 @@ func TestOutputIsAtomic(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		ref.Close()
+		if err := ref.Close(); err != nil {
+			t.Fatal(err)
+		}
 		got, _ := os.Stat(dest)
 		want, _ := os.Stat(ref.Name())
 		if got.Mode() != want.Mode() {

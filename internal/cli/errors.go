@@ -9,9 +9,9 @@ import (
 
 // PrintError prints the error and, for errors tied to the definition, the
 // offending lines, as buildx does.
-func PrintError(w io.Writer, err error) {
-	fmt.Fprintf(w, "error: %v\n", err)
+func PrintError(stderr io.Writer, err error) {
+	fmt.Fprintf(stderr, "error: %v\n", err)
 	for _, src := range errdefs.Sources(err) {
-		src.Print(w)
+		_ = src.Print(stderr) // a failed write to stderr has nowhere to go
 	}
 }

@@ -35,7 +35,7 @@ func startLocalBuildkit(ctx context.Context, stderr io.Writer) (string, func(), 
 	}
 	sockDir, err := os.MkdirTemp("", "distill-")
 	if err != nil {
-		log.Close()
+		_ = log.Close() // nothing was written to it yet
 		return "", nil, fmt.Errorf("a directory for the local buildkitd's socket: %w", err)
 	}
 	fmt.Fprintf(stderr, "BUILDKIT_HOST is not set: starting buildkitd (root %s, log %s)\n", root, logPath)
@@ -46,14 +46,18 @@ func startLocalBuildkit(ctx context.Context, stderr io.Writer) (string, func(), 
 		Log:    log,
 	})
 	if err != nil {
-		log.Close()
-		os.RemoveAll(sockDir)
+		// Best effort: the start-up error (with the log's tail) is the one
+		// to report.
+		_ = log.Close()
+		_ = os.RemoveAll(sockDir)
 		return "", nil, fmt.Errorf("starting a local BuildKit (or set BUILDKIT_HOST; another distill build may hold %s): %w", root, err)
 	}
 	return d.Addr(), func() {
-		d.Stop()
-		log.Close()
-		os.RemoveAll(sockDir)
+		// Best effort, once the build is over: its result is what the
+		// caller reports, and the socket directory is temporary.
+		_ = d.Stop()
+		_ = log.Close()
+		_ = os.RemoveAll(sockDir)
 	}, nil
 }
 

@@ -50,6 +50,7 @@ for the command.`,
 	}
 	cmd.SetVersionTemplate("distill {{.Version}}\n")
 	cmd.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {
+		//nolint:staticcheck // ST1005: the last line the user sees, ending as docker's does
 		return fmt.Errorf("%w\nSee '%s --help'.", err, cmd.CommandPath())
 	})
 	cmd.AddCommand(buildCmd(), lockCmd(), versionCmd())
