@@ -17,7 +17,7 @@ type Definition struct {
 	Variables    []*Variable
 	Repositories []*Repository
 	Packages     []*Package // built from source
-	Images       []*Image // as written; plan.Lower applies from, accounts and owners
+	Images       []*Image   // as written; plan.Lower applies from, accounts and owners
 }
 
 // Image returns the image block with the given name, or nil.
@@ -64,12 +64,12 @@ type Image struct {
 	User        string
 	Labels      map[string]string
 	Annotations map[string]string
-	Entries     []*Entry  // sorted by path
-	Accounts    *Accounts // nil when no accounts block applies
-	Packages    []string  // Debian package requests, in order (after plan.Lower, inherited ones first)
+	Entries     []*Entry     // sorted by path
+	Accounts    *Accounts    // nil when no accounts block applies
+	Packages    []string     // Debian package requests, in order (after plan.Lower, inherited ones first)
 	Built       []PackageRef // packages built from source (package.NAME), in order
-	Exclude     []string  // packages kept out of the closure
-	From        []string  // the images this one extends, later ones winning
+	Exclude     []string     // packages kept out of the closure
+	From        []string     // the images this one extends, later ones winning
 	// CACertificates adds /etc/ssl/certs/ca-certificates.crt, built from the
 	// ca-certificates package without installing it.
 	CACertificates bool
