@@ -176,6 +176,15 @@ func Resolve(ix *archive.Index, requests []Request, o Options) (*Selection, erro
 		}
 	}
 
+	// The requests go first: an alternative is satisfied by a package
+	// already selected, as apt does, so asking for usr-is-merged keeps
+	// init-system-helpers' "usrmerge | usr-is-merged" from pulling in
+	// usrmerge and perl.
+	for _, q := range requests {
+		if err := r.request(q); err != nil {
+			return nil, err
+		}
+	}
 	if o.Essential {
 		var names []string
 		seen := map[string]bool{}
@@ -193,11 +202,6 @@ func Resolve(ix *archive.Index, requests []Request, o Options) (*Selection, erro
 			if err := r.request(Request{Name: n}); err != nil {
 				return nil, err
 			}
-		}
-	}
-	for _, q := range requests {
-		if err := r.request(q); err != nil {
-			return nil, err
 		}
 	}
 	return r.selection(), nil
