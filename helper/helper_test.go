@@ -171,7 +171,10 @@ func TestEpochOrEnv(t *testing.T) {
 func debFile(t *testing.T, control string, files map[string]string, comp string) string {
 	t.Helper()
 	if _, err := exec.LookPath("dpkg-deb"); err != nil {
-		t.Skip("dpkg-deb not installed: these tests build their .debs with it")
+		if testing.Short() {
+			t.Skip("dpkg-deb not installed: these tests build their .debs with it")
+		}
+		t.Fatal("dpkg-deb not installed: these tests build their .debs with it (.ci/run installs it)")
 	}
 	dir := t.TempDir()
 	tree := filepath.Join(dir, "tree")
