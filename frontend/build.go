@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/distill-build/distill/debian/arch"
+	"github.com/distill-build/distill/helper"
 	"github.com/distill-build/distill/lockfile"
 	"github.com/distill-build/distill/plan"
 
@@ -180,7 +181,7 @@ func packages(ctx context.Context, bc *dockerui.Client, c client.Client, def *de
 	if err != nil {
 		return nil, nil, err
 	}
-	h, err := helper(bc, c, bc.BuildPlatforms[0])
+	h, err := inBuildHelper(bc, c, bc.BuildPlatforms[0])
 	if err != nil {
 		return nil, nil, err
 	}
@@ -205,9 +206,9 @@ func sourceDateEpoch(args map[string]string) (time.Time, error) {
 	if !ok || v == "" {
 		return time.Unix(0, 0).UTC(), nil
 	}
-	n, err := strconv.ParseInt(v, 10, 64)
-	if err != nil || n < 0 {
-		return time.Time{}, fmt.Errorf("SOURCE_DATE_EPOCH=%q is not a non-negative number of seconds", v)
+	t, err := helper.ParseEpoch(v)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("SOURCE_DATE_EPOCH=%q: %w", v, err)
 	}
-	return time.Unix(n, 0).UTC(), nil
+	return t, nil
 }

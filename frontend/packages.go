@@ -67,9 +67,9 @@ const (
 	HelperPlatformOpt = "distill-helper-platform"
 )
 
-// helper finds the in-build helper: the frontend image itself, or the
+// inBuildHelper finds the in-build helper: the frontend image itself, or the
 // binary the CLI uploaded.
-func helper(bc *dockerui.Client, c client.Client, buildPlatform ocispecs.Platform) (*distill2llb.Helper, error) {
+func inBuildHelper(bc *dockerui.Client, c client.Client, buildPlatform ocispecs.Platform) (*distill2llb.Helper, error) {
 	if local, ok := bc.BuildOpts().Opts[HelperOpt]; ok {
 		dir, file := path.Split(local)
 		local := llb.Local(strings.TrimSuffix(dir, "/"), llb.SessionID(bc.BuildOpts().SessionID),

@@ -140,10 +140,10 @@ func newFlagSet(name string) *flag.FlagSet {
 	return fs
 }
 
-// epochVar defines --epoch, parsed as parseEpoch does, into t.
+// epochVar defines --epoch, parsed as ParseEpoch does, into t.
 func epochVar(fs *flag.FlagSet, t *time.Time) {
 	fs.Func("epoch", "", func(s string) error {
-		v, err := parseEpoch(s)
+		v, err := ParseEpoch(s)
 		if err != nil {
 			return err
 		}
@@ -152,9 +152,9 @@ func epochVar(fs *flag.FlagSet, t *time.Time) {
 	})
 }
 
-// parseEpoch reads a time as SOURCE_DATE_EPOCH gives it: whole seconds
+// ParseEpoch reads a time as SOURCE_DATE_EPOCH gives it: whole seconds
 // since 1970, not negative.
-func parseEpoch(s string) (time.Time, error) {
+func ParseEpoch(s string) (time.Time, error) {
 	n, err := strconv.ParseInt(strings.TrimSpace(s), 10, 64)
 	if err != nil || n < 0 {
 		return time.Time{}, errors.New("not a whole number of seconds since 1970")
@@ -175,7 +175,7 @@ func epochOrEnv(t time.Time) (time.Time, error) {
 	if v == "" {
 		return time.Time{}, nil
 	}
-	t, err := parseEpoch(v)
+	t, err := ParseEpoch(v)
 	if err != nil {
 		return time.Time{}, fmt.Errorf("SOURCE_DATE_EPOCH %q: %w", v, err)
 	}
