@@ -12,15 +12,17 @@ import (
 type SourceKind int
 
 const (
-	SourceHTTP   SourceKind = iota // a download pinned by its checksum
-	SourceInline                   // files written in the definition
+	SourceHTTP    SourceKind = iota // a download pinned by its checksum
+	SourceGit                       // a repository at a commit
+	SourceContext                   // a directory of the build context
+	SourceInline                    // files written in the definition
 )
 
 func (k SourceKind) String() string {
-	return [...]string{"http", "inline"}[k]
+	return [...]string{"http", "git", "context", "inline"}[k]
 }
 
-var sourceKinds = map[string]SourceKind{"http": SourceHTTP, "inline": SourceInline}
+var sourceKinds = map[string]SourceKind{"http": SourceHTTP, "git": SourceGit, "context": SourceContext, "inline": SourceInline}
 
 // Source is a `source "KIND" { … }` block of a package. Each kind has its own
 // file: source_http.go, source_inline.go.
@@ -28,23 +30,29 @@ type Source struct {
 	Kind SourceKind
 	// Dest is the directory of the source tree it lands in, relative and
 	// clean; "" is the tree's root.
-	Dest   string
-	HTTP   *HTTPSource
-	Inline *InlineSource
-	Range  hcl.Range // the block header
+	Dest    string
+	HTTP    *HTTPSource
+	Git     *GitSource
+	Context *ContextSource
+	Inline  *InlineSource
+	Range   hcl.Range // the block header
 }
 
 func (d *decoder) source(b *hcl.Block) *Source {
 	kind, ok := sourceKinds[b.Labels[0]]
 	if !ok {
 		d.diags = append(d.diags, errorAt(b.LabelRanges[0], "Unknown source kind",
-			fmt.Sprintf("%q is not a source kind distill knows: use http or inline.", b.Labels[0])))
+			fmt.Sprintf("%q is not a source kind distill knows: use http, git, context or inline.", b.Labels[0])))
 		return nil
 	}
 	schema := &hcl.BodySchema{Attributes: []hcl.AttributeSchema{{Name: "dest"}}}
 	switch kind {
 	case SourceHTTP:
 		schema.Attributes = append(schema.Attributes, httpSourceAttrs...)
+	case SourceGit:
+		schema.Attributes = append(schema.Attributes, gitSourceAttrs...)
+	case SourceContext:
+		schema.Attributes = append(schema.Attributes, contextSourceAttrs...)
 	case SourceInline:
 		schema.Attributes = append(schema.Attributes, inlineSourceAttrs...)
 	}
@@ -64,6 +72,10 @@ func (d *decoder) source(b *hcl.Block) *Source {
 	switch kind {
 	case SourceHTTP:
 		s.HTTP = sub.httpSource(content)
+	case SourceGit:
+		s.Git = sub.gitSource(content)
+	case SourceContext:
+		s.Context = sub.contextSource()
 	case SourceInline:
 		s.Inline = sub.inlineSource()
 	}
@@ -79,6 +91,13 @@ func (s *Source) Name() string {
 	switch s.Kind {
 	case SourceHTTP:
 		return "http source " + s.HTTP.URL
+	case SourceGit:
+		return "git source " + s.Git.URL + " at " + s.Git.Commit
+	case SourceContext:
+		if s.Context.Name != "" {
+			return "context source " + s.Context.Name + ":" + s.Context.Path
+		}
+		return "context source " + s.Context.Path
 	case SourceInline:
 		return "inline source at " + s.Range.String()
 	}

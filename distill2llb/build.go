@@ -124,6 +124,26 @@ func addSource(src, root llb.State, s *definition.Source, opt Options, label str
 			llb.Network(llb.NetModeNone), llb.Platform(opt.Platform), loc,
 			llb.WithCustomName(label+" unpack "+h.FileName()))...)
 		return run.AddMount(srcDir, src)
+	case definition.SourceGit:
+		g := s.Git
+		ref := g.Commit
+		if g.Tag != "" {
+			ref = g.Tag
+		}
+		// The checksum makes BuildKit refuse a ref that does not resolve to
+		// the written commit: a moved tag fails the build at this line.
+		repo := llb.Git(g.URL, "", llb.GitRef(ref), llb.GitChecksum(g.Commit),
+			llb.WithCustomName(label+" fetch "+g.URL+" "+ref), loc)
+		return src.File(llb.Copy(repo, "/", path.Join("/", s.Dest), &llb.CopyInfo{CopyDirContentsOnly: true, CreateDestPath: true}),
+			llb.WithCustomName(label+" add "+g.URL), loc)
+	case definition.SourceContext:
+		c := s.Context
+		ctx, ok := opt.Contexts[c.Name]
+		if !ok {
+			ctx = llb.Scratch() // the frontend loads every context a package names
+		}
+		return src.File(llb.Copy(ctx, c.Path, path.Join("/", s.Dest), &llb.CopyInfo{CopyDirContentsOnly: true, CreateDestPath: true, AllowWildcard: false}),
+			llb.WithCustomName(label+" add "+s.Name()), loc)
 	case definition.SourceInline:
 		epoch := llb.WithCreatedTime(opt.Epoch)
 		var c chain

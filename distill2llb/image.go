@@ -27,6 +27,9 @@ type Options struct {
 	Epoch time.Time
 	// Context is the build context that `source` paths name.
 	Context llb.State
+	// Contexts are the contexts packages take sources from, by name: ""
+	// for the main build context, or a named one (--build-context).
+	Contexts map[string]llb.State
 	// SourceMap, when set, ties operations to their lines in the definition
 	// so BuildKit shows the snippet when one fails.
 	SourceMap *llb.SourceMap

@@ -6,6 +6,8 @@ package frontend
 import (
 	"context"
 	"fmt"
+	"maps"
+	"slices"
 	"strconv"
 	"time"
 
@@ -102,14 +104,9 @@ func Build(ctx context.Context, c client.Client) (*client.Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	buildCtx := llb.Scratch()
-	if sources := contextSources(img); len(sources) > 0 {
-		// Transfer only the files the image takes from the context.
-		st, err := bc.MainContext(ctx, llb.FollowPaths(sources))
-		if err != nil {
-			return nil, fmt.Errorf("loading the build context: %w", err)
-		}
-		buildCtx = *st
+	buildCtx, named, err := contexts(ctx, bc, def, img)
+	if err != nil {
+		return nil, err
 	}
 
 	pkgs, h, err := packages(ctx, bc, c, def, img, plats, src.SourceMap)
@@ -122,7 +119,7 @@ func Build(ctx context.Context, c client.Client) (*client.Result, error) {
 		if platform != nil {
 			p = *platform
 		}
-		st, cfg, err := distill2llb.Image(img, distill2llb.Options{Platform: p, Epoch: epoch, Context: buildCtx, SourceMap: src.SourceMap,
+		st, cfg, err := distill2llb.Image(img, distill2llb.Options{Platform: p, Epoch: epoch, Context: buildCtx, Contexts: named, SourceMap: src.SourceMap,
 			Packages: pkgs[arch.ForPlatform(p)].Groups, CACertificates: pkgs[arch.ForPlatform(p)].CA, Built: pkgs[arch.ForPlatform(p)].Built, Helper: h})
 		if err != nil {
 			return nil, wrapSource(err, src.SourceMap)
@@ -188,15 +185,60 @@ func packages(ctx context.Context, bc *dockerui.Client, c client.Client, def *de
 	return pkgs, h, nil
 }
 
-// contextSources lists the build-context paths the image's files copy.
-func contextSources(img *definition.Image) []string {
-	var out []string
+// contexts loads the build contexts the image takes files from: the main
+// one, transferring only the paths its files and packages copy, and the
+// named ones its packages' context sources name, which --build-context can
+// point elsewhere (the main context stands in for one it does not set).
+func contexts(ctx context.Context, bc *dockerui.Client, def *definition.Definition, img *definition.Image) (llb.State, map[string]llb.State, error) {
+	var paths []string
 	for _, e := range img.Entries {
 		if e.Source != "" {
-			out = append(out, e.Source)
+			paths = append(paths, e.Source)
 		}
 	}
-	return out
+	names := map[string]bool{}
+	for _, ref := range img.Built {
+		for _, s := range def.Package(ref.Name).Sources {
+			if s.Kind == definition.SourceContext {
+				names[s.Context.Name] = true
+				paths = append(paths, s.Context.Path)
+			}
+		}
+	}
+	main := llb.Scratch()
+	if len(paths) > 0 {
+		var opts []llb.LocalOption
+		if !slices.Contains(paths, ".") {
+			opts = append(opts, llb.FollowPaths(paths))
+		}
+		st, err := bc.MainContext(ctx, opts...)
+		if err != nil {
+			return llb.State{}, nil, fmt.Errorf("loading the build context: %w", err)
+		}
+		main = *st
+	}
+	out := map[string]llb.State{}
+	for _, name := range slices.Sorted(maps.Keys(names)) {
+		out[name] = main
+		if name == "" {
+			continue
+		}
+		nc, err := bc.NamedContext(name, dockerui.ContextOpt{})
+		if err != nil {
+			return llb.State{}, nil, fmt.Errorf("the build context %q: %w", name, err)
+		}
+		if nc == nil {
+			continue
+		}
+		st, _, err := nc.Load(ctx)
+		if err != nil {
+			return llb.State{}, nil, fmt.Errorf("loading the build context %q: %w", name, err)
+		}
+		if st != nil {
+			out[name] = *st
+		}
+	}
+	return main, out, nil
 }
 
 // sourceDateEpoch is the SOURCE_DATE_EPOCH build argument, or the Unix epoch:

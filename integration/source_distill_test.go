@@ -1,12 +1,22 @@
 package integration
 
 import (
+	"archive/tar"
+	"bytes"
+	"compress/gzip"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
+	"net/http"
+	"net/http/cgi"
+	"net/http/httptest"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestHelloFromSource builds examples/hello — GNU hello from its upstream
@@ -90,4 +100,181 @@ func stepStates(progress string) map[string]bool {
 		}
 	}
 	return out
+}
+
+// gitServer serves a fresh repository with one commit over HTTP from
+// 127.0.0.1, through git's own http-backend, and returns its URL and the
+// commit, tagged v1; v2 tags a later one.
+func gitServer(t *testing.T, files map[string]string) (string, string) {
+	t.Helper()
+	root := t.TempDir()
+	repo := filepath.Join(root, "src.git")
+	gitCmd := func(dir string, args ...string) string {
+		t.Helper()
+		cmd := exec.Command("git", args...)
+		cmd.Dir = dir
+		cmd.Env = append(os.Environ(), "GIT_AUTHOR_NAME=t", "GIT_AUTHOR_EMAIL=t@example.org", "GIT_COMMITTER_NAME=t",
+			"GIT_COMMITTER_EMAIL=t@example.org", "GIT_AUTHOR_DATE=2024-01-01T00:00:00Z", "GIT_COMMITTER_DATE=2024-01-01T00:00:00Z")
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("git %v: %v\n%s", args, err, out)
+		}
+		return strings.TrimSpace(string(out))
+	}
+	work := filepath.Join(root, "work")
+	if err := os.MkdirAll(work, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	gitCmd(work, "init", "-q", "-b", "main")
+	for name, content := range files {
+		if err := os.WriteFile(filepath.Join(work, name), []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	gitCmd(work, "add", ".")
+	gitCmd(work, "commit", "-q", "-m", "source")
+	gitCmd(work, "tag", "v1")
+	commit := gitCmd(work, "rev-parse", "HEAD")
+	// v2 is a later commit: a tag that does not name the written commit.
+	gitCmd(work, "commit", "-q", "--allow-empty", "-m", "later")
+	gitCmd(work, "tag", "v2")
+	gitCmd(root, "clone", "-q", "--bare", work, repo)
+	srv := httptest.NewServer(&cgi.Handler{
+		Path: "/usr/lib/git-core/git-http-backend",
+		Env:  []string{"GIT_PROJECT_ROOT=" + root, "GIT_HTTP_EXPORT_ALL=1"},
+	})
+	t.Cleanup(srv.Close)
+	return srv.URL + "/src.git", commit
+}
+
+// TestSourceKinds builds a package from every source kind served on
+// 127.0.0.1 — an http tarball, a git repository at a commit (and a tag that
+// must resolve to it), a directory of the build context, inline files — and
+// checks what lands in the image; then a wrong checksum and a moved tag
+// fail at their lines.
+func TestSourceKinds(t *testing.T) {
+	b := needBed(t)
+	var tarball bytes.Buffer
+	gz := gzip.NewWriter(&tarball)
+	tw := tar.NewWriter(gz)
+	for _, f := range []struct{ name, body string }{{"top/", ""}, {"top/from-http.txt", "http\n"}} {
+		hdr := &tar.Header{Name: f.name, Mode: 0o644, Size: int64(len(f.body)), Typeflag: tar.TypeReg, ModTime: time.Unix(1700000000, 0)}
+		if strings.HasSuffix(f.name, "/") {
+			hdr.Typeflag, hdr.Mode = tar.TypeDir, 0o755
+		}
+		if err := tw.WriteHeader(hdr); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := tw.Write([]byte(f.body)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := tw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := gz.Close(); err != nil {
+		t.Fatal(err)
+	}
+	sum := sha256.Sum256(tarball.Bytes())
+	files := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/src.tar.gz" {
+			http.NotFound(w, r)
+			return
+		}
+		_, _ = w.Write(tarball.Bytes())
+	}))
+	defer files.Close()
+	gitURL, commit := gitServer(t, map[string]string{"from-git.txt": "git\n"})
+
+	def := func(sha, gitRef string) string {
+		return fmt.Sprintf(`
+variable "MIRROR" { default = "" }
+repository "debian" {
+  url   = MIRROR
+  suite = "bookworm"
+}
+package "kinds" {
+  version = "1"
+  source "http" {
+    url    = "%s/src.tar.gz"
+    sha256 = "%s"
+  }
+  source "git" {
+    url    = "%s"
+    commit = "%s"
+    %s
+    dest   = "git"
+  }
+  source "context" {
+    path = "app"
+    dest = "ctx"
+  }
+  source "inline" {
+    files = { "from-inline.txt" = "inline\n" }
+  }
+  build {
+    steps = [
+      "mkdir -p $DESTDIR/usr/share/kinds",
+      "cat from-http.txt git/from-git.txt ctx/from-context.txt from-inline.txt > $DESTDIR/usr/share/kinds/all.txt",
+    ]
+  }
+}
+image "kinds" {
+  platforms = ["linux/amd64"]
+  packages  = [package.kinds]
+}
+`, files.URL, sha, gitURL, commit, gitRef)
+	}
+	build := func(body string) (*OCILayout, string, error) {
+		dir := definition(t, b, body, nil)
+		if err := os.MkdirAll(filepath.Join(dir, "app"), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, "app", "from-context.txt"), []byte("context\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		out := filepath.Join(t.TempDir(), "kinds.tar")
+		args := append([]string{"build", "-f", "distill.hcl", "--progress", "plain", "-o", "type=oci,dest=" + out}, mirrorArgs(t)...)
+		_, stderr, err := b.Buildx(t, dir, append(args, ".")...)
+		if err != nil {
+			return nil, stderr, err
+		}
+		l, err := ReadOCILayout(out)
+		return l, stderr, err
+	}
+
+	l, stderr, err := build(def(hex.EncodeToString(sum[:]), `tag = "v1"`))
+	if err != nil {
+		t.Fatalf("%v\n%s", err, stderr)
+	}
+	img, err := l.Image("linux/amd64")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f, ok := img.File("usr/share/kinds/all.txt"); !ok || string(f.Data) != "http\ngit\ncontext\ninline\n" {
+		t.Errorf("all.txt: %q (present %v)", f.Data, ok)
+	}
+	if f, ok := img.File("var/lib/dpkg/status.d/kinds"); !ok || !strings.Contains(string(f.Data), "Package: kinds\nVersion: 1\nArchitecture: amd64\n") {
+		t.Errorf("status.d record: %q", f.Data)
+	}
+
+	for _, tc := range []struct {
+		name, sha, ref string
+		want           []string
+	}{
+		{"wrong checksum", strings.Repeat("0", 64), "", []string{"distill.hcl:", "src.tar.gz", "digest"}},
+		{"tag not at the commit", hex.EncodeToString(sum[:]), `tag = "v2"`, []string{"distill.hcl:", "src.git"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, stderr, err := build(def(tc.sha, tc.ref))
+			if err == nil {
+				t.Fatal("the build succeeded")
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(stderr, w) {
+					t.Errorf("output lacks %q:\n%s", w, stderr)
+				}
+			}
+		})
+	}
 }
