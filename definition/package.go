@@ -13,12 +13,21 @@ type Package struct {
 	Name    string
 	Version string
 	Sources []*Source
+	// Patches are files of the build context applied to the source tree
+	// in order, with patch -p1.
+	Patches []Patch
 	Build   *Build
 	// Runtime lists the Debian packages the built files need at run time;
 	// an image that takes the package gets their closure too.
 	Runtime      []string
 	RuntimeRange hcl.Range
 	DeclRange    hcl.Range
+}
+
+// Patch is one patch of a package, a path in the build context.
+type Patch struct {
+	Path  string
+	Range hcl.Range // of the element in the patches list
 }
 
 // Build is a package's `build { … }` block.
@@ -47,6 +56,7 @@ var packageName = regexp.MustCompile(`^[a-z0-9][a-z0-9+.-]+$`)
 var packageSchema = &hcl.BodySchema{
 	Attributes: []hcl.AttributeSchema{
 		{Name: "version", Required: true},
+		{Name: "patches"},
 		{Name: "runtime"},
 	},
 	Blocks: []hcl.BlockHeaderSchema{
@@ -78,6 +88,16 @@ func decodePackage(b *hcl.Block, ctx *hcl.EvalContext) (*Package, hcl.Diagnostic
 	d := decoder{ctx: ctx, attrs: content.Attributes}
 	d.string("version", &p.Version)
 	d.list("runtime", &p.Runtime)
+	var patches []string
+	d.list("patches", &patches)
+	for i, pt := range patches {
+		clean, err := cleanRel(pt)
+		if err != nil {
+			d.diags = append(d.diags, errorAt(d.elementRange("patches", i), "Invalid patch path", err.Error()+"."))
+			continue
+		}
+		p.Patches = append(p.Patches, Patch{Path: clean, Range: d.elementRange("patches", i)})
+	}
 	if a, ok := content.Attributes["runtime"]; ok {
 		p.RuntimeRange = a.Expr.Range()
 	}

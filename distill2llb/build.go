@@ -38,6 +38,20 @@ func built(b *plan.Build, opt Options) (llb.State, string, error) {
 	for _, s := range p.Sources {
 		src = addSource(src, root, s, opt, label)
 	}
+	for _, pt := range p.Patches {
+		// One patch, one exec, named for the patch: a patch that does not
+		// apply fails there, with patch's report of the hunk.
+		file := llb.Scratch().File(llb.Copy(opt.Contexts[""], pt.Path, "/"+path.Base(pt.Path)),
+			llb.WithCustomName(label+" load "+pt.Path), location(opt.SourceMap, pt.Range))
+		run := root.Run(append(sandboxEnv(opt),
+			llb.Args([]string{"patch", "-p1", "--forward", "--batch", "--no-backup-if-mismatch", "-i", "/patch/" + path.Base(pt.Path)}),
+			llb.AddMount("/patch", file, llb.Readonly),
+			llb.Dir(srcDir),
+			llb.Network(llb.NetModeNone), llb.Platform(opt.Platform),
+			location(opt.SourceMap, pt.Range),
+			llb.WithCustomName(label+" apply "+pt.Path))...)
+		src = run.AddMount(srcDir, src)
+	}
 	out := llb.Scratch()
 	for _, step := range p.Build.Steps {
 		run := root.Run(append(stepEnv(p, opt),

@@ -198,7 +198,12 @@ func contexts(ctx context.Context, bc *dockerui.Client, def *definition.Definiti
 	}
 	names := map[string]bool{}
 	for _, ref := range img.Built {
-		for _, s := range def.Package(ref.Name).Sources {
+		p := def.Package(ref.Name)
+		for _, pt := range p.Patches {
+			names[""] = true
+			paths = append(paths, pt.Path)
+		}
+		for _, s := range p.Sources {
 			if s.Kind == definition.SourceContext {
 				names[s.Context.Name] = true
 				paths = append(paths, s.Context.Path)

@@ -151,7 +151,8 @@ func gitServer(t *testing.T, files map[string]string) (string, string) {
 // 127.0.0.1 — an http tarball, a git repository at a commit (and a tag that
 // must resolve to it), a directory of the build context, inline files — and
 // checks what lands in the image; then a wrong checksum and a moved tag
-// fail at their lines.
+// fail at their lines, and a patch that does not apply names itself and
+// its hunk.
 func TestSourceKinds(t *testing.T) {
 	b := needBed(t)
 	var tarball bytes.Buffer
@@ -186,7 +187,7 @@ func TestSourceKinds(t *testing.T) {
 	defer files.Close()
 	gitURL, commit := gitServer(t, map[string]string{"from-git.txt": "git\n"})
 
-	def := func(sha, gitRef string) string {
+	def := func(sha, gitRef string, patches ...string) string {
 		return fmt.Sprintf(`
 variable "MIRROR" { default = "" }
 repository "debian" {
@@ -212,6 +213,7 @@ package "kinds" {
   source "inline" {
     files = { "from-inline.txt" = "inline\n" }
   }
+  patches = [%s]
   build {
     steps = [
       "mkdir -p $DESTDIR/usr/share/kinds",
@@ -223,15 +225,21 @@ image "kinds" {
   platforms = ["linux/amd64"]
   packages  = [package.kinds]
 }
-`, files.URL, sha, gitURL, commit, gitRef)
+`, files.URL, sha, gitURL, commit, gitRef, `"`+strings.Join(append([]string{"patches/ok.patch"}, patches...), `", "`)+`"`)
 	}
 	build := func(body string) (*OCILayout, string, error) {
 		dir := definition(t, b, body, nil)
-		if err := os.MkdirAll(filepath.Join(dir, "app"), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(dir, "app", "from-context.txt"), []byte("context\n"), 0o644); err != nil {
-			t.Fatal(err)
+		for name, content := range map[string]string{
+			"app/from-context.txt": "context\n",
+			"patches/ok.patch":     "--- a/from-inline.txt\n+++ b/from-inline.txt\n@@ -1 +1 @@\n-inline\n+inline patched\n",
+			"patches/bad.patch":    "--- a/from-inline.txt\n+++ b/from-inline.txt\n@@ -1 +1 @@\n-something else\n+never\n",
+		} {
+			if err := os.MkdirAll(filepath.Dir(filepath.Join(dir, name)), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o644); err != nil {
+				t.Fatal(err)
+			}
 		}
 		out := filepath.Join(t.TempDir(), "kinds.tar")
 		args := append([]string{"build", "-f", "distill.hcl", "--progress", "plain", "-o", "type=oci,dest=" + out}, mirrorArgs(t)...)
@@ -251,7 +259,7 @@ image "kinds" {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if f, ok := img.File("usr/share/kinds/all.txt"); !ok || string(f.Data) != "http\ngit\ncontext\ninline\n" {
+	if f, ok := img.File("usr/share/kinds/all.txt"); !ok || string(f.Data) != "http\ngit\ncontext\ninline patched\n" {
 		t.Errorf("all.txt: %q (present %v)", f.Data, ok)
 	}
 	if f, ok := img.File("var/lib/dpkg/status.d/kinds"); !ok || !strings.Contains(string(f.Data), "Package: kinds\nVersion: 1\nArchitecture: amd64\n") {
@@ -260,13 +268,15 @@ image "kinds" {
 
 	for _, tc := range []struct {
 		name, sha, ref string
+		patches        []string
 		want           []string
 	}{
-		{"wrong checksum", strings.Repeat("0", 64), "", []string{"distill.hcl:", "src.tar.gz", "digest"}},
-		{"tag not at the commit", hex.EncodeToString(sum[:]), `tag = "v2"`, []string{"distill.hcl:", "src.git"}},
+		{"wrong checksum", strings.Repeat("0", 64), "", nil, []string{"distill.hcl:", "src.tar.gz", "digest"}},
+		{"tag not at the commit", hex.EncodeToString(sum[:]), `tag = "v2"`, nil, []string{"distill.hcl:", "src.git"}},
+		{"patch that does not apply", hex.EncodeToString(sum[:]), "", []string{"patches/bad.patch"}, []string{"apply patches/bad.patch", "Hunk #1 FAILED", "distill.hcl:"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			_, stderr, err := build(def(tc.sha, tc.ref))
+			_, stderr, err := build(def(tc.sha, tc.ref, tc.patches...))
 			if err == nil {
 				t.Fatal("the build succeeded")
 			}

@@ -52,7 +52,7 @@ func (a *repos) resolveSandbox(ctx context.Context, p *definition.Package, plats
 		base = append(base, resolve.Request{Name: s})
 	}
 	full = slices.Clone(base)
-	for _, s := range p.Build.Requires {
+	for _, s := range buildRequires(p) {
 		r, err := resolve.ParseRequest(s)
 		if err != nil {
 			return &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Invalid build requirement",
@@ -81,7 +81,7 @@ func (a *repos) resolveSandbox(ctx context.Context, p *definition.Package, plats
 			}
 		}
 		lock.SetImage(baseRecord, sandboxInputs(a.def, nil), bsel, nil)
-		lock.SetImage(sandboxRecord(p.Name), sandboxInputs(a.def, p.Build.Requires), sel, nil)
+		lock.SetImage(sandboxRecord(p.Name), sandboxInputs(a.def, buildRequires(p)), sel, nil)
 	}
 	return nil
 }
@@ -97,7 +97,7 @@ func sandbox(lock *lockfile.Lockfile, def *definition.Definition, p *definition.
 	if err != nil {
 		return nil, stale(err)
 	}
-	full, _, err := lock.ImagePackages(sandboxRecord(p.Name), sandboxInputs(def, p.Build.Requires), arch)
+	full, _, err := lock.ImagePackages(sandboxRecord(p.Name), sandboxInputs(def, buildRequires(p)), arch)
 	if err != nil {
 		return nil, stale(err)
 	}
@@ -119,4 +119,14 @@ func sandbox(lock *lockfile.Lockfile, def *definition.Definition, p *definition.
 		return nil, err
 	}
 	return b, nil
+}
+
+// buildRequires are the Debian packages a package's sandbox needs beyond
+// the base: its requires, and patch when it has patches to apply.
+func buildRequires(p *definition.Package) []string {
+	out := slices.Clone(p.Build.Requires)
+	if len(p.Patches) > 0 && !slices.Contains(out, "patch") {
+		out = append(out, "patch")
+	}
+	return out
 }
