@@ -164,8 +164,9 @@ func (d *decoder) stringMap(name string, dst *map[string]string) {
 	}
 }
 
-// packageRequests reads an image's packages: Debian package requests as
-// strings, and package.NAME references to packages built from source.
+// packageRequests reads a list of packages (an image's packages, a
+// package's requires or runtime): Debian package requests as strings, and
+// package.NAME references to packages built from source.
 func (d *decoder) packageRequests(a *hcl.Attribute) (debs []string, built []PackageRef) {
 	elems, diags := hcl.ExprList(a.Expr)
 	if diags.HasErrors() {

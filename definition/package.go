@@ -19,7 +19,10 @@ type Package struct {
 	Build   *Build
 	// Runtime lists the Debian packages the built files need at run time;
 	// an image that takes the package gets their closure too.
-	Runtime      []string
+	Runtime []string
+	// RuntimeBuilt are the packages built from source it needs at run
+	// time (package.NAME in runtime): images that take it take them too.
+	RuntimeBuilt []PackageRef
 	RuntimeRange hcl.Range
 	DeclRange    hcl.Range
 }
@@ -34,7 +37,10 @@ type Patch struct {
 type Build struct {
 	// Requires lists the Debian packages of the build sandbox, beyond the
 	// Essential set it always has.
-	Requires      []string
+	Requires []string
+	// RequiresBuilt are packages built from source that the sandbox has
+	// installed (package.NAME in requires), with their runtime needs.
+	RequiresBuilt []PackageRef
 	RequiresRange hcl.Range
 	Steps         []Step
 	Env           []EnvVar // sorted by name
@@ -87,7 +93,6 @@ func decodePackage(b *hcl.Block, ctx *hcl.EvalContext) (*Package, hcl.Diagnostic
 	p := &Package{Name: name, DeclRange: b.DefRange}
 	d := decoder{ctx: ctx, attrs: content.Attributes}
 	d.string("version", &p.Version)
-	d.list("runtime", &p.Runtime)
 	var patches []string
 	d.list("patches", &patches)
 	for i, pt := range patches {
@@ -99,6 +104,7 @@ func decodePackage(b *hcl.Block, ctx *hcl.EvalContext) (*Package, hcl.Diagnostic
 		p.Patches = append(p.Patches, Patch{Path: clean, Range: d.elementRange("patches", i)})
 	}
 	if a, ok := content.Attributes["runtime"]; ok {
+		p.Runtime, p.RuntimeBuilt = d.packageRequests(a)
 		p.RuntimeRange = a.Expr.Range()
 	}
 	if a, ok := content.Attributes["version"]; ok && p.Version == "" && !d.diags.HasErrors() {
@@ -138,8 +144,8 @@ func (d *decoder) build(b *hcl.Block) *Build {
 	}
 	bd := &Build{Range: b.DefRange}
 	sub := decoder{ctx: d.ctx, attrs: content.Attributes}
-	sub.list("requires", &bd.Requires)
 	if a, ok := content.Attributes["requires"]; ok {
+		bd.Requires, bd.RequiresBuilt = sub.packageRequests(a)
 		bd.RequiresRange = a.Expr.Range()
 	}
 	sub.decode("network", &bd.Network)

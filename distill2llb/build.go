@@ -32,6 +32,21 @@ func built(b *plan.Build, opt Options) (llb.State, string, error) {
 	if err != nil {
 		return llb.State{}, "", err
 	}
+	if len(b.Deps) > 0 {
+		// The packages built from source that this one requires, installed
+		// over the sandbox as they are installed in images.
+		layers := []llb.State{root}
+		var names []string
+		for _, dep := range b.Deps {
+			layer, _, err := built(dep, opt)
+			if err != nil {
+				return llb.State{}, "", err
+			}
+			layers = append(layers, layer)
+			names = append(names, dep.Package.Name)
+		}
+		root = llb.Merge(layers, llb.WithCustomNamef("[%s %s] sandbox with %s", p.Name, p.Version, strings.Join(names, ", ")))
+	}
 	plat := platforms.Format(opt.Platform)
 	label := fmt.Sprintf("[%s %s %s]", p.Name, p.Version, plat)
 	src := llb.Scratch()

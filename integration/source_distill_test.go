@@ -288,3 +288,28 @@ image "kinds" {
 		})
 	}
 }
+
+// TestPackageGraph builds examples/zlib: zlib from source, and a program
+// built against it in a sandbox that has it installed; the image takes
+// zlib as the program's runtime dependency, and the program runs.
+func TestPackageGraph(t *testing.T) {
+	b := needBed(t)
+	dir := example(t, b, "zlib")
+	ref := fmt.Sprintf("%s/distill/zversion:test", b.Registry)
+	args := append([]string{"build", "-f", "distill.hcl", "--progress", "plain", "-o", "type=image,name=" + ref + ",push=true,registry.insecure=true"}, mirrorArgs(t)...)
+	if _, stderr, err := b.Buildx(t, dir, append(args, ".")...); err != nil {
+		t.Fatalf("%v\n%s", err, stderr)
+	}
+	work := t.TempDir()
+	df := filepath.Join(work, "Dockerfile")
+	if err := os.WriteFile(df, []byte("FROM "+ref+"\nRUN [\"/usr/bin/zversion\"]\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, stderr, err := b.Buildx(t, work, "build", "-f", df, "--progress", "plain", "--no-cache", ".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(stderr, "zlib 1.2.13") {
+		t.Errorf("zversion did not print zlib's version:\n%s", stderr)
+	}
+}

@@ -226,16 +226,13 @@ type runtimeRequest struct {
 	rng     hcl.Range
 }
 
-// runtimeRequests are the runtime requirements of the packages an image
-// builds from source, in order, each once.
+// runtimeRequests are the Debian runtime requirements of the packages an
+// image builds from source and of those they need at run time, in order,
+// each once.
 func runtimeRequests(def *definition.Definition, img *definition.Image) []runtimeRequest {
 	var out []runtimeRequest
 	seen := map[string]bool{}
-	for _, ref := range img.Built {
-		p := def.Package(ref.Name)
-		if p == nil {
-			continue // Lower has reported it
-		}
+	for _, p := range runtimeClosure(def, img.Built) {
 		for _, s := range p.Runtime {
 			if !seen[s] && !slices.Contains(img.Packages, s) {
 				seen[s] = true
@@ -250,8 +247,8 @@ func runtimeRequests(def *definition.Definition, img *definition.Image) []runtim
 func lockInputs(def *definition.Definition, img *definition.Image) lockfile.LockInputs {
 	reqs, _ := requests(def, img) // already checked when the lock was made
 	in := lockfile.LockInputs{Packages: slices.Clone(img.Packages), Exclude: exclude(img, reqs)}
-	for _, ref := range img.Built {
-		in.Packages = append(in.Packages, "(package "+ref.Name+")")
+	for _, p := range runtimeClosure(def, img.Built) {
+		in.Packages = append(in.Packages, "(package "+p.Name+")")
 	}
 	for _, r := range runtimeRequests(def, img) {
 		in.Packages = append(in.Packages, r.request)

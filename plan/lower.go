@@ -1,7 +1,6 @@
 package plan
 
 import (
-	"fmt"
 	"maps"
 	"slices"
 
@@ -41,7 +40,7 @@ func Lower(def *definition.Definition) (*definition.Definition, hcl.Diagnostics)
 	if diags.HasErrors() {
 		return nil, diags
 	}
-	diags = append(diags, checkPackageRefs(&out)...)
+	diags = append(diags, checkGraph(&out)...)
 	if diags.HasErrors() {
 		return nil, diags
 	}
@@ -73,21 +72,4 @@ func cloneImage(img *definition.Image) *definition.Image {
 // errorAt builds an error diagnostic for a range.
 func errorAt(rng hcl.Range, summary, detail string) *hcl.Diagnostic {
 	return &hcl.Diagnostic{Severity: hcl.DiagError, Summary: summary, Detail: detail, Subject: rng.Ptr()}
-}
-
-// checkPackageRefs reports package.NAME references to no package block,
-// once each, where they are written.
-func checkPackageRefs(def *definition.Definition) hcl.Diagnostics {
-	var diags hcl.Diagnostics
-	seen := map[hcl.Range]bool{}
-	for _, img := range def.Images {
-		for _, ref := range img.Built {
-			if def.Package(ref.Name) == nil && !seen[ref.Range] {
-				seen[ref.Range] = true
-				diags = append(diags, errorAt(ref.Range, "Unknown package",
-					fmt.Sprintf("There is no package block named %q.", ref.Name)))
-			}
-		}
-	}
-	return diags
 }

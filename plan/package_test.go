@@ -62,3 +62,58 @@ func TestUnknownPackage(t *testing.T) {
 		t.Errorf("diagnostics %s", got)
 	}
 }
+
+func TestPackageGraph(t *testing.T) {
+	const pkgs = `
+package "aa" {
+  version = "1"
+  build { steps = ["make"] }
+  runtime = ["libc6"]
+}
+package "bb" {
+  version = "1"
+  build {
+    requires = ["gcc", package.aa]
+    steps    = ["make"]
+  }
+  runtime = [package.aa, "libz1"]
+}
+package "cc" {
+  version = "1"
+  build {
+    requires = [package.bb]
+    steps    = ["make"]
+  }
+}
+image "i" {
+  packages = [package.cc, package.bb]
+}
+`
+	def := mustParse(t, "repository \"debian\" {\n  url = \"http://m.invalid/debian\"\n  suite = \"bookworm\"\n}\n"+pkgs)
+	names := func(ps []*definition.Package) string {
+		var out []string
+		for _, p := range ps {
+			out = append(out, p.Name)
+		}
+		return strings.Join(out, " ")
+	}
+	img := def.Image("i")
+	if got := names(runtimeClosure(def, img.Built)); got != "cc aa bb" {
+		t.Errorf("runtime closure %q, want cc aa bb", got)
+	}
+	if got := names(buildClosure(def, img.Built)); got != "aa bb cc" {
+		t.Errorf("build closure %q, want aa bb cc (dependencies first)", got)
+	}
+	if got := strings.Join(buildRequires(def, def.Package("cc")), ","); got != "libc6,libz1" {
+		t.Errorf("c's sandbox requires %q: what b and a need at run time", got)
+	}
+	if in := lockInputs(def, img); strings.Join(in.Packages, ",") != "(package cc),(package aa),(package bb),libc6,libz1" {
+		t.Errorf("lock inputs %q", in.Packages)
+	}
+
+	cyclic := strings.Replace(pkgs, `runtime = ["libc6"]`, `runtime = ["libc6", package.cc]`, 1)
+	_, diags := parse("d.hcl", []byte(cyclic), definition.Options{})
+	if got := diags.Error(); !strings.Contains(got, "Package cycle; Package aa needs itself: aa -> cc -> bb -> aa.") {
+		t.Errorf("cycle diagnostics %s", got)
+	}
+}

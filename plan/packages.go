@@ -18,8 +18,8 @@ type Package struct {
 type Debs struct {
 	Groups [][]Package // see packageGroups
 	CA     *Package    // the source of the CA bundle, when asked for
-	// Built are the image's packages built from source, with their build
-	// sandboxes, in the order the image names them.
+	// Built are the image's packages built from source and those they
+	// need at run time, dependencies first, with their build sandboxes.
 	Built []*Build
 }
 
@@ -96,12 +96,19 @@ func Packages(ctx context.Context, def *definition.Definition, img *definition.I
 			}
 			d.CA = &c[0]
 		}
-		for _, ref := range img.Built {
-			b, err := sandbox(locks[img.Name], def, def.Package(ref.Name), arch)
+		builds := map[string]*Build{}
+		for _, p := range buildClosure(def, img.Built) {
+			b, err := sandbox(locks[img.Name], def, p, arch)
 			if err != nil {
 				return nil, err
 			}
-			d.Built = append(d.Built, b)
+			for _, dep := range runtimeClosure(def, p.Build.RequiresBuilt) {
+				b.Deps = append(b.Deps, builds[dep.Name])
+			}
+			builds[p.Name] = b
+		}
+		for _, p := range runtimeClosure(def, img.Built) {
+			d.Built = append(d.Built, builds[p.Name])
 		}
 		out[arch] = d
 	}
@@ -135,11 +142,11 @@ func Lock(ctx context.Context, def *definition.Definition, requested []ocispecs.
 	return l, nil
 }
 
-// resolveSandboxes solves the build sandboxes of the packages an image builds
-// from source, into lock.
+// resolveSandboxes solves, into lock, the build sandboxes of the packages
+// an image builds from source and of every package those need.
 func (a *repos) resolveSandboxes(ctx context.Context, img *definition.Image, plats []ocispecs.Platform, lock *lockfile.Lockfile) error {
-	for _, ref := range img.Built {
-		if err := a.resolveSandbox(ctx, a.def.Package(ref.Name), plats, lock); err != nil {
+	for _, p := range buildClosure(a.def, img.Built) {
+		if err := a.resolveSandbox(ctx, p, plats, lock); err != nil {
 			return err
 		}
 	}

@@ -16,6 +16,10 @@ import (
 // its build sandbox, as the Debian packages that make it.
 type Build struct {
 	Package *definition.Package
+	// Deps are the packages built from source that the sandbox has
+	// installed (the runtime closure of its build requirements),
+	// dependencies first.
+	Deps []*Build
 	// Base is the Essential set and usr-is-merged: unpacked, then installed
 	// by one dpkg --install --force-depends, as mmdebstrap does. Every
 	// package's sandbox starts from the same base.
@@ -52,7 +56,7 @@ func (a *repos) resolveSandbox(ctx context.Context, p *definition.Package, plats
 		base = append(base, resolve.Request{Name: s})
 	}
 	full = slices.Clone(base)
-	for _, s := range buildRequires(p) {
+	for _, s := range buildRequires(a.def, p) {
 		r, err := resolve.ParseRequest(s)
 		if err != nil {
 			return &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Invalid build requirement",
@@ -81,7 +85,7 @@ func (a *repos) resolveSandbox(ctx context.Context, p *definition.Package, plats
 			}
 		}
 		lock.SetImage(baseRecord, sandboxInputs(a.def, nil), bsel, nil)
-		lock.SetImage(sandboxRecord(p.Name), sandboxInputs(a.def, buildRequires(p)), sel, nil)
+		lock.SetImage(sandboxRecord(p.Name), sandboxInputs(a.def, buildRequires(a.def, p)), sel, nil)
 	}
 	return nil
 }
@@ -97,7 +101,7 @@ func sandbox(lock *lockfile.Lockfile, def *definition.Definition, p *definition.
 	if err != nil {
 		return nil, stale(err)
 	}
-	full, _, err := lock.ImagePackages(sandboxRecord(p.Name), sandboxInputs(def, buildRequires(p)), arch)
+	full, _, err := lock.ImagePackages(sandboxRecord(p.Name), sandboxInputs(def, buildRequires(def, p)), arch)
 	if err != nil {
 		return nil, stale(err)
 	}
@@ -122,11 +126,19 @@ func sandbox(lock *lockfile.Lockfile, def *definition.Definition, p *definition.
 }
 
 // buildRequires are the Debian packages a package's sandbox needs beyond
-// the base: its requires, and patch when it has patches to apply.
-func buildRequires(p *definition.Package) []string {
+// the base: its requires, patch when it has patches to apply, and what the
+// packages built from source that it requires need at run time.
+func buildRequires(def *definition.Definition, p *definition.Package) []string {
 	out := slices.Clone(p.Build.Requires)
 	if len(p.Patches) > 0 && !slices.Contains(out, "patch") {
 		out = append(out, "patch")
+	}
+	for _, dep := range runtimeClosure(def, p.Build.RequiresBuilt) {
+		for _, r := range dep.Runtime {
+			if !slices.Contains(out, r) {
+				out = append(out, r)
+			}
+		}
 	}
 	return out
 }

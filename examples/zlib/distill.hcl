@@ -1,0 +1,63 @@
+# syntax=distillbuild/frontend:0
+
+# zlib built from the upstream tarball in Debian's pool, and a small C
+# program built against it in the same graph: the program's sandbox has the
+# zlib package installed, and its image takes zlib as a runtime dependency.
+
+variable "MIRROR" {
+  description = "The Debian mirror; distill build fills it from apt's sources."
+  default     = ""
+}
+
+repository "debian" {
+  url   = MIRROR
+  suite = "bookworm"
+}
+
+package "zlib" {
+  version = "1.2.13"
+  source "http" {
+    url    = "${MIRROR}/pool/main/z/zlib/zlib_1.2.13.dfsg.orig.tar.bz2"
+    sha256 = "71feb7947e3c00ef125f83b79a4e529bde31171e5babe48b391f06758d1ab0a1"
+  }
+  build {
+    requires = ["build-essential"]
+    steps = [
+      "CFLAGS=\"$CFLAGS -fPIC\" ./configure --prefix=/usr",
+      "make -j$(nproc)",
+      "make install DESTDIR=$DESTDIR",
+    ]
+  }
+  runtime = ["libc6"]
+}
+
+package "zversion" {
+  version = "1"
+  source "inline" {
+    files = {
+      "zversion.c" = <<-EOT
+        #include <stdio.h>
+        #include <zlib.h>
+
+        int main(void) {
+          printf("zlib %s\n", zlibVersion());
+          return 0;
+        }
+      EOT
+    }
+  }
+  build {
+    requires = ["build-essential", package.zlib]
+    steps = [
+      "mkdir -p $DESTDIR/usr/bin",
+      "cc $CPPFLAGS $CFLAGS $LDFLAGS -o $DESTDIR/usr/bin/zversion zversion.c -lz",
+    ]
+  }
+  runtime = ["libc6", package.zlib]
+}
+
+image "zversion" {
+  platforms  = ["linux/amd64"]
+  packages   = [package.zversion]
+  entrypoint = ["/usr/bin/zversion"]
+}

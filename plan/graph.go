@@ -1,0 +1,133 @@
+package plan
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/distill-build/distill/definition"
+	"github.com/hashicorp/hcl/v2"
+)
+
+// The package graph: a package needs others at run time (package.NAME in
+// its runtime) and at build time (in its build's requires). An image takes
+// the runtime closure of its packages; a build sandbox has the runtime
+// closure of its requirements installed. Independent packages build
+// concurrently because the LLB graph says so.
+
+// runtimeClosure is the packages refs name and, transitively, those they
+// need at run time, each once, dependencies first.
+func runtimeClosure(def *definition.Definition, refs []definition.PackageRef) []*definition.Package {
+	var out []*definition.Package
+	seen := map[string]bool{}
+	var visit func(name string)
+	visit = func(name string) {
+		p := def.Package(name)
+		if p == nil || seen[name] {
+			return // unknown: reported by Lower; seen: once each (cycles are refused too)
+		}
+		seen[name] = true
+		for _, r := range p.RuntimeBuilt {
+			visit(r.Name)
+		}
+		out = append(out, p)
+	}
+	for _, r := range refs {
+		visit(r.Name)
+	}
+	return out
+}
+
+// buildClosure is every package that building refs' runtime closure takes:
+// those, and the runtime closures of their build requirements, recursively;
+// each once, dependencies first.
+func buildClosure(def *definition.Definition, refs []definition.PackageRef) []*definition.Package {
+	var out []*definition.Package
+	seen := map[string]bool{}
+	var visit func(refs []definition.PackageRef)
+	visit = func(refs []definition.PackageRef) {
+		for _, p := range runtimeClosure(def, refs) {
+			if seen[p.Name] {
+				continue
+			}
+			seen[p.Name] = true
+			if p.Build != nil {
+				visit(p.Build.RequiresBuilt)
+			}
+			out = append(out, p)
+		}
+	}
+	visit(refs)
+	return out
+}
+
+// checkGraph reports references to no package block and cycles, each once,
+// where they are written.
+func checkGraph(def *definition.Definition) hcl.Diagnostics {
+	var diags hcl.Diagnostics
+	seen := map[hcl.Range]bool{}
+	unknown := func(refs []definition.PackageRef) {
+		for _, ref := range refs {
+			if def.Package(ref.Name) == nil && !seen[ref.Range] {
+				seen[ref.Range] = true
+				diags = append(diags, errorAt(ref.Range, "Unknown package",
+					fmt.Sprintf("There is no package block named %q.", ref.Name)))
+			}
+		}
+	}
+	for _, img := range def.Images {
+		unknown(img.Built)
+	}
+	for _, p := range def.Packages {
+		unknown(p.RuntimeBuilt)
+		if p.Build != nil {
+			unknown(p.Build.RequiresBuilt)
+		}
+	}
+	if diags.HasErrors() {
+		return diags
+	}
+	// Depth-first over both kinds of edge; a grey node met again closes a
+	// cycle, reported at the package that starts it.
+	const (
+		white = iota
+		grey
+		black
+	)
+	color := map[string]int{}
+	var stack []string
+	var visit func(p *definition.Package) bool
+	visit = func(p *definition.Package) bool {
+		color[p.Name] = grey
+		stack = append(stack, p.Name)
+		edges := p.RuntimeBuilt
+		if p.Build != nil {
+			edges = append(append([]definition.PackageRef(nil), edges...), p.Build.RequiresBuilt...)
+		}
+		for _, e := range edges {
+			switch color[e.Name] {
+			case grey:
+				i := 0
+				for stack[i] != e.Name {
+					i++
+				}
+				cycle := append(append([]string(nil), stack[i:]...), e.Name)
+				diags = append(diags, errorAt(e.Range, "Package cycle",
+					fmt.Sprintf("Package %s needs itself: %s.", e.Name, strings.Join(cycle, " -> "))))
+				return false
+			case white:
+				if !visit(def.Package(e.Name)) {
+					return false
+				}
+			}
+		}
+		stack = stack[:len(stack)-1]
+		color[p.Name] = black
+		return true
+	}
+	for _, p := range def.Packages {
+		if color[p.Name] == white && !visit(p) {
+			break
+		}
+	}
+	return diags
+}
