@@ -17,6 +17,9 @@ type Package struct {
 	// in order, with patch -p1.
 	Patches []Patch
 	Build   *Build
+	// Test runs after the build, in a throwaway image of the package's
+	// runtime closure and busybox; a failing step fails the build.
+	Test *Test
 	// Runtime lists the Debian packages the built files need at run time;
 	// an image that takes the package gets their closure too.
 	Runtime []string
@@ -50,7 +53,13 @@ type Build struct {
 	Range   hcl.Range
 }
 
-// Step is one command of a build, run by /bin/sh -c in its own ExecOp.
+// Test is a package's `test { steps = [...] }` block.
+type Test struct {
+	Steps []Step
+	Range hcl.Range
+}
+
+// Step is one command of a build or test, run by a shell in its own ExecOp.
 type Step struct {
 	Run   string
 	Range hcl.Range // of the element in the steps list
@@ -68,6 +77,7 @@ var packageSchema = &hcl.BodySchema{
 	Blocks: []hcl.BlockHeaderSchema{
 		{Type: "source", LabelNames: []string{"kind"}},
 		{Type: "build"},
+		{Type: "test"},
 	},
 }
 
@@ -110,7 +120,7 @@ func decodePackage(b *hcl.Block, ctx *hcl.EvalContext) (*Package, hcl.Diagnostic
 	if a, ok := content.Attributes["version"]; ok && p.Version == "" && !d.diags.HasErrors() {
 		d.diags = append(d.diags, errorAt(a.Expr.Range(), "Invalid version", "A package needs a version, such as \"2.10\"."))
 	}
-	var builds hcl.Blocks
+	var builds, tests hcl.Blocks
 	for _, blk := range content.Blocks {
 		switch blk.Type {
 		case "source":
@@ -119,6 +129,8 @@ func decodePackage(b *hcl.Block, ctx *hcl.EvalContext) (*Package, hcl.Diagnostic
 			}
 		case "build":
 			builds = append(builds, blk)
+		case "test":
+			tests = append(tests, blk)
 		}
 	}
 	switch {
@@ -131,10 +143,31 @@ func decodePackage(b *hcl.Block, ctx *hcl.EvalContext) (*Package, hcl.Diagnostic
 	default:
 		p.Build = d.build(builds[0])
 	}
+	for i, blk := range tests {
+		if i > 0 {
+			d.diags = append(d.diags, errorAt(blk.DefRange, "Duplicate test block",
+				fmt.Sprintf("A package has one test block; the first is at %s.", tests[0].DefRange)))
+			continue
+		}
+		p.Test = d.test(blk)
+	}
 	if d.diags.HasErrors() {
 		return nil, d.diags
 	}
 	return p, d.diags
+}
+
+var testSchema = &hcl.BodySchema{Attributes: []hcl.AttributeSchema{{Name: "steps", Required: true}}}
+
+func (d *decoder) test(b *hcl.Block) *Test {
+	content, diags := b.Body.Content(testSchema)
+	if d.diags = append(d.diags, diags...); diags.HasErrors() {
+		return nil
+	}
+	sub := decoder{ctx: d.ctx, attrs: content.Attributes}
+	t := &Test{Steps: sub.steps(), Range: b.DefRange}
+	d.diags = append(d.diags, sub.diags...)
+	return t
 }
 
 func (d *decoder) build(b *hcl.Block) *Build {
@@ -149,19 +182,26 @@ func (d *decoder) build(b *hcl.Block) *Build {
 		bd.RequiresRange = a.Expr.Range()
 	}
 	sub.decode("network", &bd.Network)
-	var steps []string
-	sub.list("steps", &steps)
-	for i, s := range steps {
-		if s == "" {
-			sub.diags = append(sub.diags, errorAt(sub.elementRange("steps", i), "Empty step", "A step is a shell command; this one is empty."))
-			continue
-		}
-		bd.Steps = append(bd.Steps, Step{Run: s, Range: sub.elementRange("steps", i)})
-	}
-	if _, ok := content.Attributes["steps"]; ok && len(steps) == 0 && !sub.diags.HasErrors() {
-		sub.errorf("steps", "No steps", "A build needs at least one step.")
-	}
+	bd.Steps = sub.steps()
 	bd.Env = sub.env("env")
 	d.diags = append(d.diags, sub.diags...)
 	return bd
+}
+
+// steps decodes a steps list: shell commands, each with its range.
+func (d *decoder) steps() []Step {
+	var steps []string
+	d.list("steps", &steps)
+	var out []Step
+	for i, s := range steps {
+		if s == "" {
+			d.diags = append(d.diags, errorAt(d.elementRange("steps", i), "Empty step", "A step is a shell command; this one is empty."))
+			continue
+		}
+		out = append(out, Step{Run: s, Range: d.elementRange("steps", i)})
+	}
+	if _, ok := d.attrs["steps"]; ok && len(steps) == 0 && !d.diags.HasErrors() {
+		d.errorf("steps", "No steps", "At least one step is needed.")
+	}
+	return out
 }

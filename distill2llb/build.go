@@ -91,7 +91,48 @@ func built(b *plan.Build, opt Options) (llb.State, string, error) {
 			Mkdir("/var/lib/dpkg/status.d", 0o755, llb.WithParents(true), epoch).
 			Mkfile("/var/lib/dpkg/status.d/"+p.Name, 0o644, []byte(record), epoch),
 		llb.WithCustomName(label+" package"), loc)
+	if p.Test != nil {
+		if layer, err = tested(b, layer, opt, label); err != nil {
+			return llb.State{}, "", err
+		}
+	}
 	return layer, fmt.Sprintf("distill: package %s %s built from source", p.Name, p.Version), nil
+}
+
+// tested runs a package's test steps in a throwaway image of its runtime
+// closure and busybox, and returns its layer made to depend on them: an
+// image that takes the package is not built unless its tests pass. The
+// layer's content does not change.
+func tested(b *plan.Build, layer llb.State, opt Options, label string) (llb.State, error) {
+	p := b.Package
+	loc := location(opt.SourceMap, p.Test.Range)
+	layers, _, err := packageLayers([][]plan.Package{b.TestDebs}, opt, loc)
+	if err != nil {
+		return llb.State{}, err
+	}
+	for _, dep := range b.Runtime {
+		l, _, err := built(dep, opt)
+		if err != nil {
+			return llb.State{}, err
+		}
+		layers = append(layers, l)
+	}
+	root := llb.Merge(append(layers, layer), llb.WithCustomName(label+" test image"), loc)
+	var marker llb.State
+	for _, step := range p.Test.Steps {
+		run := root.Run(
+			llb.Args([]string{"/bin/busybox", "sh", "-ec", step.Run}),
+			llb.AddEnv("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"),
+			llb.AddEnv("SOURCE_DATE_EPOCH", fmt.Sprint(opt.Epoch.Unix())),
+			llb.Network(llb.NetModeNone), llb.Platform(opt.Platform),
+			location(opt.SourceMap, step.Range),
+			llb.WithCustomName(label+" test: "+firstLine(step.Run)))
+		root = run.Root()
+		marker = run.AddMount("/tested", llb.Scratch())
+	}
+	// An empty directory copied in: the edge, and nothing else.
+	return layer.File(llb.Copy(marker, "/", "/", &llb.CopyInfo{CopyDirContentsOnly: true}),
+		llb.WithCustomName(label+" tested"), loc), nil
 }
 
 // stepWrapper exports Debian's build flags and architecture triplets, then

@@ -22,7 +22,7 @@ import (
 // TestHelloFromSource builds examples/hello — GNU hello from its upstream
 // tarball, in a sandbox made from Debian packages — runs it in the image,
 // then checks the per-step cache: a rebuild with nothing changed runs no
-// step, and a changed last step reruns alone.
+// step, and a changed last step reruns alone; a failing test fails the build.
 func TestHelloFromSource(t *testing.T) {
 	b := needBed(t)
 	dir := example(t, b, "hello")
@@ -77,6 +77,22 @@ func TestHelloFromSource(t *testing.T) {
 	for name, cached := range steps {
 		if last := strings.Contains(name, "make install DESTDIR"); cached == last {
 			t.Errorf("step %q: cached %v after the last step changed", name, cached)
+		}
+	}
+
+	// A failing test fails the build, showing its output.
+	failing := strings.Replace(changed, `"hello --version",`, `"echo checking the greeting; hello | grep -q Goodbye",`, 1)
+	if err := os.WriteFile(filepath.Join(dir, "distill.hcl"), []byte(failing), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	args := append(append([]string{"build", "-f", "distill.hcl", "--progress", "plain", "-o", "type=cacheonly"}, mirrorArgs(t)...), ".")
+	_, stderr, err = b.Buildx(t, dir, args...)
+	if err == nil {
+		t.Fatal("a failing test did not fail the build")
+	}
+	for _, w := range []string{"test: echo checking the greeting", "checking the greeting", "distill.hcl:"} {
+		if !strings.Contains(stderr, w) {
+			t.Errorf("output lacks %q:\n%s", w, stderr)
 		}
 	}
 }

@@ -105,6 +105,9 @@ func Packages(ctx context.Context, def *definition.Definition, img *definition.I
 			for _, dep := range runtimeClosure(def, p.Build.RequiresBuilt) {
 				b.Deps = append(b.Deps, builds[dep.Name])
 			}
+			for _, dep := range runtimeClosure(def, p.RuntimeBuilt) {
+				b.Runtime = append(b.Runtime, builds[dep.Name])
+			}
 			builds[p.Name] = b
 		}
 		for _, p := range runtimeClosure(def, img.Built) {

@@ -28,6 +28,29 @@ type Build struct {
 	// build requirements beyond Base, installed by dpkg with their
 	// maintainer scripts.
 	Requires []Package
+	// Runtime are the packages built from source it needs at run time,
+	// dependencies first; with TestDebs, they make its test image.
+	Runtime []*Build
+	// TestDebs are the Debian packages of its test image, when it has a
+	// test: the closure of its runtime requirements, and busybox.
+	TestDebs []Package
+}
+
+// testRecord names the lock record of a package's test image.
+func testRecord(pkg string) string { return "test:" + pkg }
+
+// testRequests are the Debian packages of a package's test image: what it
+// and the packages it needs need at run time, and busybox for a shell.
+func testRequests(def *definition.Definition, p *definition.Package) []string {
+	out := []string{"busybox"}
+	for _, q := range runtimeClosure(def, []definition.PackageRef{{Name: p.Name}}) {
+		for _, r := range q.Runtime {
+			if !slices.Contains(out, r) {
+				out = append(out, r)
+			}
+		}
+	}
+	return out
 }
 
 // sandboxBase is what every build sandbox holds: the Essential set (added
@@ -84,6 +107,26 @@ func (a *repos) resolveSandbox(ctx context.Context, p *definition.Package, plats
 				return err
 			}
 		}
+		if p.Test != nil {
+			var reqs []resolve.Request
+			for _, s := range testRequests(a.def, p) {
+				r, err := resolve.ParseRequest(s)
+				if err != nil {
+					return &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Invalid package request",
+						Detail: err.Error() + ".", Subject: p.RuntimeRange.Ptr()}
+				}
+				reqs = append(reqs, r)
+			}
+			tsel, err := resolve.Resolve(ix, reqs, resolve.Options{Arch: arch})
+			if err != nil {
+				return &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "No test image",
+					Detail: fmt.Sprintf("Package %s for %s: %v.", p.Name, arch, err), Subject: p.Test.Range.Ptr()}
+			}
+			if err := lock.Add(tsel); err != nil {
+				return err
+			}
+			lock.SetImage(testRecord(p.Name), sandboxInputs(a.def, testRequests(a.def, p)), tsel, nil)
+		}
 		lock.SetImage(baseRecord, sandboxInputs(a.def, nil), bsel, nil)
 		lock.SetImage(sandboxRecord(p.Name), sandboxInputs(a.def, buildRequires(a.def, p)), sel, nil)
 	}
@@ -118,6 +161,15 @@ func sandbox(lock *lockfile.Lockfile, def *definition.Definition, p *definition.
 	b := &Build{Package: p}
 	if b.Base, err = withURLs(def, base); err != nil {
 		return nil, err
+	}
+	if p.Test != nil {
+		debs, _, err := lock.ImagePackages(testRecord(p.Name), sandboxInputs(def, testRequests(def, p)), arch)
+		if err != nil {
+			return nil, stale(err)
+		}
+		if b.TestDebs, err = withURLs(def, debs); err != nil {
+			return nil, err
+		}
 	}
 	if b.Requires, err = withURLs(def, rest); err != nil {
 		return nil, err

@@ -27,6 +27,12 @@ package "hello" {
       "make install-strip DESTDIR=$DESTDIR",
     ]
   }
+  test {
+    steps = [
+      "hello --version",
+      "test \"$(hello)\" = \"Hello, world!\"",
+    ]
+  }
   runtime = ["libc6"]
 }
 
