@@ -21,16 +21,47 @@ const (
 	destDir = "/out"
 )
 
-// built lowers a package built from source for one platform: its sandbox,
-// its source tree, one ExecOp per step (so a changed step reruns from there
-// on and the steps before it come from cache), and the layer of what the
-// steps install into $DESTDIR, with a status.d record so scanners list it.
+// built lowers a package built from source for one platform to its layer:
+// what the steps install into $DESTDIR, stamped with the epoch, with a
+// status.d record so scanners list it.
 func built(b *plan.Build, opt Options) (llb.State, string, error) {
 	p := b.Package
 	loc := location(opt.SourceMap, p.DeclRange)
-	root, err := sandbox(b, opt, location(opt.SourceMap, p.Build.Range))
+	t, err := buildTree(b, opt)
 	if err != nil {
 		return llb.State{}, "", err
+	}
+	// The steps' mtimes are the build's; the layer's are the epoch.
+	record := statusRecord(p, arch.ForPlatform(opt.Platform))
+	epoch := llb.WithCreatedTime(opt.Epoch)
+	layer := llb.Scratch().File(
+		llb.Copy(t.out, "/", "/", &llb.CopyInfo{CopyDirContentsOnly: true, CreatedTime: &opt.Epoch}).
+			Mkdir("/var/lib/dpkg/status.d", 0o755, llb.WithParents(true), epoch).
+			Mkfile("/var/lib/dpkg/status.d/"+p.Name, 0o644, []byte(record), epoch),
+		llb.WithCustomName(t.label+" package"), loc)
+	if p.Test != nil {
+		if layer, err = tested(b, layer, opt, t.label); err != nil {
+			return llb.State{}, "", err
+		}
+	}
+	return layer, fmt.Sprintf("distill: package %s %s built from source", p.Name, p.Version), nil
+}
+
+// tree is a package built for one platform: its sandbox (with the packages
+// it requires installed), and what its steps installed into $DESTDIR.
+type tree struct {
+	root, out llb.State
+	label     string // "[hello 2.10 linux/amd64]", the prefix of its ops' names
+}
+
+// buildTree makes a package's sandbox and source tree and runs its steps,
+// one ExecOp each, so a changed step reruns from there on and the steps
+// before it come from cache.
+func buildTree(b *plan.Build, opt Options) (*tree, error) {
+	p := b.Package
+	root, err := sandbox(b, opt, location(opt.SourceMap, p.Build.Range))
+	if err != nil {
+		return nil, err
 	}
 	if len(b.Deps) > 0 {
 		// The packages built from source that this one requires, installed
@@ -40,7 +71,7 @@ func built(b *plan.Build, opt Options) (llb.State, string, error) {
 		for _, dep := range b.Deps {
 			layer, _, err := built(dep, opt)
 			if err != nil {
-				return llb.State{}, "", err
+				return nil, err
 			}
 			layers = append(layers, layer)
 			names = append(names, dep.Package.Name)
@@ -83,20 +114,7 @@ func built(b *plan.Build, opt Options) (llb.State, string, error) {
 		src = run.AddMount(srcDir, src)
 		out = run.AddMount(destDir, out)
 	}
-	// The steps' mtimes are the build's; the layer's are the epoch.
-	record := statusRecord(p, arch.ForPlatform(opt.Platform))
-	epoch := llb.WithCreatedTime(opt.Epoch)
-	layer := llb.Scratch().File(
-		llb.Copy(out, "/", "/", &llb.CopyInfo{CopyDirContentsOnly: true, CreatedTime: &opt.Epoch}).
-			Mkdir("/var/lib/dpkg/status.d", 0o755, llb.WithParents(true), epoch).
-			Mkfile("/var/lib/dpkg/status.d/"+p.Name, 0o644, []byte(record), epoch),
-		llb.WithCustomName(label+" package"), loc)
-	if p.Test != nil {
-		if layer, err = tested(b, layer, opt, label); err != nil {
-			return llb.State{}, "", err
-		}
-	}
-	return layer, fmt.Sprintf("distill: package %s %s built from source", p.Name, p.Version), nil
+	return &tree{root: root, out: out, label: label}, nil
 }
 
 // tested runs a package's test steps in a throwaway image of its runtime

@@ -81,6 +81,13 @@ func Build(ctx context.Context, c client.Client) (*client.Result, error) {
 		return res, wrapSource(err, src.SourceMap)
 	}
 
+	if pkg, err := plan.PackageTarget(def, bc.Target); err != nil || pkg != nil {
+		if err != nil {
+			return nil, err
+		}
+		res, err := debs(ctx, bc, c, def, pkg, src.SourceMap)
+		return res, wrapSource(err, src.SourceMap)
+	}
 	img, err := plan.Target(def, bc.Target)
 	if err != nil {
 		return nil, wrapSource(err, src.SourceMap)
@@ -104,7 +111,7 @@ func Build(ctx context.Context, c client.Client) (*client.Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	buildCtx, named, err := contexts(ctx, bc, def, img)
+	buildCtx, named, err := contexts(ctx, bc, img.Entries, plan.PackagesToBuild(def, img.Built))
 	if err != nil {
 		return nil, err
 	}
@@ -185,20 +192,19 @@ func packages(ctx context.Context, bc *dockerui.Client, c client.Client, def *de
 	return pkgs, h, nil
 }
 
-// contexts loads the build contexts the image takes files from: the main
-// one, transferring only the paths its files and packages copy, and the
-// named ones its packages' context sources name, which --build-context can
+// contexts loads the build contexts an image or a package takes files from:
+// the main one, transferring only the paths its files and packages copy,
+// and the named ones its packages' context sources name, which --build-context can
 // point elsewhere (the main context stands in for one it does not set).
-func contexts(ctx context.Context, bc *dockerui.Client, def *definition.Definition, img *definition.Image) (llb.State, map[string]llb.State, error) {
+func contexts(ctx context.Context, bc *dockerui.Client, entries []*definition.Entry, pkgs []*definition.Package) (llb.State, map[string]llb.State, error) {
 	var paths []string
-	for _, e := range img.Entries {
+	for _, e := range entries {
 		if e.Source != "" {
 			paths = append(paths, e.Source)
 		}
 	}
 	names := map[string]bool{}
-	for _, ref := range img.Built {
-		p := def.Package(ref.Name)
+	for _, p := range pkgs {
 		for _, pt := range p.Patches {
 			names[""] = true
 			paths = append(paths, pt.Path)

@@ -329,3 +329,42 @@ func TestPackageGraph(t *testing.T) {
 		t.Errorf("zversion did not print zlib's version:\n%s", stderr)
 	}
 }
+
+// TestPackageAsDeb exports examples/hello's package as a .deb
+// (--target package.hello), checks it with dpkg-deb, an oracle of its own,
+// and builds it again on a cold cache for the same bytes.
+func TestPackageAsDeb(t *testing.T) {
+	b := needBed(t)
+	dir := example(t, b, "hello")
+	build := func(extra ...string) []byte {
+		t.Helper()
+		out := t.TempDir()
+		args := append([]string{"build", "-f", "distill.hcl", "--target", "package.hello", "--platform", "linux/amd64", "-o", "type=local,dest=" + out}, mirrorArgs(t)...)
+		if _, stderr, err := b.Buildx(t, dir, append(append(args, extra...), ".")...); err != nil {
+			t.Fatalf("%v\n%s", err, stderr)
+		}
+		deb := filepath.Join(out, "hello_2.10_amd64.deb")
+		info, err := exec.Command("dpkg-deb", "--info", deb).CombinedOutput()
+		if err != nil {
+			t.Fatalf("dpkg-deb --info: %v\n%s", err, info)
+		}
+		for _, w := range []string{"Package: hello", "Version: 2.10", "Architecture: amd64", "Depends: libc6"} {
+			if !strings.Contains(string(info), w) {
+				t.Errorf("control lacks %q:\n%s", w, info)
+			}
+		}
+		contents, err := exec.Command("dpkg-deb", "--contents", deb).CombinedOutput()
+		if err != nil || !strings.Contains(string(contents), "root/root") || !strings.Contains(string(contents), "./usr/bin/hello") {
+			t.Errorf("contents (%v):\n%s", err, contents)
+		}
+		data, err := os.ReadFile(deb)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return data
+	}
+	first := build()
+	if second := build("--no-cache"); !bytes.Equal(first, second) {
+		t.Errorf("a rebuild without the cache gave another .deb (%d and %d bytes)", len(first), len(second))
+	}
+}

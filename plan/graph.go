@@ -131,3 +131,10 @@ func checkGraph(def *definition.Definition) hcl.Diagnostics {
 	}
 	return diags
 }
+
+// PackagesToBuild is every package that building refs takes, each once,
+// dependencies first: refs, what they need at run time, and what those need
+// to be built.
+func PackagesToBuild(def *definition.Definition, refs []definition.PackageRef) []*definition.Package {
+	return buildClosure(def, refs)
+}

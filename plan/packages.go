@@ -2,6 +2,8 @@ package plan
 
 import (
 	"context"
+	"fmt"
+	"strings"
 
 	"github.com/distill-build/distill/definition"
 	"github.com/distill-build/distill/lockfile"
@@ -96,19 +98,9 @@ func Packages(ctx context.Context, def *definition.Definition, img *definition.I
 			}
 			d.CA = &c[0]
 		}
-		builds := map[string]*Build{}
-		for _, p := range buildClosure(def, img.Built) {
-			b, err := sandbox(locks[img.Name], def, p, arch)
-			if err != nil {
-				return nil, err
-			}
-			for _, dep := range runtimeClosure(def, p.Build.RequiresBuilt) {
-				b.Deps = append(b.Deps, builds[dep.Name])
-			}
-			for _, dep := range runtimeClosure(def, p.RuntimeBuilt) {
-				b.Runtime = append(b.Runtime, builds[dep.Name])
-			}
-			builds[p.Name] = b
+		builds, err := buildsFor(locks[img.Name], def, img.Built, arch)
+		if err != nil {
+			return nil, err
 		}
 		for _, p := range runtimeClosure(def, img.Built) {
 			d.Built = append(d.Built, builds[p.Name])
@@ -154,4 +146,70 @@ func (a *repos) resolveSandboxes(ctx context.Context, img *definition.Image, pla
 		}
 	}
 	return nil
+}
+
+// buildsFor takes from lock what building refs takes for one architecture:
+// a Build for every package of their build closure, by name, each with its
+// sandbox and the Builds it depends on.
+func buildsFor(lock *lockfile.Lockfile, def *definition.Definition, refs []definition.PackageRef, arch string) (map[string]*Build, error) {
+	builds := map[string]*Build{}
+	for _, p := range buildClosure(def, refs) {
+		b, err := sandbox(lock, def, p, arch)
+		if err != nil {
+			return nil, err
+		}
+		for _, dep := range runtimeClosure(def, p.Build.RequiresBuilt) {
+			b.Deps = append(b.Deps, builds[dep.Name])
+		}
+		for _, dep := range runtimeClosure(def, p.RuntimeBuilt) {
+			b.Runtime = append(b.Runtime, builds[dep.Name])
+		}
+		builds[p.Name] = b
+	}
+	return builds, nil
+}
+
+// PackageTarget is the package a target names ("package.hello"), or nil
+// when the target names an image.
+func PackageTarget(def *definition.Definition, target string) (*definition.Package, error) {
+	name, ok := strings.CutPrefix(target, "package.")
+	if !ok {
+		return nil, nil
+	}
+	if p := def.Package(name); p != nil {
+		return p, nil
+	}
+	var names []string
+	for _, p := range def.Packages {
+		names = append(names, "package."+p.Name)
+	}
+	return nil, fmt.Errorf("target %q not found in %s: the packages are %s", target, def.Filename, strings.Join(names, ", "))
+}
+
+// PackageBuilds is what building one package takes, per Debian
+// architecture, from lock or solved from the verified indexes: for a
+// --target package.NAME that exports the package itself.
+func PackageBuilds(ctx context.Context, def *definition.Definition, p *definition.Package, plats []ocispecs.Platform, lock *lockfile.Lockfile, o Options) (map[string]*Build, error) {
+	refs := []definition.PackageRef{{Name: p.Name, Range: p.DeclRange}}
+	if lock == nil {
+		a, err := newRepos(def, o)
+		if err != nil {
+			return nil, err
+		}
+		lock = lockfile.New()
+		for _, q := range buildClosure(def, refs) {
+			if err := a.resolveSandbox(ctx, q, plats, lock); err != nil {
+				return nil, err
+			}
+		}
+	}
+	out := map[string]*Build{}
+	for _, arch := range debianArchs(plats) {
+		builds, err := buildsFor(lock, def, refs, arch)
+		if err != nil {
+			return nil, err
+		}
+		out[arch] = builds[p.Name]
+	}
+	return out, nil
 }

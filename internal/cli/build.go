@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
+	"strings"
 
 	"github.com/containerd/platforms"
 	"github.com/moby/buildkit/client"
@@ -22,7 +23,7 @@ type buildOptions struct {
 func (o *buildOptions) addFlags(fs *pflag.FlagSet) {
 	o.commonOptions.addFlags(fs)
 	fs.StringVar(&o.context, "context", "", "the build context `DIR` (default: the definition's directory)")
-	fs.StringVar(&o.target, "target", "", "the `IMAGE` to build (default: the definition's last image)")
+	fs.StringVar(&o.target, "target", "", "the `IMAGE` to build, or package.NAME for a package's .deb (default: the definition's last image)")
 	fs.StringArrayVarP(&o.outputs, "output", "o", nil, "export to `SPEC`, as buildctl's --output: type=oci|docker|tar,dest=FILE, type=local,dest=DIR or type=image,name=REF,push=true (repeatable; default: type=oci,dest=IMAGE.oci.tar)")
 }
 
@@ -77,6 +78,11 @@ func runBuild(ctx context.Context, o *buildOptions, stderr io.Writer) (err error
 			name = img.Name
 		}
 		specs = []string{"type=oci,dest=" + name + ".oci.tar"}
+		if strings.HasPrefix(o.target, "package.") {
+			// A package target is a .deb: into the current directory, as
+			// apt-get download puts them.
+			specs = []string{"type=local,dest=."}
+		}
 	}
 	// Ask for the image's own platforms explicitly: BuildKit warns when a
 	// result's platforms differ from the requested ones.
