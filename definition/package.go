@@ -50,6 +50,10 @@ type Build struct {
 	// Network lets steps reach the network; off by default, so a build
 	// cannot depend on what a server answers today.
 	Network bool
+	// Caches are directories kept from build to build for compiler and
+	// module caches (/root/.cache/go-build, a ccache directory): never part
+	// of the output, shared by every package that names the same path.
+	Caches []string
 	Range   hcl.Range
 }
 
@@ -87,6 +91,7 @@ var buildSchema = &hcl.BodySchema{
 		{Name: "steps", Required: true},
 		{Name: "env"},
 		{Name: "network"},
+		{Name: "caches"},
 	},
 }
 
@@ -182,6 +187,17 @@ func (d *decoder) build(b *hcl.Block) *Build {
 		bd.RequiresRange = a.Expr.Range()
 	}
 	sub.decode("network", &bd.Network)
+	var caches []string
+	sub.list("caches", &caches)
+	for i, c := range caches {
+		clean, err := cleanAbs(c)
+		if err != nil || clean == "/" || clean == "/src" || clean == "/out" {
+			sub.diags = append(sub.diags, errorAt(sub.elementRange("caches", i), "Invalid cache directory",
+				fmt.Sprintf("%q is not a directory a cache can take: use an absolute path other than /, /src and /out.", c)))
+			continue
+		}
+		bd.Caches = append(bd.Caches, clean)
+	}
 	bd.Steps = sub.steps()
 	bd.Env = sub.env("env")
 	d.diags = append(d.diags, sub.diags...)

@@ -99,8 +99,14 @@ func buildTree(b *plan.Build, opt Options) (*tree, error) {
 		src = run.AddMount(srcDir, src)
 	}
 	out := llb.Scratch()
+	var caches []llb.RunOption
+	for _, c := range p.Build.Caches {
+		// Keyed by path alone: compiler and module caches are keyed by
+		// content, so packages may share them, and concurrent builds too.
+		caches = append(caches, llb.AddMount(c, llb.Scratch(), llb.AsPersistentCacheDir("distill:"+c, llb.CacheMountShared)))
+	}
 	for _, step := range p.Build.Steps {
-		run := root.Run(append(stepEnv(p, opt),
+		run := root.Run(append(append(stepEnv(p, opt), caches...),
 			// The user's step runs in a shell of its own with Debian's
 			// build flags (-ffile-prefix-map among them, for reproducible
 			// binaries) and the DEB_* triplets exported, when the sandbox

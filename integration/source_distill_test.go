@@ -231,7 +231,9 @@ package "kinds" {
   }
   patches = [%s]
   build {
+    caches = ["/root/.cache/kinds"]
     steps = [
+      "echo kept > /root/.cache/kinds/f && test -f /root/.cache/kinds/f",
       "mkdir -p $DESTDIR/usr/share/kinds",
       "cat from-http.txt git/from-git.txt ctx/from-context.txt from-inline.txt > $DESTDIR/usr/share/kinds/all.txt",
     ]
@@ -277,6 +279,11 @@ image "kinds" {
 	}
 	if f, ok := img.File("usr/share/kinds/all.txt"); !ok || string(f.Data) != "http\ngit\ncontext\ninline patched\n" {
 		t.Errorf("all.txt: %q (present %v)", f.Data, ok)
+	}
+	for name := range img.Files() {
+		if strings.Contains(name, ".cache") {
+			t.Errorf("the image holds %s, from a cache directory", name)
+		}
 	}
 	if f, ok := img.File("var/lib/dpkg/status.d/kinds"); !ok || !strings.Contains(string(f.Data), "Package: kinds\nVersion: 1\nArchitecture: amd64\n") {
 		t.Errorf("status.d record: %q", f.Data)
