@@ -375,3 +375,53 @@ func TestPackageAsDeb(t *testing.T) {
 		t.Errorf("a rebuild without the cache gave another .deb (%d and %d bytes)", len(first), len(second))
 	}
 }
+
+// TestEmulatedBuild builds a small C program from source for arm64 under
+// binfmt and QEMU — the sandbox's dpkg runs emulated too — and runs it.
+func TestEmulatedBuild(t *testing.T) {
+	b := needBed(t)
+	dir := definition(t, b, `
+variable "MIRROR" { default = "" }
+repository "debian" {
+  url   = MIRROR
+  suite = "bookworm"
+}
+package "uname" {
+  version = "1"
+  source "inline" {
+    files = {
+      "uname.c" = "#include <stdio.h>\n#include <sys/utsname.h>\nint main(void) { struct utsname u; uname(&u); printf(\"built for %s\\n\", u.machine); return 0; }\n"
+    }
+  }
+  build {
+    requires = ["gcc", "libc6-dev"]
+    steps    = ["mkdir -p $DESTDIR/usr/bin && gcc -O2 -o $DESTDIR/usr/bin/uname-arch uname.c"]
+  }
+  test {
+    steps = ["uname-arch | grep -q aarch64"]
+  }
+  runtime = ["libc6"]
+}
+image "uname" {
+  platforms  = ["linux/arm64"]
+  packages   = [package.uname]
+}
+`, nil)
+	ref := fmt.Sprintf("%s/distill/uname:test", b.Registry)
+	args := append([]string{"build", "-f", "distill.hcl", "--progress", "plain", "-o", "type=image,name=" + ref + ",push=true,registry.insecure=true"}, mirrorArgs(t)...)
+	if _, stderr, err := b.Buildx(t, dir, append(args, ".")...); err != nil {
+		t.Fatalf("%v\n%s", err, stderr)
+	}
+	work := t.TempDir()
+	df := filepath.Join(work, "Dockerfile")
+	if err := os.WriteFile(df, []byte("FROM "+ref+"\nRUN [\"/usr/bin/uname-arch\"]\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, stderr, err := b.Buildx(t, work, "build", "-f", df, "--platform", "linux/arm64", "--progress", "plain", "--no-cache", ".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(stderr, "built for aarch64") {
+		t.Errorf("the program did not run as arm64:\n%s", stderr)
+	}
+}
