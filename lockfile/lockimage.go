@@ -3,6 +3,7 @@ package lockfile
 import (
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/distill-build/distill/debian/resolve"
 )
@@ -82,14 +83,14 @@ func (l *Lockfile) SetImage(name string, in LockInputs, sel *resolve.Selection, 
 func (l *Lockfile) ImagePackages(name string, in LockInputs, arch string) ([]LockedPackage, *LockedPackage, error) {
 	li := l.Images[name]
 	if li == nil {
-		return nil, nil, &NotLockedError{Arch: arch, Key: "image " + name}
+		return nil, nil, &NotLockedError{Arch: arch, Key: recordName(name)}
 	}
 	if !li.LockInputs.Equal(in) {
-		return nil, nil, &StaleLockError{Image: "image " + name, Want: in, Have: li.LockInputs}
+		return nil, nil, &StaleLockError{Image: recordName(name), Want: in, Have: li.LockInputs}
 	}
 	keys, ok := li.Closure[arch]
 	if !ok {
-		return nil, nil, &NotLockedError{Arch: arch, Key: "image " + name}
+		return nil, nil, &NotLockedError{Arch: arch, Key: recordName(name)}
 	}
 	var out []LockedPackage
 	for _, k := range keys {
@@ -148,15 +149,15 @@ func ImageChanges(old, new *Lockfile) []string {
 		a, b := o[name], n[name]
 		switch {
 		case a == nil:
-			out = append(out, fmt.Sprintf("image %s (added)", name))
+			out = append(out, fmt.Sprintf("%s (added)", recordName(name)))
 		case b == nil:
-			out = append(out, fmt.Sprintf("image %s (removed)", name))
+			out = append(out, fmt.Sprintf("%s (removed)", recordName(name)))
 		case !a.LockInputs.Equal(b.LockInputs):
-			out = append(out, fmt.Sprintf("image %s: packages %q, exclude %q, repositories %q (inputs changed)", name, b.Packages, b.Exclude, b.Repositories))
+			out = append(out, fmt.Sprintf("%s: packages %q, exclude %q, repositories %q (inputs changed)", recordName(name), b.Packages, b.Exclude, b.Repositories))
 		default:
 			for _, arch := range sortedKeys(unionKeys(a.Closure, b.Closure)) {
 				if !slices.Equal(a.Closure[arch], b.Closure[arch]) {
-					out = append(out, fmt.Sprintf("image %s %s: %d -> %d packages (closure changed)", name, arch, len(a.Closure[arch]), len(b.Closure[arch])))
+					out = append(out, fmt.Sprintf("%s %s: %d -> %d packages (closure changed)", recordName(name), arch, len(a.Closure[arch]), len(b.Closure[arch])))
 				}
 			}
 		}
@@ -173,4 +174,13 @@ func unionKeys(a, b map[string][]string) map[string]bool {
 		out[k] = true
 	}
 	return out
+}
+
+// recordName names a record in messages: "image python3", or a build
+// sandbox's or test image's record as it is ("sandbox:hello").
+func recordName(name string) string {
+	if strings.Contains(name, ":") {
+		return name
+	}
+	return "image " + name
 }
