@@ -54,7 +54,7 @@ type Build struct {
 	// module caches (/root/.cache/go-build, a ccache directory): never part
 	// of the output, shared by every package that names the same path.
 	Caches []string
-	Range   hcl.Range
+	Range  hcl.Range
 }
 
 // Test is a package's `test { steps = [...] }` block.
