@@ -425,3 +425,35 @@ image "uname" {
 		t.Errorf("the program did not run as arm64:\n%s", stderr)
 	}
 }
+
+// TestGoService builds examples/go-service — a Go HTTP service of this
+// repository, built with Debian's Go — into a static nonroot image, and has
+// it answer a request in that image.
+func TestGoService(t *testing.T) {
+	b := needBed(t)
+	dir := example(t, b, "go-service")
+	src, err := os.ReadFile(filepath.Join(mustRepoRoot(t), "examples", "go-service", "main.go"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "main.go"), src, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ref := fmt.Sprintf("%s/distill/service:test", b.Registry)
+	args := append([]string{"build", "-f", "distill.hcl", "--progress", "plain", "-o", "type=image,name=" + ref + ",push=true,registry.insecure=true"}, mirrorArgs(t)...)
+	if _, stderr, err := b.Buildx(t, dir, append(args, ".")...); err != nil {
+		t.Fatalf("%v\n%s", err, stderr)
+	}
+	work := t.TempDir()
+	df := filepath.Join(work, "Dockerfile")
+	if err := os.WriteFile(df, []byte("FROM "+ref+"\nRUN [\"/usr/bin/service\", \"-selftest\"]\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, stderr, err := b.Buildx(t, work, "build", "-f", df, "--progress", "plain", "--no-cache", ".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(stderr, "hello from distill, uid 65532, path /ping") {
+		t.Errorf("the service did not answer as nonroot:\n%s", stderr)
+	}
+}
