@@ -16,7 +16,9 @@ import (
 )
 
 func handler(w http.ResponseWriter, r *http.Request) {
-	fmt.Fprintf(w, "hello from distill, uid %d, path %s\n", os.Getuid(), r.URL.Path)
+	if _, err := fmt.Fprintf(w, "hello from distill, uid %d, path %s\n", os.Getuid(), r.URL.Path); err != nil {
+		log.Print(err) // the client went away
+	}
 }
 
 func main() {
