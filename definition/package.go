@@ -50,6 +50,11 @@ type Build struct {
 	// Network lets steps reach the network; off by default, so a build
 	// cannot depend on what a server answers today.
 	Network bool
+	// Cross builds a foreign platform's package on the build platform with
+	// Debian's cross toolchain (crossbuild-essential-ARCH), instead of
+	// emulating the foreign platform; the steps must cooperate (use $CC,
+	// --host=$DEB_HOST_GNU_TYPE).
+	Cross bool
 	// Caches are directories kept from build to build for compiler and
 	// module caches (/root/.cache/go-build, a ccache directory): never part
 	// of the output, shared by every package that names the same path.
@@ -92,6 +97,7 @@ var buildSchema = &hcl.BodySchema{
 		{Name: "env"},
 		{Name: "network"},
 		{Name: "caches"},
+		{Name: "cross"},
 	},
 }
 
@@ -187,6 +193,7 @@ func (d *decoder) build(b *hcl.Block) *Build {
 		bd.RequiresRange = a.Expr.Range()
 	}
 	sub.decode("network", &bd.Network)
+	sub.decode("cross", &bd.Cross)
 	var caches []string
 	sub.list("caches", &caches)
 	for i, c := range caches {

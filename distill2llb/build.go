@@ -105,16 +105,20 @@ func buildTree(b *plan.Build, opt Options) (*tree, error) {
 		// content, so packages may share them, and concurrent builds too.
 		caches = append(caches, llb.AddMount(c, llb.Scratch(), llb.AsPersistentCacheDir("distill:"+c, llb.CacheMountShared)))
 	}
+	wrapper, stepPlatform := stepWrapper, opt.Platform
+	if b.HostArch != "" {
+		wrapper, stepPlatform = crossWrapper(b.HostArch), opt.Helper.Platform
+	}
 	for _, step := range p.Build.Steps {
 		run := root.Run(append(append(stepEnv(p, opt), caches...),
 			// The user's step runs in a shell of its own with Debian's
 			// build flags (-ffile-prefix-map among them, for reproducible
 			// binaries) and the DEB_* triplets exported, when the sandbox
 			// has dpkg-dev to print them.
-			llb.Args([]string{"/bin/sh", "-c", stepWrapper, step.Run}),
+			llb.Args([]string{"/bin/sh", "-c", wrapper, step.Run}),
 			llb.Dir(srcDir),
 			network(p.Build.Network),
-			llb.Platform(opt.Platform),
+			llb.Platform(stepPlatform),
 			location(opt.SourceMap, step.Range),
 			llb.WithCustomName(label+" "+firstLine(step.Run)))...)
 		src = run.AddMount(srcDir, src)
@@ -142,11 +146,16 @@ func tested(b *plan.Build, layer llb.State, opt Options, label string) (llb.Stat
 		layers = append(layers, l)
 	}
 	root := llb.Merge(append(layers, layer), llb.WithCustomName(label+" test image"), loc)
+	// busybox's applets under /busybox, last on PATH, as distroless's debug
+	// images have them: tests can grep and test without a Debian shell.
+	root = root.Run(llb.Args([]string{"/bin/busybox", "sh", "-c", "/bin/busybox mkdir -p /busybox && /bin/busybox --install -s /busybox"}),
+		llb.Network(llb.NetModeNone), llb.Platform(opt.Platform), loc,
+		llb.WithCustomName(label+" test image: busybox applets")).Root()
 	var marker llb.State
 	for _, step := range p.Test.Steps {
 		run := root.Run(
 			llb.Args([]string{"/bin/busybox", "sh", "-ec", step.Run}),
-			llb.AddEnv("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"),
+			llb.AddEnv("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin:/busybox"),
 			llb.AddEnv("SOURCE_DATE_EPOCH", fmt.Sprint(opt.Epoch.Unix())),
 			llb.Network(llb.NetModeNone), llb.Platform(opt.Platform),
 			location(opt.SourceMap, step.Range),
@@ -164,6 +173,15 @@ func tested(b *plan.Build, layer llb.State, opt Options, label string) (llb.Stat
 const stepWrapper = `if command -v dpkg-buildflags >/dev/null; then eval "$(dpkg-buildflags --export=sh)"; fi
 if command -v dpkg-architecture >/dev/null; then eval "$(dpkg-architecture -s)"; fi
 exec /bin/sh -ec "$0"`
+
+// crossWrapper is stepWrapper for a cross build to host: the triplets and
+// flags are host's, and CC, CXX and PKG_CONFIG name its cross tools.
+func crossWrapper(host string) string {
+	return `eval "$(dpkg-architecture -a` + host + ` -s 2>/dev/null)"
+eval "$(dpkg-buildflags --export=sh)"
+export CC="$DEB_HOST_GNU_TYPE-gcc" CXX="$DEB_HOST_GNU_TYPE-g++" PKG_CONFIG="$DEB_HOST_GNU_TYPE-pkg-config"
+exec /bin/sh -ec "$0"`
+}
 
 // stepEnv is a step's environment, sorted: the sandbox's, $DESTDIR, the
 // platform variables a Dockerfile has, and the package's own.

@@ -35,7 +35,12 @@ func sandbox(b *plan.Build, opt Options, loc llb.ConstraintsOpt) (llb.State, err
 	if opt.Helper == nil {
 		return llb.State{}, fmt.Errorf("a build sandbox needs the in-build helper, and this build has none")
 	}
-	platform := fmt.Sprintf("%s/%s", opt.Platform.OS, opt.Platform.Architecture)
+	// A cross sandbox runs on the build platform, natively.
+	run := opt.Platform
+	if b.HostArch != "" {
+		run = opt.Helper.Platform
+	}
+	platform := fmt.Sprintf("%s/%s", run.OS, run.Architecture)
 	epoch := llb.WithCreatedTime(opt.Epoch)
 	// /bin, /sbin and /lib are links into /usr, as Debian installs since
 	// bookworm; usr-is-merged's preinst checks it.
@@ -54,11 +59,11 @@ func sandbox(b *plan.Build, opt Options, loc llb.ConstraintsOpt) (llb.State, err
 	for _, p := range b.Base {
 		unpack.Debs = append(unpack.Debs, helper.UnpackDeb{Deb: "/debs/" + path.Base(p.Filename), Root: "/root"})
 	}
-	run := opt.Helper.State.Run(llb.Args(opt.Helper.argv(unpack)),
+	unpacked := opt.Helper.State.Run(llb.Args(opt.Helper.argv(unpack)),
 		llb.AddMount("/debs", base, llb.Readonly),
 		llb.Network(llb.NetModeNone), llb.Platform(opt.Helper.Platform), loc,
 		llb.WithCustomNamef("[sandbox %s] unpack the Essential set (%d packages)", platform, len(b.Base)))
-	root = run.AddMount("/root", root)
+	root = unpacked.AddMount("/root", root)
 
 	// dpkg runs in the sandbox itself, under emulation for a foreign
 	// platform.
@@ -68,7 +73,7 @@ func sandbox(b *plan.Build, opt Options, loc llb.ConstraintsOpt) (llb.State, err
 	}
 	root = root.Run(append(sandboxEnv(opt), llb.Args(install),
 		llb.AddMount("/debs", base, llb.Readonly),
-		llb.Network(llb.NetModeNone), llb.Platform(opt.Platform), loc,
+		llb.Network(llb.NetModeNone), llb.Platform(run), loc,
 		llb.WithCustomNamef("[sandbox %s] install the Essential set", platform))...).Root()
 
 	if len(b.Requires) > 0 {
@@ -76,9 +81,13 @@ func sandbox(b *plan.Build, opt Options, loc llb.ConstraintsOpt) (llb.State, err
 		for _, p := range b.Requires {
 			reqs = append(reqs, "/debs/"+path.Base(p.Filename))
 		}
+		if b.HostArch != "" {
+			// dpkg installs another architecture's packages once told of it.
+			reqs = append([]string{"/bin/sh", "-ec", `dpkg --add-architecture "$1"; shift; exec "$@"`, "add-arch", b.HostArch}, reqs...)
+		}
 		root = root.Run(append(sandboxEnv(opt), llb.Args(reqs),
 			llb.AddMount("/debs", debsDir(b.Requires, loc), llb.Readonly),
-			llb.Network(llb.NetModeNone), llb.Platform(opt.Platform), loc,
+			llb.Network(llb.NetModeNone), llb.Platform(run), loc,
 			llb.WithCustomNamef("[sandbox %s] install %d build requirements", platform, len(b.Requires)))...).Root()
 	}
 	return root, nil

@@ -26,7 +26,7 @@ func (f gatewayFetcher) Fetch(ctx context.Context, url, sha256, name string) ([]
 // planOptions are the planner's options for a build of target ("" for all
 // images): it fetches through BuildKit, honouring --no-cache.
 func planOptions(bc *dockerui.Client, c client.Client, target string) plan.Options {
-	return plan.Options{Fetcher: gatewayFetcher{c: c, noCache: bc.IsNoCache(target)}}
+	return plan.Options{Fetcher: gatewayFetcher{c: c, noCache: bc.IsNoCache(target)}, BuildPlatform: bc.BuildPlatforms[0]}
 }
 
 // readChunk stays well under BuildKit's 16 MiB gRPC message cap.

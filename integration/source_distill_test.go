@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"crypto/sha256"
+	"debug/elf"
 	"encoding/hex"
 	"fmt"
 	"net/http"
@@ -455,5 +456,52 @@ func TestGoService(t *testing.T) {
 	}
 	if !strings.Contains(stderr, "hello from distill, uid 65532, path /ping") {
 		t.Errorf("the service did not answer as nonroot:\n%s", stderr)
+	}
+}
+
+// TestCrossBuild builds zlib for arm64 with cross = true: the sandbox and
+// the steps run natively on the build platform with Debian's cross
+// toolchain, and the library that lands in the arm64 image is aarch64 code.
+func TestCrossBuild(t *testing.T) {
+	b := needBed(t)
+	src, err := os.ReadFile(filepath.Join(mustRepoRoot(t), "examples", "zlib", "distill.hcl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, body, _ := strings.Cut(string(src), "\n")
+	i := strings.Index(body, `package "zversion"`)
+	if i < 0 {
+		t.Fatal("examples/zlib has no zversion package")
+	}
+	body = strings.Replace(body[:i], `requires = ["build-essential"]`, "requires = [\"build-essential\"]\n    cross    = true", 1) +
+		"image \"zlib\" {\n  platforms = [\"linux/arm64\"]\n  packages  = [package.zlib]\n}\n"
+	dir := definition(t, b, body, nil)
+	out := filepath.Join(t.TempDir(), "zlib.tar")
+	args := append([]string{"build", "-f", "distill.hcl", "--progress", "plain", "-o", "type=oci,dest=" + out}, mirrorArgs(t)...)
+	_, stderr, err := b.Buildx(t, dir, append(args, ".")...)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, stderr)
+	}
+	if !strings.Contains(stderr, "crossbuild-essential-arm64") && !strings.Contains(stderr, "build requirements") {
+		t.Errorf("no cross sandbox in the progress:\n%s", stderr)
+	}
+	l, err := ReadOCILayout(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	img, err := l.Image("linux/arm64")
+	if err != nil {
+		t.Fatal(err)
+	}
+	lib, ok := img.File("usr/lib/libz.so.1.2.13")
+	if !ok {
+		t.Fatal("the image has no usr/lib/libz.so.1.2.13")
+	}
+	f, err := elf.NewFile(bytes.NewReader(lib.Data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f.Machine != elf.EM_AARCH64 {
+		t.Errorf("libz.so is %v code, want aarch64", f.Machine)
 	}
 }

@@ -27,17 +27,23 @@ type Options struct {
 	// Now is the time Valid-Until and key expiry are checked at; zero
 	// means the current time.
 	Now time.Time
+	// BuildPlatform is the platform builds run on natively: a package
+	// with cross = true builds there for a foreign platform.
+	BuildPlatform ocispecs.Platform
 }
 
 // repos resolves an image's packages against the definition's
 // repositories, verifying from the InRelease signature down.
 type repos struct {
-	f        archive.Fetcher
-	def      *definition.Definition
-	keyring  *archive.Keyring
-	now      time.Time                   // for Valid-Until
-	releases map[string]*archive.Release // by repository name
-	indexes  map[string]*archive.Index   // by Debian architecture
+	f       archive.Fetcher
+	def     *definition.Definition
+	keyring *archive.Keyring
+	now     time.Time // for Valid-Until
+	// buildArch is the build platform's Debian architecture, where cross
+	// builds run.
+	buildArch string
+	releases  map[string]*archive.Release // by repository name
+	indexes   map[string]*archive.Index   // by Debian architecture
 }
 
 func newRepos(def *definition.Definition, o Options) (*repos, error) {
@@ -55,7 +61,7 @@ func newRepos(def *definition.Definition, o Options) (*repos, error) {
 	if now.IsZero() {
 		now = time.Now()
 	}
-	return &repos{f: o.Fetcher, def: def, keyring: kr, now: now, releases: map[string]*archive.Release{}, indexes: map[string]*archive.Index{}}, nil
+	return &repos{f: o.Fetcher, def: def, keyring: kr, now: now, buildArch: arch.ForPlatform(o.BuildPlatform), releases: map[string]*archive.Release{}, indexes: map[string]*archive.Index{}}, nil
 }
 
 // release fetches and verifies a repository's InRelease.

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/distill-build/distill/debian/arch"
 	"github.com/distill-build/distill/definition"
 	"github.com/distill-build/distill/lockfile"
 	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
@@ -98,7 +99,7 @@ func Packages(ctx context.Context, def *definition.Definition, img *definition.I
 			}
 			d.CA = &c[0]
 		}
-		builds, err := buildsFor(locks[img.Name], def, img.Built, arch)
+		builds, err := buildsFor(locks[img.Name], def, img.Built, arch, buildArch(o))
 		if err != nil {
 			return nil, err
 		}
@@ -151,10 +152,10 @@ func (a *repos) resolveSandboxes(ctx context.Context, img *definition.Image, pla
 // buildsFor takes from lock what building refs takes for one architecture:
 // a Build for every package of their build closure, by name, each with its
 // sandbox and the Builds it depends on.
-func buildsFor(lock *lockfile.Lockfile, def *definition.Definition, refs []definition.PackageRef, arch string) (map[string]*Build, error) {
+func buildsFor(lock *lockfile.Lockfile, def *definition.Definition, refs []definition.PackageRef, arch, buildArch string) (map[string]*Build, error) {
 	builds := map[string]*Build{}
 	for _, p := range buildClosure(def, refs) {
-		b, err := sandbox(lock, def, p, arch)
+		b, err := sandbox(lock, def, p, arch, buildArch)
 		if err != nil {
 			return nil, err
 		}
@@ -205,11 +206,20 @@ func PackageBuilds(ctx context.Context, def *definition.Definition, p *definitio
 	}
 	out := map[string]*Build{}
 	for _, arch := range debianArchs(plats) {
-		builds, err := buildsFor(lock, def, refs, arch)
+		builds, err := buildsFor(lock, def, refs, arch, buildArch(o))
 		if err != nil {
 			return nil, err
 		}
 		out[arch] = builds[p.Name]
 	}
 	return out, nil
+}
+
+// buildArch is the build platform's Debian architecture; "" when unknown,
+// and then nothing builds cross.
+func buildArch(o Options) string {
+	if o.BuildPlatform.Architecture == "" {
+		return ""
+	}
+	return arch.ForPlatform(o.BuildPlatform)
 }

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"slices"
 
+	"github.com/distill-build/distill/debian/archive"
+
 	"github.com/distill-build/distill/debian/resolve"
 	"github.com/distill-build/distill/definition"
 	"github.com/distill-build/distill/lockfile"
@@ -34,6 +36,97 @@ type Build struct {
 	// TestDebs are the Debian packages of its test image, when it has a
 	// test: the closure of its runtime requirements, and busybox.
 	TestDebs []Package
+	// HostArch, when not empty, is the foreign architecture this build
+	// cross-compiles for: the sandbox (Base, Requires) is the build
+	// platform's, with HostArch's libraries beside its own.
+	HostArch string
+}
+
+// crossRecord names the lock record of a cross sandbox for host.
+func crossRecord(pkg, host string) string { return "sandbox:" + pkg + ":cross-" + host }
+
+// crossInputs is what a cross sandbox's lock depends on: the package's
+// requirements as written (which of them are for the host follows from the
+// index), and the host.
+func crossInputs(def *definition.Definition, p *definition.Package, host string) lockfile.LockInputs {
+	return sandboxInputs(def, append([]string{"(cross " + host + ")"}, buildRequires(def, p)...))
+}
+
+// crossRequires are the requests of a cross sandbox, for the build
+// architecture with host's beside it: Debian's cross toolchain and host's
+// C library (dpkg-buildpackage -a needs them through Multi-Arch), then the
+// package's requirements, each for host unless it is a tool that runs on
+// the build platform (Multi-Arch: foreign or allowed, as apt-get build-dep
+// -a decides, and build-essential itself).
+func crossRequires(def *definition.Definition, p *definition.Package, hostIx *archive.Index, host string) []string {
+	out := []string{"build-essential", "crossbuild-essential-" + host, "libc6-dev:" + host}
+	for _, s := range buildRequires(def, p) {
+		r, err := resolve.ParseRequest(s)
+		if err != nil || r.Arch != "" || r.Name == "build-essential" {
+			out = append(out, s) // reported by the solve, or qualified already
+			continue
+		}
+		native := false
+		for _, c := range hostIx.Lookup(r.Name) {
+			native = native || c.MultiArch == archive.MultiArchForeign || c.MultiArch == archive.MultiArchAllowed
+		}
+		if !native {
+			r.Arch = host
+		}
+		out = append(out, r.String())
+	}
+	return out
+}
+
+// resolveCross solves a cross sandbox of p for host, on the build
+// architecture.
+func (a *repos) resolveCross(ctx context.Context, p *definition.Package, host string, base []resolve.Request, lock *lockfile.Lockfile) error {
+	build := a.buildArch
+	hostIx, err := a.index(ctx, host)
+	if err != nil {
+		return err
+	}
+	ix, err := a.merged(ctx, []string{build, host})
+	if err != nil {
+		return err
+	}
+	buildIx, err := a.index(ctx, build)
+	if err != nil {
+		return err
+	}
+	bsel, err := resolve.Resolve(buildIx, base, resolve.Options{Arch: build, Essential: true})
+	if err != nil {
+		return &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "No build sandbox",
+			Detail: fmt.Sprintf("The Essential set for %s: %v.", build, err), Subject: p.Build.Range.Ptr()}
+	}
+	reqs := crossRequires(a.def, p, hostIx, host)
+	full := slices.Clone(base)
+	for _, s := range reqs {
+		r, err := resolve.ParseRequest(s)
+		if err != nil {
+			return &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Invalid build requirement",
+				Detail: err.Error() + ".", Subject: p.Build.RequiresRange.Ptr()}
+		}
+		full = append(full, r)
+	}
+	sel, err := resolve.Resolve(ix, full, resolve.Options{Arch: build, ForeignArchs: []string{host}, Essential: true, Prefer: bsel.Versions()})
+	if err != nil {
+		return &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Unsatisfiable build requirements",
+			Detail: fmt.Sprintf("Package %s, cross from %s to %s: %v.", p.Name, build, host, err), Subject: p.Build.Range.Ptr()}
+	}
+	for _, s := range []*resolve.Selection{bsel, sel} {
+		if err := lock.Add(s); err != nil {
+			return err
+		}
+	}
+	lock.SetImage(baseRecord, sandboxInputs(a.def, nil), bsel, nil)
+	lock.SetImage(crossRecord(p.Name, host), crossInputs(a.def, p, host), sel, nil)
+	return nil
+}
+
+// cross says whether p builds for arch by cross-compiling from build.
+func cross(p *definition.Package, arch, build string) bool {
+	return p.Build.Cross && build != "" && arch != build
 }
 
 // testRecord names the lock record of a package's test image.
@@ -92,6 +185,15 @@ func (a *repos) resolveSandbox(ctx context.Context, p *definition.Package, plats
 		if err != nil {
 			return err
 		}
+		if cross(p, arch, a.buildArch) {
+			if err := a.resolveCross(ctx, p, arch, base, lock); err != nil {
+				return err
+			}
+			if err := a.resolveTest(ctx, p, arch, lock); err != nil {
+				return err
+			}
+			continue
+		}
 		bsel, err := resolve.Resolve(ix, base, resolve.Options{Arch: arch, Essential: true})
 		if err != nil {
 			return &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "No build sandbox",
@@ -107,25 +209,8 @@ func (a *repos) resolveSandbox(ctx context.Context, p *definition.Package, plats
 				return err
 			}
 		}
-		if p.Test != nil {
-			var reqs []resolve.Request
-			for _, s := range testRequests(a.def, p) {
-				r, err := resolve.ParseRequest(s)
-				if err != nil {
-					return &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Invalid package request",
-						Detail: err.Error() + ".", Subject: p.RuntimeRange.Ptr()}
-				}
-				reqs = append(reqs, r)
-			}
-			tsel, err := resolve.Resolve(ix, reqs, resolve.Options{Arch: arch})
-			if err != nil {
-				return &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "No test image",
-					Detail: fmt.Sprintf("Package %s for %s: %v.", p.Name, arch, err), Subject: p.Test.Range.Ptr()}
-			}
-			if err := lock.Add(tsel); err != nil {
-				return err
-			}
-			lock.SetImage(testRecord(p.Name), sandboxInputs(a.def, testRequests(a.def, p)), tsel, nil)
+		if err := a.resolveTest(ctx, p, arch, lock); err != nil {
+			return err
 		}
 		lock.SetImage(baseRecord, sandboxInputs(a.def, nil), bsel, nil)
 		lock.SetImage(sandboxRecord(p.Name), sandboxInputs(a.def, buildRequires(a.def, p)), sel, nil)
@@ -133,18 +218,54 @@ func (a *repos) resolveSandbox(ctx context.Context, p *definition.Package, plats
 	return nil
 }
 
+// resolveTest solves the test image of p for arch, when it has a test.
+func (a *repos) resolveTest(ctx context.Context, p *definition.Package, arch string, lock *lockfile.Lockfile) error {
+	if p.Test == nil {
+		return nil
+	}
+	ix, err := a.index(ctx, arch)
+	if err != nil {
+		return err
+	}
+	var reqs []resolve.Request
+	for _, s := range testRequests(a.def, p) {
+		r, err := resolve.ParseRequest(s)
+		if err != nil {
+			return &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Invalid package request",
+				Detail: err.Error() + ".", Subject: p.RuntimeRange.Ptr()}
+		}
+		reqs = append(reqs, r)
+	}
+	tsel, err := resolve.Resolve(ix, reqs, resolve.Options{Arch: arch})
+	if err != nil {
+		return &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "No test image",
+			Detail: fmt.Sprintf("Package %s for %s: %v.", p.Name, arch, err), Subject: p.Test.Range.Ptr()}
+	}
+	if err := lock.Add(tsel); err != nil {
+		return err
+	}
+	lock.SetImage(testRecord(p.Name), sandboxInputs(a.def, testRequests(a.def, p)), tsel, nil)
+	return nil
+}
+
 // sandbox takes a package's sandbox for one architecture from the lock,
 // split into the base and the rest.
-func sandbox(lock *lockfile.Lockfile, def *definition.Definition, p *definition.Package, arch string) (*Build, error) {
+func sandbox(lock *lockfile.Lockfile, def *definition.Definition, p *definition.Package, arch, buildArch string) (*Build, error) {
 	stale := func(err error) error {
 		return &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Lockfile out of date",
 			Detail: fmt.Sprintf("The build sandbox of package %s: %v: run `distill lock` to refresh it.", p.Name, err), Subject: p.Build.Range.Ptr()}
 	}
-	base, _, err := lock.ImagePackages(baseRecord, sandboxInputs(def, nil), arch)
+	sandboxArch, record, inputs := arch, sandboxRecord(p.Name), sandboxInputs(def, buildRequires(def, p))
+	host := ""
+	if cross(p, arch, buildArch) {
+		host = arch
+		sandboxArch, record, inputs = buildArch, crossRecord(p.Name, host), crossInputs(def, p, host)
+	}
+	base, _, err := lock.ImagePackages(baseRecord, sandboxInputs(def, nil), sandboxArch)
 	if err != nil {
 		return nil, stale(err)
 	}
-	full, _, err := lock.ImagePackages(sandboxRecord(p.Name), sandboxInputs(def, buildRequires(def, p)), arch)
+	full, _, err := lock.ImagePackages(record, inputs, sandboxArch)
 	if err != nil {
 		return nil, stale(err)
 	}
@@ -158,7 +279,7 @@ func sandbox(lock *lockfile.Lockfile, def *definition.Definition, p *definition.
 			rest = append(rest, q)
 		}
 	}
-	b := &Build{Package: p}
+	b := &Build{Package: p, HostArch: host}
 	if b.Base, err = withURLs(def, base); err != nil {
 		return nil, err
 	}
