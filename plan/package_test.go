@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/distill-build/distill/debian/archive"
 	"github.com/distill-build/distill/definition"
 )
 
@@ -115,5 +116,57 @@ image "i" {
 	_, diags := parse("d.hcl", []byte(cyclic), definition.Options{})
 	if got := diags.Error(); !strings.Contains(got, "Package cycle; Package aa needs itself: aa -> cc -> bb -> aa.") {
 		t.Errorf("cycle diagnostics %s", got)
+	}
+}
+
+// TestCrossRequires: in a cross sandbox, libraries are the host's and tools
+// the build platform's, as apt-get build-dep -a decides by Multi-Arch.
+func TestCrossRequires(t *testing.T) {
+	ix, err := archive.ParsePackages(strings.NewReader(`Package: libfoo-dev
+Version: 1
+Architecture: arm64
+Multi-Arch: same
+
+Package: tool
+Version: 1
+Architecture: arm64
+Multi-Arch: foreign
+
+Package: perl
+Version: 1
+Architecture: arm64
+Multi-Arch: allowed
+
+Package: plain
+Version: 1
+Architecture: arm64
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	def := mustParse(t, `
+package "pkg" {
+  version = "1"
+  build {
+    requires = ["build-essential", "libfoo-dev", "tool", "perl", "plain", "x:amd64"]
+    cross    = true
+    steps    = ["make"]
+  }
+}
+image "i" {
+  packages = [package.pkg]
+}
+repository "debian" {
+  url   = "http://m.invalid/debian"
+  suite = "bookworm"
+}
+`)
+	got := strings.Join(crossRequires(def, def.Package("pkg"), ix, "arm64"), " ")
+	want := "build-essential crossbuild-essential-arm64 libc6-dev:arm64 build-essential libfoo-dev:arm64 tool perl plain:arm64 x:amd64"
+	if got != want {
+		t.Errorf("cross requires\n  %s\nwant\n  %s", got, want)
+	}
+	if !cross(def.Package("pkg"), "arm64", "amd64") || cross(def.Package("pkg"), "amd64", "amd64") || cross(def.Package("pkg"), "arm64", "") {
+		t.Error("cross builds only for another architecture than a known build one")
 	}
 }
