@@ -16,13 +16,14 @@ const (
 	SourceGit                       // a repository at a commit
 	SourceContext                   // a directory of the build context
 	SourceInline                    // files written in the definition
+	SourceDebian                    // a Debian source package
 )
 
 func (k SourceKind) String() string {
-	return [...]string{"http", "git", "context", "inline"}[k]
+	return [...]string{"http", "git", "context", "inline", "debian"}[k]
 }
 
-var sourceKinds = map[string]SourceKind{"http": SourceHTTP, "git": SourceGit, "context": SourceContext, "inline": SourceInline}
+var sourceKinds = map[string]SourceKind{"http": SourceHTTP, "git": SourceGit, "context": SourceContext, "inline": SourceInline, "debian": SourceDebian}
 
 // Source is a `source "KIND" { … }` block of a package. Each kind has its own
 // file: source_http.go, source_inline.go.
@@ -35,6 +36,7 @@ type Source struct {
 	Git     *GitSource
 	Context *ContextSource
 	Inline  *InlineSource
+	Debian  *DebianSource
 	Range   hcl.Range // the block header
 }
 
@@ -42,7 +44,7 @@ func (d *decoder) source(b *hcl.Block) *Source {
 	kind, ok := sourceKinds[b.Labels[0]]
 	if !ok {
 		d.diags = append(d.diags, errorAt(b.LabelRanges[0], "Unknown source kind",
-			fmt.Sprintf("%q is not a source kind distill knows: use http, git, context or inline.", b.Labels[0])))
+			fmt.Sprintf("%q is not a source kind distill knows: use http, git, context, inline or debian.", b.Labels[0])))
 		return nil
 	}
 	schema := &hcl.BodySchema{Attributes: []hcl.AttributeSchema{{Name: "dest"}}}
@@ -55,6 +57,8 @@ func (d *decoder) source(b *hcl.Block) *Source {
 		schema.Attributes = append(schema.Attributes, contextSourceAttrs...)
 	case SourceInline:
 		schema.Attributes = append(schema.Attributes, inlineSourceAttrs...)
+	case SourceDebian:
+		schema.Attributes = append(schema.Attributes, debianSourceAttrs...)
 	}
 	content, diags := b.Body.Content(schema)
 	if d.diags = append(d.diags, diags...); diags.HasErrors() {
@@ -78,6 +82,8 @@ func (d *decoder) source(b *hcl.Block) *Source {
 		s.Context = sub.contextSource()
 	case SourceInline:
 		s.Inline = sub.inlineSource()
+	case SourceDebian:
+		s.Debian = sub.debianSource()
 	}
 	d.diags = append(d.diags, sub.diags...)
 	if sub.diags.HasErrors() {
@@ -100,6 +106,8 @@ func (s *Source) Name() string {
 		return "context source " + s.Context.Path
 	case SourceInline:
 		return "inline source at " + s.Range.String()
+	case SourceDebian:
+		return "debian source " + s.Debian.Name + " " + s.Debian.Version
 	}
 	return s.Kind.String() + " source"
 }

@@ -80,9 +80,15 @@ func buildTree(b *plan.Build, opt Options) (*tree, error) {
 	}
 	plat := platforms.Format(opt.Platform)
 	label := fmt.Sprintf("[%s %s %s]", p.Name, p.Version, plat)
+	// What runs in the sandbox runs on its platform: the target's, or the
+	// build platform's for a cross build.
+	sopt := opt
+	if b.HostArch != "" {
+		sopt.Platform = opt.Helper.Platform
+	}
 	src := llb.Scratch()
 	for _, s := range p.Sources {
-		src = addSource(src, root, s, opt, label)
+		src = addSource(src, root, s, b, sopt, label)
 	}
 	for _, pt := range p.Patches {
 		// One patch, one exec, named for the patch: a patch that does not
@@ -93,7 +99,7 @@ func buildTree(b *plan.Build, opt Options) (*tree, error) {
 			llb.Args([]string{"patch", "-p1", "--forward", "--batch", "--no-backup-if-mismatch", "-i", "/patch/" + path.Base(pt.Path)}),
 			llb.AddMount("/patch", file, llb.Readonly),
 			llb.Dir(srcDir),
-			llb.Network(llb.NetModeNone), llb.Platform(opt.Platform),
+			llb.Network(llb.NetModeNone), llb.Platform(sopt.Platform),
 			location(opt.SourceMap, pt.Range),
 			llb.WithCustomName(label+" apply "+pt.Path))...)
 		src = run.AddMount(srcDir, src)
@@ -105,9 +111,9 @@ func buildTree(b *plan.Build, opt Options) (*tree, error) {
 		// content, so packages may share them, and concurrent builds too.
 		caches = append(caches, llb.AddMount(c, llb.Scratch(), llb.AsPersistentCacheDir("distill:"+c, llb.CacheMountShared)))
 	}
-	wrapper, stepPlatform := stepWrapper, opt.Platform
+	wrapper := stepWrapper
 	if b.HostArch != "" {
-		wrapper, stepPlatform = crossWrapper(b.HostArch), opt.Helper.Platform
+		wrapper = crossWrapper(b.HostArch)
 	}
 	for _, step := range p.Build.Steps {
 		run := root.Run(append(append(stepEnv(p, opt), caches...),
@@ -118,7 +124,7 @@ func buildTree(b *plan.Build, opt Options) (*tree, error) {
 			llb.Args([]string{"/bin/sh", "-c", wrapper, step.Run}),
 			llb.Dir(srcDir),
 			network(p.Build.Network),
-			llb.Platform(stepPlatform),
+			llb.Platform(sopt.Platform),
 			location(opt.SourceMap, step.Range),
 			llb.WithCustomName(label+" "+firstLine(step.Run)))...)
 		src = run.AddMount(srcDir, src)
@@ -215,7 +221,7 @@ func network(on bool) llb.RunOption {
 }
 
 // addSource adds one source to the tree, below its dest.
-func addSource(src, root llb.State, s *definition.Source, opt Options, label string) llb.State {
+func addSource(src, root llb.State, s *definition.Source, b *plan.Build, opt Options, label string) llb.State {
 	dest := path.Join(srcDir, s.Dest)
 	loc := location(opt.SourceMap, s.Range)
 	switch s.Kind {
@@ -256,6 +262,31 @@ func addSource(src, root llb.State, s *definition.Source, opt Options, label str
 		}
 		return src.File(llb.Copy(ctx, c.Path, path.Join("/", s.Dest), &llb.CopyInfo{CopyDirContentsOnly: true, CreateDestPath: true, AllowWildcard: false}),
 			llb.WithCustomName(label+" add "+s.Name()), loc)
+	case definition.SourceDebian:
+		// Each file pinned by the sha256 the verified Sources index lists;
+		// dpkg-source checks them against the .dsc again and applies the
+		// quilt series.
+		var c chain
+		dsc := ""
+		for _, f := range b.Debian[s] {
+			dl := llb.HTTP(f.URL, llb.Checksum(digest.NewDigestFromEncoded(digest.SHA256, f.SHA256)), llb.Filename(f.Name),
+				llb.WithCustomName(label+" fetch "+f.Name), loc)
+			c.copy(dl, f.Name, "/"+f.Name)
+			if f.IsDSC() {
+				dsc = f.Name
+			}
+		}
+		if c.fa == nil {
+			return src
+		}
+		files := llb.Scratch().File(c.fa, llb.WithCustomName(label+" collect "+s.Name()), loc)
+		run := root.Run(append(sandboxEnv(opt),
+			llb.Args([]string{"/bin/sh", "-ec", `dpkg-source -x "/dl/$2" /tmp/source >/dev/null
+mkdir -p "$1" && cp -a /tmp/source/. "$1"/`, "unpack", dest, dsc}),
+			llb.AddMount("/dl", files, llb.Readonly),
+			llb.Network(llb.NetModeNone), llb.Platform(opt.Platform), loc,
+			llb.WithCustomName(label+" dpkg-source -x "+dsc))...)
+		return run.AddMount(srcDir, src)
 	case definition.SourceInline:
 		epoch := llb.WithCreatedTime(opt.Epoch)
 		var c chain

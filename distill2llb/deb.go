@@ -25,6 +25,10 @@ func Deb(b *plan.Build, opt Options) (llb.State, error) {
 	epoch := llb.WithCreatedTime(opt.Epoch)
 	control := llb.Scratch().File(llb.Mkfile("/control", 0o644, []byte(debControl(b, debArch)), epoch),
 		llb.WithCustomName(t.label+" control file"), location(opt.SourceMap, p.DeclRange))
+	runOn := opt.Platform // the sandbox's: the build platform's for a cross build
+	if b.HostArch != "" {
+		runOn = opt.Helper.Platform
+	}
 	run := t.root.Run(append(sandboxEnv(opt),
 		llb.Args([]string{"/bin/sh", "-ec", `mkdir -p /pkg/DEBIAN
 cp -a /out/. /pkg/
@@ -32,7 +36,7 @@ cp /control/control /pkg/DEBIAN/control
 dpkg-deb --root-owner-group -Zxz --build /pkg "/deb/$1"`, "deb", name}),
 		llb.AddMount("/out", t.out, llb.Readonly),
 		llb.AddMount("/control", control, llb.Readonly),
-		llb.Network(llb.NetModeNone), llb.Platform(opt.Platform),
+		llb.Network(llb.NetModeNone), llb.Platform(runOn),
 		location(opt.SourceMap, p.DeclRange),
 		llb.WithCustomName(t.label+" dpkg-deb --build "+name))...)
 	return run.AddMount("/deb", llb.Scratch()), nil

@@ -46,6 +46,9 @@ type Lockfile struct {
 	// Architectures maps a Debian architecture name ("amd64", "arm64") to
 	// the packages locked for it.
 	Architectures map[string]*LockedArch `json:"architectures"`
+	// Sources pins the Debian source packages packages build from, by
+	// SourceKey.
+	Sources map[string]LockedSource `json:"sources,omitempty"`
 }
 
 // LockedArch holds the packages locked for one architecture: the union of
@@ -210,7 +213,7 @@ func Parse(data []byte) (*Lockfile, error) {
 }
 
 func (l *Lockfile) clone() *Lockfile {
-	c := &Lockfile{Version: l.Version, Images: l.Images, Architectures: make(map[string]*LockedArch, len(l.Architectures))}
+	c := &Lockfile{Version: l.Version, Images: l.Images, Sources: l.Sources, Architectures: make(map[string]*LockedArch, len(l.Architectures))}
 	if c.Version == 0 {
 		c.Version = LockfileVersion
 	}
@@ -227,6 +230,9 @@ func (l *Lockfile) clone() *Lockfile {
 
 func (l *Lockfile) validate() error {
 	if err := l.validateImages(); err != nil {
+		return err
+	}
+	if err := l.validateSources(); err != nil {
 		return err
 	}
 	for arch, la := range l.Architectures {

@@ -339,3 +339,32 @@ func TestName(t *testing.T) {
 		}
 	}
 }
+
+// TestSourcesRoundTrip: pinned source packages survive Marshal and Parse,
+// and a pin without a .dsc is refused.
+func TestSourcesRoundTrip(t *testing.T) {
+	l := New()
+	s := LockedSource{Repository: "debian", Directory: "pool/main/d/dash", Files: []LockedSourceFile{
+		{Name: "dash_0.5.12-2.dsc", SHA256: strings.Repeat("a", 64), Size: 10},
+		{Name: "dash_0.5.12.orig.tar.gz", SHA256: strings.Repeat("b", 64), Size: 20},
+	}}
+	l.SetSource(SourceKey("dash", "0.5.12-2"), s)
+	data, err := l.Marshal()
+	if err != nil {
+		t.Fatal(err)
+	}
+	back, err := Parse(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err := back.Source("dash 0.5.12-2"); err != nil || got.Directory != s.Directory || len(got.Files) != 2 {
+		t.Errorf("source %+v, %v", got, err)
+	}
+	if _, err := back.Source("dash 1"); err == nil {
+		t.Error("an unpinned source was found")
+	}
+	bad := strings.Replace(string(data), "dash_0.5.12-2.dsc", "dash_0.5.12-2.txt", 1)
+	if _, err := Parse([]byte(bad)); err == nil || !strings.Contains(err.Error(), "no .dsc") {
+		t.Errorf("a pin without a .dsc: %v", err)
+	}
+}

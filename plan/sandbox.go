@@ -2,8 +2,10 @@ package plan
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/distill-build/distill/debian/archive"
 
@@ -36,10 +38,95 @@ type Build struct {
 	// TestDebs are the Debian packages of its test image, when it has a
 	// test: the closure of its runtime requirements, and busybox.
 	TestDebs []Package
+	// Debian are the files of its Debian source packages, by source.
+	Debian map[*definition.Source][]SourceFile
 	// HostArch, when not empty, is the foreign architecture this build
 	// cross-compiles for: the sandbox (Base, Requires) is the build
 	// platform's, with HostArch's libraries beside its own.
 	HostArch string
+}
+
+// SourceFile is one file of a Debian source package and where to fetch it.
+type SourceFile struct {
+	Name, URL, SHA256 string
+}
+
+// IsDSC says whether the file is the package's .dsc.
+func (f SourceFile) IsDSC() bool { return strings.HasSuffix(f.Name, ".dsc") }
+
+// resolveSources finds the package's Debian source packages in the
+// repositories' verified Sources indexes, in the definition's order, and
+// pins them in lock.
+func (a *repos) resolveSources(ctx context.Context, p *definition.Package, lock *lockfile.Lockfile) error {
+	for _, src := range p.Sources {
+		if src.Kind != definition.SourceDebian {
+			continue
+		}
+		d := src.Debian
+		found := false
+		for _, r := range a.def.Repositories {
+			rel, err := a.release(ctx, r)
+			if err != nil {
+				return err
+			}
+			for _, comp := range r.Components {
+				sp, err := suite(r).Source(ctx, a.f, rel, comp, d.Name, d.Version)
+				if errors.Is(err, archive.ErrNoSource) {
+					continue
+				}
+				if err != nil {
+					return repoError(r, err)
+				}
+				ls := lockfile.LockedSource{Repository: r.Name, Directory: sp.Directory}
+				for _, f := range sp.Files {
+					ls.Files = append(ls.Files, lockfile.LockedSourceFile{Name: f.Name, SHA256: f.SHA256, Size: f.Size})
+				}
+				lock.SetSource(lockfile.SourceKey(d.Name, d.Version), ls)
+				found = true
+				break
+			}
+			if found {
+				break
+			}
+		}
+		if !found {
+			return &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "No such source package",
+				Detail: fmt.Sprintf("No repository's Sources index has %s %s.", d.Name, d.Version), Subject: src.Range.Ptr()}
+		}
+	}
+	return nil
+}
+
+// debianSources takes the files of a package's Debian sources from lock.
+func debianSources(lock *lockfile.Lockfile, def *definition.Definition, p *definition.Package) (map[*definition.Source][]SourceFile, error) {
+	urls := map[string]string{}
+	for _, r := range def.Repositories {
+		urls[r.Name] = r.URL
+	}
+	out := map[*definition.Source][]SourceFile{}
+	for _, src := range p.Sources {
+		if src.Kind != definition.SourceDebian {
+			continue
+		}
+		ls, err := lock.Source(lockfile.SourceKey(src.Debian.Name, src.Debian.Version))
+		if err != nil {
+			return nil, err
+		}
+		base, ok := urls[ls.Repository]
+		if !ok {
+			return nil, fmt.Errorf("source %s %s comes from repository %q, which the definition does not declare", src.Debian.Name, src.Debian.Version, ls.Repository)
+		}
+		for _, f := range ls.Files {
+			out[src] = append(out[src], SourceFile{Name: f.Name, URL: base + "/" + ls.Directory + "/" + f.Name, SHA256: f.SHA256})
+		}
+	}
+	return out, nil
+}
+
+// hasDebianSource says whether the package unpacks a Debian source package,
+// which takes dpkg-source from dpkg-dev.
+func hasDebianSource(p *definition.Package) bool {
+	return slices.ContainsFunc(p.Sources, func(s *definition.Source) bool { return s.Kind == definition.SourceDebian })
 }
 
 // crossRecord names the lock record of a cross sandbox for host.
@@ -171,6 +258,9 @@ func (a *repos) resolveSandbox(ctx context.Context, p *definition.Package, plats
 	for _, s := range sandboxBase {
 		base = append(base, resolve.Request{Name: s})
 	}
+	if err := a.resolveSources(ctx, p, lock); err != nil {
+		return err
+	}
 	full = slices.Clone(base)
 	for _, s := range buildRequires(a.def, p) {
 		r, err := resolve.ParseRequest(s)
@@ -280,6 +370,9 @@ func sandbox(lock *lockfile.Lockfile, def *definition.Definition, p *definition.
 		}
 	}
 	b := &Build{Package: p, HostArch: host}
+	if b.Debian, err = debianSources(lock, def, p); err != nil {
+		return nil, stale(err)
+	}
 	if b.Base, err = withURLs(def, base); err != nil {
 		return nil, err
 	}
@@ -305,6 +398,9 @@ func buildRequires(def *definition.Definition, p *definition.Package) []string {
 	out := slices.Clone(p.Build.Requires)
 	if len(p.Patches) > 0 && !slices.Contains(out, "patch") {
 		out = append(out, "patch")
+	}
+	if hasDebianSource(p) && !slices.Contains(out, "dpkg-dev") {
+		out = append(out, "dpkg-dev")
 	}
 	for _, dep := range runtimeClosure(def, p.Build.RequiresBuilt) {
 		for _, r := range dep.Runtime {

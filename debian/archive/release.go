@@ -144,7 +144,16 @@ var IndexCompressions = []string{".gz", ".xz", ""}
 // size of the Packages index of component for arch, in the first of
 // IndexCompressions that the Release lists.
 func (r *Release) IndexFile(component, arch string) (path, sha256 string, size int64, err error) {
-	base := component + "/binary-" + arch + "/Packages"
+	return r.indexFile(component + "/binary-" + arch + "/Packages")
+}
+
+// SourcesFile is IndexFile for the Sources index of component.
+func (r *Release) SourcesFile(component string) (path, sha256 string, size int64, err error) {
+	return r.indexFile(component + "/source/Sources")
+}
+
+func (r *Release) indexFile(base string) (path, sha256 string, size int64, err error) {
+	kind := base[strings.LastIndexByte(base, '/')+1:]
 	for _, ext := range IndexCompressions {
 		if f, ok := r.Files[base+ext]; ok {
 			return f.Path, f.SHA256, f.Size, nil
@@ -152,8 +161,8 @@ func (r *Release) IndexFile(component, arch string) (path, sha256 string, size i
 	}
 	var have []string
 	for p := range r.Files {
-		if strings.HasSuffix(p, "/Packages") {
-			have = append(have, strings.TrimSuffix(p, "/Packages"))
+		if strings.HasSuffix(p, "/"+kind) {
+			have = append(have, strings.TrimSuffix(p, "/"+kind))
 		}
 	}
 	sort.Strings(have)

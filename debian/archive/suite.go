@@ -85,3 +85,27 @@ func (s Suite) Packages(ctx context.Context, f Fetcher, rel *Release, component,
 	}
 	return rel.LoadPackages(path, data, IndexOptions{File: s.Dir() + "/" + path, Repository: repository})
 }
+
+// Source finds a source package at a version in the Sources index of
+// component that rel lists, fetched by hash and verified against rel.
+func (s Suite) Source(ctx context.Context, f Fetcher, rel *Release, component, name, version string) (*SourcePackage, error) {
+	path, sum, _, err := rel.SourcesFile(component)
+	if err != nil {
+		return nil, err
+	}
+	data, err := f.Fetch(ctx, s.url(rel.ByHashPath(path)), sum, s.progress(path))
+	if err != nil && rel.ByHashPath(path) != path {
+		data, err = f.Fetch(ctx, s.url(path), "", s.progress(path))
+	}
+	if err != nil {
+		return nil, err
+	}
+	if err := rel.VerifyFile(path, data); err != nil {
+		return nil, err
+	}
+	r, err := DecompressIndex(path, data)
+	if err != nil {
+		return nil, err
+	}
+	return FindSource(r, s.Dir()+"/"+path, name, version)
+}
