@@ -505,3 +505,33 @@ func TestCrossBuild(t *testing.T) {
 		t.Errorf("libz.so is %v code, want aarch64", f.Machine)
 	}
 }
+
+// TestDebianSourcePackage builds examples/tini: Debian's tini source package,
+// found through the verified Sources index and rebuilt with
+// dpkg-buildpackage, natively for amd64 and cross-compiled for arm64; both
+// binaries run (arm64 under QEMU) in their images.
+func TestDebianSourcePackage(t *testing.T) {
+	b := needBed(t)
+	dir := example(t, b, "tini")
+	ref := fmt.Sprintf("%s/distill/tini:test", b.Registry)
+	args := append([]string{"build", "-f", "distill.hcl", "--progress", "plain", "-o", "type=image,name=" + ref + ",push=true,registry.insecure=true"}, mirrorArgs(t)...)
+	_, stderr, err := b.Buildx(t, dir, append(args, ".")...)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, stderr)
+	}
+	if !strings.Contains(stderr, "dpkg-source -x tini_0.19.0-1.dsc") {
+		t.Errorf("the source was not unpacked by dpkg-source:\n%s", stderr)
+	}
+	work := t.TempDir()
+	df := filepath.Join(work, "Dockerfile")
+	if err := os.WriteFile(df, []byte("FROM "+ref+"\nRUN [\"/usr/bin/tini\", \"--version\"]\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, stderr, err = b.Buildx(t, work, "build", "-f", df, "--platform", "linux/amd64,linux/arm64", "--progress", "plain", "--no-cache", ".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(stderr, "tini version 0.19.0"); n < 2 {
+		t.Errorf("tini --version printed %d times, want once per platform:\n%s", n, stderr)
+	}
+}

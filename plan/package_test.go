@@ -140,6 +140,12 @@ Multi-Arch: allowed
 Package: plain
 Version: 1
 Architecture: arm64
+
+Package: debhelper
+Version: 13
+Architecture: all
+Multi-Arch: foreign
+Provides: debhelper-compat (= 13)
 `))
 	if err != nil {
 		t.Fatal(err)
@@ -148,7 +154,7 @@ Architecture: arm64
 package "pkg" {
   version = "1"
   build {
-    requires = ["build-essential", "libfoo-dev", "tool", "perl", "plain", "x:amd64"]
+    requires = ["build-essential", "libfoo-dev", "tool", "perl", "plain", "x:amd64", "debhelper-compat (= 13)"]
     cross    = true
     steps    = ["make"]
   }
@@ -162,7 +168,7 @@ repository "debian" {
 }
 `)
 	got := strings.Join(crossRequires(def, def.Package("pkg"), ix, "arm64"), " ")
-	want := "build-essential crossbuild-essential-arm64 libc6-dev:arm64 build-essential libfoo-dev:arm64 tool perl plain:arm64 x:amd64"
+	want := "build-essential crossbuild-essential-arm64 libc6-dev:arm64 build-essential libfoo-dev:arm64 tool perl plain:arm64 x:amd64 debhelper-compat (= 13)"
 	if got != want {
 		t.Errorf("cross requires\n  %s\nwant\n  %s", got, want)
 	}

@@ -157,6 +157,13 @@ func crossRequires(def *definition.Definition, p *definition.Package, hostIx *ar
 		for _, c := range hostIx.Lookup(r.Name) {
 			native = native || c.MultiArch == archive.MultiArchForeign || c.MultiArch == archive.MultiArchAllowed
 		}
+		if len(hostIx.Lookup(r.Name)) == 0 {
+			// A virtual package (debhelper-compat): as its providers are.
+			provs, _ := hostIx.Providers(r.Name)
+			for _, pr := range provs {
+				native = native || pr.Package.MultiArch == archive.MultiArchForeign
+			}
+		}
 		if !native {
 			r.Arch = host
 		}
