@@ -57,7 +57,7 @@ func TestExamplesFromLock(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			pkgs, err := plan.Packages(t.Context(), def, img, plats, lock, plan.Options{})
+			pkgs, err := plan.Packages(t.Context(), def, img, plats, lock, plan.Options{BuildPlatform: ocispecs.Platform{OS: "linux", Architecture: "amd64"}})
 			if err != nil {
 				t.Errorf("%s %s: %v", example, img.Name, err)
 				continue
