@@ -50,6 +50,10 @@ type Build struct {
 	// Network lets steps reach the network; off by default, so a build
 	// cannot depend on what a server answers today.
 	Network bool
+	// Profiles are the build profiles active (nocheck, nodoc): they select
+	// the Build-Depends of a Debian source that apply, and steps see them
+	// as DEB_BUILD_PROFILES.
+	Profiles []string
 	// Cross builds a foreign platform's package on the build platform with
 	// Debian's cross toolchain (crossbuild-essential-ARCH), instead of
 	// emulating the foreign platform; the steps must cooperate (use $CC,
@@ -98,6 +102,7 @@ var buildSchema = &hcl.BodySchema{
 		{Name: "network"},
 		{Name: "caches"},
 		{Name: "cross"},
+		{Name: "profiles"},
 	},
 }
 
@@ -194,6 +199,7 @@ func (d *decoder) build(b *hcl.Block) *Build {
 	}
 	sub.decode("network", &bd.Network)
 	sub.decode("cross", &bd.Cross)
+	sub.list("profiles", &bd.Profiles)
 	var caches []string
 	sub.list("caches", &caches)
 	for i, c := range caches {

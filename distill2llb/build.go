@@ -207,6 +207,9 @@ func stepEnv(p *definition.Package, opt Options) []llb.RunOption {
 		llb.AddEnv("BUILDPLATFORM", build),
 		llb.AddEnv("HOME", "/root"),
 	)
+	if len(p.Build.Profiles) > 0 {
+		env = append(env, llb.AddEnv("DEB_BUILD_PROFILES", strings.Join(p.Build.Profiles, " ")))
+	}
 	for _, e := range p.Build.Env {
 		env = append(env, llb.AddEnv(e.Name, e.Value))
 	}

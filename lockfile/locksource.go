@@ -11,6 +11,9 @@ type LockedSource struct {
 	Repository string             `json:"repository"`
 	Directory  string             `json:"directory"` // "pool/main/d/dash"
 	Files      []LockedSourceFile `json:"files"`
+	// BuildDepends is the package's Build-Depends (with -Arch and -Indep)
+	// as the Sources index writes them.
+	BuildDepends string `json:"build_depends,omitempty"`
 }
 
 // LockedSourceFile is one file of a locked source package.

@@ -77,7 +77,7 @@ func (a *repos) resolveSources(ctx context.Context, p *definition.Package, lock 
 				if err != nil {
 					return repoError(r, err)
 				}
-				ls := lockfile.LockedSource{Repository: r.Name, Directory: sp.Directory}
+				ls := lockfile.LockedSource{Repository: r.Name, Directory: sp.Directory, BuildDepends: sp.BuildDepends}
 				for _, f := range sp.Files {
 					ls.Files = append(ls.Files, lockfile.LockedSourceFile{Name: f.Name, SHA256: f.SHA256, Size: f.Size})
 				}
@@ -123,6 +123,32 @@ func debianSources(lock *lockfile.Lockfile, def *definition.Definition, p *defin
 	return out, nil
 }
 
+// sourceRequests are the Build-Depends of a package's Debian sources for a
+// build for host on build, under its profiles.
+func sourceRequests(lock *lockfile.Lockfile, p *definition.Package, host, build string) ([]string, error) {
+	var out []string
+	for _, src := range p.Sources {
+		if src.Kind != definition.SourceDebian {
+			continue
+		}
+		ls, err := lock.Source(lockfile.SourceKey(src.Debian.Name, src.Debian.Version))
+		if err != nil {
+			return nil, err
+		}
+		reqs, err := resolve.BuildDepends(ls.BuildDepends, host, build, p.Build.Profiles)
+		if err != nil {
+			return nil, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Invalid Build-Depends",
+				Detail: fmt.Sprintf("Source %s %s: %v.", src.Debian.Name, src.Debian.Version, err), Subject: src.Range.Ptr()}
+		}
+		out = append(out, reqs...)
+	}
+	return out, nil
+}
+
+// isMarker says whether a build requirement is one of buildRequires'
+// markers, which record inputs but request nothing.
+func isMarker(s string) bool { return strings.HasPrefix(s, "(") }
+
 // hasDebianSource says whether the package unpacks a Debian source package,
 // which takes dpkg-source from dpkg-dev.
 func hasDebianSource(p *definition.Package) bool {
@@ -145,9 +171,12 @@ func crossInputs(def *definition.Definition, p *definition.Package, host string)
 // package's requirements, each for host unless it is a tool that runs on
 // the build platform (Multi-Arch: foreign or allowed, as apt-get build-dep
 // -a decides, and build-essential itself).
-func crossRequires(def *definition.Definition, p *definition.Package, hostIx *archive.Index, host string) []string {
+func crossRequires(def *definition.Definition, p *definition.Package, hostIx *archive.Index, host string, extra ...string) []string {
 	out := []string{"build-essential", "crossbuild-essential-" + host, "libc6-dev:" + host}
-	for _, s := range buildRequires(def, p) {
+	for _, s := range append(buildRequires(def, p), extra...) {
+		if isMarker(s) {
+			continue
+		}
 		r, err := resolve.ParseRequest(s)
 		if err != nil || r.Arch != "" || r.Name == "build-essential" {
 			out = append(out, s) // reported by the solve, or qualified already
@@ -193,7 +222,11 @@ func (a *repos) resolveCross(ctx context.Context, p *definition.Package, host st
 		return &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "No build sandbox",
 			Detail: fmt.Sprintf("The Essential set for %s: %v.", build, err), Subject: p.Build.Range.Ptr()}
 	}
-	reqs := crossRequires(a.def, p, hostIx, host)
+	srcReqs, err := sourceRequests(lock, p, host, build)
+	if err != nil {
+		return err
+	}
+	reqs := crossRequires(a.def, p, hostIx, host, srcReqs...)
 	full := slices.Clone(base)
 	for _, s := range reqs {
 		r, err := resolve.ParseRequest(s)
@@ -261,21 +294,27 @@ func sandboxInputs(def *definition.Definition, requires []string) lockfile.LockI
 // resolveSandbox solves the base and the package's sandbox for each
 // platform and records both in lock.
 func (a *repos) resolveSandbox(ctx context.Context, p *definition.Package, plats []ocispecs.Platform, lock *lockfile.Lockfile) error {
-	var base, full []resolve.Request
+	var base []resolve.Request
 	for _, s := range sandboxBase {
 		base = append(base, resolve.Request{Name: s})
 	}
 	if err := a.resolveSources(ctx, p, lock); err != nil {
 		return err
 	}
-	full = slices.Clone(base)
-	for _, s := range buildRequires(a.def, p) {
-		r, err := resolve.ParseRequest(s)
-		if err != nil {
-			return &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Invalid build requirement",
-				Detail: err.Error() + ".", Subject: p.Build.RequiresRange.Ptr()}
+	parse := func(reqs []string) ([]resolve.Request, error) {
+		out := slices.Clone(base)
+		for _, s := range reqs {
+			if isMarker(s) {
+				continue
+			}
+			r, err := resolve.ParseRequest(s)
+			if err != nil {
+				return nil, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Invalid build requirement",
+					Detail: err.Error() + ".", Subject: p.Build.RequiresRange.Ptr()}
+			}
+			out = append(out, r)
 		}
-		full = append(full, r)
+		return out, nil
 	}
 	for _, arch := range debianArchs(plats) {
 		ix, err := a.index(ctx, arch)
@@ -295,6 +334,14 @@ func (a *repos) resolveSandbox(ctx context.Context, p *definition.Package, plats
 		if err != nil {
 			return &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "No build sandbox",
 				Detail: fmt.Sprintf("The Essential set for %s: %v.", arch, err), Subject: p.Build.Range.Ptr()}
+		}
+		srcReqs, err := sourceRequests(lock, p, arch, arch)
+		if err != nil {
+			return err
+		}
+		full, err := parse(append(buildRequires(a.def, p), srcReqs...))
+		if err != nil {
+			return err
 		}
 		sel, err := resolve.Resolve(ix, full, resolve.Options{Arch: arch, Essential: true, Prefer: bsel.Versions()})
 		if err != nil {
@@ -408,6 +455,16 @@ func buildRequires(def *definition.Definition, p *definition.Package) []string {
 	}
 	if hasDebianSource(p) && !slices.Contains(out, "dpkg-dev") {
 		out = append(out, "dpkg-dev")
+	}
+	for _, src := range p.Sources {
+		if src.Kind == definition.SourceDebian {
+			// What they are depends on the architectures and profiles: they
+			// join the requests as each sandbox is solved (sourceRequests).
+			out = append(out, "(build-depends of "+src.Debian.Name+" "+src.Debian.Version+")")
+		}
+	}
+	if len(p.Build.Profiles) > 0 {
+		out = append(out, "(profiles "+strings.Join(p.Build.Profiles, " ")+")")
 	}
 	for _, dep := range runtimeClosure(def, p.Build.RequiresBuilt) {
 		for _, r := range dep.Runtime {

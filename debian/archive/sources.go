@@ -16,6 +16,9 @@ type SourcePackage struct {
 	Name, Version string
 	Directory     string // "pool/main/d/dash"
 	Files         []SourceFile
+	// BuildDepends joins Build-Depends, Build-Depends-Arch and
+	// Build-Depends-Indep with commas, as written.
+	BuildDepends string
 }
 
 // SourceFile is one file of a source package, as Checksums-Sha256 lists it.
@@ -54,6 +57,13 @@ func FindSource(r io.Reader, file, name, version string) (*SourcePackage, error)
 			continue
 		}
 		s := &SourcePackage{Name: name, Version: version, Directory: p.String("Directory")}
+		var bd []string
+		for _, f := range []string{"Build-Depends", "Build-Depends-Arch", "Build-Depends-Indep"} {
+			if v := strings.TrimSpace(p.String(f)); v != "" {
+				bd = append(bd, v)
+			}
+		}
+		s.BuildDepends = strings.Join(bd, ", ")
 		sums, ok := p.Get("Checksums-Sha256")
 		if !ok || s.Directory == "" || strings.Contains(s.Directory, "..") {
 			return nil, cr.Errorf(p.Line, "source %s %s: no Checksums-Sha256 or Directory", name, version)

@@ -29,7 +29,7 @@ func TestFindSource(t *testing.T) {
 	}
 	dsc, ok := s.DSC()
 	if s.Directory != "pool/main/t/tini" || len(s.Files) != 3 || !ok || dsc.Name != "tini_0.19.0-1.dsc" ||
-		dsc.SHA256 != strings.Repeat("a", 64) || dsc.Size != 1927 {
+		dsc.SHA256 != strings.Repeat("a", 64) || dsc.Size != 1927 || s.BuildDepends != "debhelper-compat (= 13), cmake (>= 2.8.0)" {
 		t.Errorf("source %+v", s)
 	}
 	if _, err := FindSource(strings.NewReader(sourcesIndex), "Sources", "tini", "0.18.0-1"); !errors.Is(err, ErrNoSource) {

@@ -23,7 +23,7 @@ var allowed = map[string][]string{
 	"debian/arch":                nil,
 	"debian/compress":            nil,
 	"debian/archive":             {"debian/control", "debian/version", "debian/compress"},
-	"debian/resolve":             {"debian/archive", "debian/version"},
+	"debian/resolve":             {"debian/archive", "debian/version", "debian/arch"},
 	"debian/deb":                 {"debian/control", "debian/compress"},
 	"lockfile":                   {"debian/resolve", "debian/version"},
 	"plan":                       {"definition", "debian/arch", "debian/archive", "debian/resolve", "debian/version", "lockfile"},
