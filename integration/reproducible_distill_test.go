@@ -1,0 +1,82 @@
+package integration
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+
+	"github.com/distill-build/distill/internal/buildkitd"
+)
+
+// exampleWithLock is example with the example's committed lockfile beside
+// the definition, so the build takes exactly what it pins.
+func exampleWithLock(t *testing.T, b *Bed, name string) string {
+	t.Helper()
+	dir := example(t, b, name)
+	lock, err := os.ReadFile(filepath.Join(mustRepoRoot(t), "examples", name, "distill.lock.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "distill.lock.json"), lock, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+// TestReproducibleOnFreshDaemon builds, from their committed lockfiles,
+// Debian 12's python3 (with its CA bundle) for amd64 and arm64 and GNU
+// hello built from source, once through buildx on the bed's daemon and once
+// through the CLI on a fresh buildkitd that shares no cache with it, and
+// expects the same image digests.
+func TestReproducibleOnFreshDaemon(t *testing.T) {
+	b := needBed(t)
+	cli := cliBinary(t)
+	dir, err := os.MkdirTemp("", "bk-") // t.TempDir can exceed a socket path's limit
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = os.RemoveAll(dir) })
+	fresh, err := buildkitd.Start(t.Context(), buildkitd.Config{
+		Binary: b.Tools.Buildkitd, Root: filepath.Join(dir, "root"), Socket: filepath.Join(dir, "bk.sock"),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		if err := fresh.Stop(); err != nil {
+			t.Errorf("stopping the fresh buildkitd: %v", err)
+		}
+	}()
+	for _, tc := range []struct{ example, target, platforms string }{
+		{"distroless-debian12", "python3", "linux/amd64,linux/arm64"},
+		{"hello", "hello", "linux/amd64"},
+	} {
+		t.Run(tc.example+"/"+tc.target, func(t *testing.T) {
+			src := exampleWithLock(t, b, tc.example)
+			viaBuildx := filepath.Join(t.TempDir(), "buildx.tar")
+			args := append([]string{"build", "-f", "distill.hcl", "--target", tc.target, "--platform", tc.platforms,
+				"-o", "type=oci,dest=" + viaBuildx}, mirrorArgs(t)...)
+			if _, stderr, err := b.Buildx(t, src, append(args, ".")...); err != nil {
+				t.Fatalf("%v\n%s", err, stderr)
+			}
+			viaCLI := filepath.Join(t.TempDir(), "cli.tar")
+			cmd := exec.CommandContext(t.Context(), cli, append([]string{"build", "--addr", fresh.Addr(), "--progress", "plain",
+				"--target", tc.target, "--platform", tc.platforms, "-o", "type=oci,dest=" + viaCLI}, append(mirrorArgs(t), filepath.Join(src, "distill.hcl"))...)...)
+			if _, stderr, err := run(t, cmd); err != nil {
+				t.Fatalf("%v\n%s", err, stderr)
+			}
+			want, err := ReadOCILayout(viaBuildx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := ReadOCILayout(viaCLI)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if g, w := manifestDigests(t, got), manifestDigests(t, want); g != w {
+				t.Errorf("the CLI on a fresh daemon built %s, buildx on the bed's %s", g, w)
+			}
+		})
+	}
+}
