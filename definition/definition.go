@@ -90,10 +90,20 @@ func (img *Image) NeedsArchive() bool {
 	return len(img.Packages) > 0 || len(img.Built) > 0 || img.NeedsCA()
 }
 
-// PackageRef is a reference to a package block, package.NAME.
+// PackageRef is a reference to a package block, package.NAME, or to one of
+// its subpackages, package.NAME.SUB.
 type PackageRef struct {
 	Name  string
+	Sub   string // "" for the package itself
 	Range hcl.Range
+}
+
+// Key names what the reference takes: "zlib", or "zlib.dev".
+func (r PackageRef) Key() string {
+	if r.Sub == "" {
+		return r.Name
+	}
+	return r.Name + "." + r.Sub
 }
 
 // AttrRange is the range of the named attribute, or of the block header when

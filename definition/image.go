@@ -178,12 +178,22 @@ func (d *decoder) packageRequests(a *hcl.Attribute) (debs []string, built []Pack
 	debs = []string{}
 	for _, expr := range elems {
 		if t, diags := hcl.AbsTraversalForExpr(expr); !diags.HasErrors() && t.RootName() == "package" {
-			if attr, ok := t[len(t)-1].(hcl.TraverseAttr); ok && len(t) == 2 {
-				built = append(built, PackageRef{Name: attr.Name, Range: expr.Range()})
+			var names []string
+			for _, step := range t[1:] {
+				if attr, ok := step.(hcl.TraverseAttr); ok {
+					names = append(names, attr.Name)
+				}
+			}
+			if len(names) == len(t)-1 && (len(names) == 1 || len(names) == 2) {
+				ref := PackageRef{Name: names[0], Range: expr.Range()}
+				if len(names) == 2 {
+					ref.Sub = names[1]
+				}
+				built = append(built, ref)
 				continue
 			}
 			d.diags = append(d.diags, errorAt(expr.Range(), "Invalid package reference",
-				"A package built from source is named package.NAME, after its package block."))
+				"A package built from source is named package.NAME after its package block, and a subpackage package.NAME.SUB."))
 			continue
 		}
 		var s string

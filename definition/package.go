@@ -3,6 +3,7 @@ package definition
 import (
 	"fmt"
 	"regexp"
+	"strings"
 
 	"github.com/hashicorp/hcl/v2"
 )
@@ -17,6 +18,9 @@ type Package struct {
 	// in order, with patch -p1.
 	Patches []Patch
 	Build   *Build
+	// Subpackages split the output by path: each takes what its globs
+	// match, in order, and the package keeps the rest.
+	Subpackages []*Subpackage
 	// Test runs after the build, in a throwaway image of the package's
 	// runtime closure and busybox; a failing step fails the build.
 	Test *Test
@@ -66,6 +70,28 @@ type Build struct {
 	Range  hcl.Range
 }
 
+// Subpackage is a `subpackage "SUB" { paths = [...] }` block: part of a
+// package's output (headers, static libraries, docs) that images take only
+// when they name it, package.NAME.SUB. As a Debian package it is called
+// NAME-SUB and depends on NAME.
+type Subpackage struct {
+	Name string
+	// Paths are globs relative to the output's root, as bash's globstar
+	// reads them: "usr/include/**", "usr/lib/*.a".
+	Paths []string
+	Range hcl.Range
+}
+
+// Subpackage returns the subpackage called name, or nil.
+func (p *Package) Subpackage(name string) *Subpackage {
+	for _, s := range p.Subpackages {
+		if s.Name == name {
+			return s
+		}
+	}
+	return nil
+}
+
 // Test is a package's `test { steps = [...] }` block.
 type Test struct {
 	Steps []Step
@@ -91,6 +117,7 @@ var packageSchema = &hcl.BodySchema{
 		{Type: "source", LabelNames: []string{"kind"}},
 		{Type: "build"},
 		{Type: "test"},
+		{Type: "subpackage", LabelNames: []string{"name"}},
 	},
 }
 
@@ -147,6 +174,10 @@ func decodePackage(b *hcl.Block, ctx *hcl.EvalContext) (*Package, hcl.Diagnostic
 			builds = append(builds, blk)
 		case "test":
 			tests = append(tests, blk)
+		case "subpackage":
+			if sp := d.subpackage(blk, p); sp != nil {
+				p.Subpackages = append(p.Subpackages, sp)
+			}
 		}
 	}
 	switch {
@@ -233,4 +264,41 @@ func (d *decoder) steps() []Step {
 		d.errorf("steps", "No steps", "At least one step is needed.")
 	}
 	return out
+}
+
+var subpackageSchema = &hcl.BodySchema{Attributes: []hcl.AttributeSchema{{Name: "paths", Required: true}}}
+
+func (d *decoder) subpackage(b *hcl.Block, p *Package) *Subpackage {
+	name := b.Labels[0]
+	if !packageName.MatchString(p.Name+"-"+name) || strings.Contains(name, ".") {
+		d.diags = append(d.diags, errorAt(b.LabelRanges[0], "Invalid subpackage name",
+			fmt.Sprintf("%q does not make a Debian package name %s-%s: use lower-case letters, digits, '+' and '-'.", name, p.Name, name)))
+		return nil
+	}
+	if prev := p.Subpackage(name); prev != nil {
+		d.diags = append(d.diags, errorAt(b.LabelRanges[0], "Duplicate subpackage",
+			fmt.Sprintf("Subpackage %s is already declared at %s.", name, prev.Range)))
+		return nil
+	}
+	content, diags := b.Body.Content(subpackageSchema)
+	if d.diags = append(d.diags, diags...); diags.HasErrors() {
+		return nil
+	}
+	sub := decoder{ctx: d.ctx, attrs: content.Attributes}
+	sp := &Subpackage{Name: name, Range: b.DefRange}
+	var paths []string
+	sub.list("paths", &paths)
+	for i, pt := range paths {
+		if _, err := sourcePath(pt); err != nil || strings.ContainsAny(pt, "'\"\\$`\n") {
+			sub.diags = append(sub.diags, errorAt(sub.elementRange("paths", i), "Invalid path",
+				fmt.Sprintf("%q is not a glob relative to the output's root, such as \"usr/include/**\".", pt)))
+			continue
+		}
+		sp.Paths = append(sp.Paths, pt)
+	}
+	if len(paths) == 0 && !sub.diags.HasErrors() {
+		sub.errorf("paths", "No paths", "A subpackage takes the paths its globs match: give at least one.")
+	}
+	d.diags = append(d.diags, sub.diags...)
+	return sp
 }

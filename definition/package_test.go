@@ -89,11 +89,15 @@ func TestParsePackageErrors(t *testing.T) {
 			`Missing required argument; The argument "version" is required`},
 		{"debian source bad name", "package \"ab\" {\n  version = \"1\"\n  source \"debian\" {\n    name = \"Tini\"\n    version = \"1\"\n  }\n" + build + "}\n",
 			`d.hcl:4,12-18: Invalid source package name`},
+		{"subpackage name", "package \"ab\" {\n  version = \"1\"\n" + build + "  subpackage \"Dev\" { paths = [\"usr/include/**\"] }\n}\n",
+			`d.hcl:4,14-19: Invalid subpackage name`},
+		{"subpackage path", "package \"ab\" {\n  version = \"1\"\n" + build + "  subpackage \"dev\" { paths = [\"/usr/include\"] }\n}\n",
+			`d.hcl:4,31-45: Invalid path`},
 		{"no build", "package \"ab\" {\n  version = \"1\"\n}\n", `d.hcl:1,1-13: Missing build block`},
 		{"empty step", "package \"ab\" {\n  version = \"1\"\n  build { steps = [\"make\", \"\"] }\n}\n", `d.hcl:3,28-30: Empty step`},
 		{"bad name", "package \"Hello\" {\n  version = \"1\"\n" + build + "}\n", `d.hcl:1,9-16: Invalid package name`},
 		{"no version", "package \"ab\" {\n" + build + "}\n", `Missing required argument; The argument "version" is required`},
-		{"bad reference", "image \"x\" {\n  packages = [package.a.b]\n}\n", `d.hcl:2,15-26: Invalid package reference`},
+		{"bad reference", "image \"x\" {\n  packages = [package.a.b.c]\n}\n", `d.hcl:2,15-28: Invalid package reference`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, diags := Parse("d.hcl", []byte(tc.src), Options{})

@@ -21,30 +21,83 @@ const (
 	destDir = "/out"
 )
 
-// built lowers a package built from source for one platform to its layer:
-// what the steps install into $DESTDIR, stamped with the epoch, with a
-// status.d record so scanners list it.
-func built(b *plan.Build, opt Options) (llb.State, string, error) {
-	p := b.Package
+// built lowers what an image or sandbox takes of a package built from
+// source, for one platform, to its layer: what the steps install into
+// $DESTDIR (or the part a subpackage takes), stamped with the epoch, with a
+// status.d record so scanners list it. The package's own layer depends on
+// its tests.
+func built(o plan.Output, opt Options) (llb.State, string, error) {
+	b, p := o.Build, o.Build.Package
 	loc := location(opt.SourceMap, p.DeclRange)
 	t, err := buildTree(b, opt)
 	if err != nil {
 		return llb.State{}, "", err
 	}
+	files, name, depends := t.out, p.Name, p.Runtime
+	if len(p.Subpackages) > 0 {
+		parts := split(b, t, opt)
+		files = parts[o.Sub]
+		if o.Sub != "" {
+			name = p.Name + "-" + o.Sub
+			depends = []string{fmt.Sprintf("%s (= %s)", p.Name, p.Version)}
+		}
+	}
 	// The steps' mtimes are the build's; the layer's are the epoch.
-	record := statusRecord(p, arch.ForPlatform(opt.Platform))
+	record := statusRecord(name, p.Version, arch.ForPlatform(opt.Platform), depends)
 	epoch := llb.WithCreatedTime(opt.Epoch)
 	layer := llb.Scratch().File(
-		llb.Copy(t.out, "/", "/", &llb.CopyInfo{CopyDirContentsOnly: true, CreatedTime: &opt.Epoch}).
+		llb.Copy(files, "/", "/", &llb.CopyInfo{CopyDirContentsOnly: true, CreatedTime: &opt.Epoch}).
 			Mkdir("/var/lib/dpkg/status.d", 0o755, llb.WithParents(true), epoch).
-			Mkfile("/var/lib/dpkg/status.d/"+p.Name, 0o644, []byte(record), epoch),
-		llb.WithCustomName(t.label+" package"), loc)
-	if p.Test != nil {
+			Mkfile("/var/lib/dpkg/status.d/"+name, 0o644, []byte(record), epoch),
+		llb.WithCustomName(t.label+" package "+name), loc)
+	if p.Test != nil && o.Sub == "" {
 		if layer, err = tested(b, layer, opt, t.label); err != nil {
 			return llb.State{}, "", err
 		}
 	}
-	return layer, fmt.Sprintf("distill: package %s %s built from source", p.Name, p.Version), nil
+	return layer, fmt.Sprintf("distill: package %s %s built from source", name, p.Version), nil
+}
+
+// split divides a package's output among its subpackages by their globs,
+// in order, in one exec of the sandbox's bash (globstar, so "**" spans
+// directories); the package keeps the rest, under "".
+func split(b *plan.Build, t *tree, opt Options) map[string]llb.State {
+	p := b.Package
+	// The globs are arguments, never part of the script: "--" separates
+	// one subpackage's from the next.
+	args := []string{"/bin/bash", "-ec", `shopt -s globstar nullglob dotglob
+IFS=
+cp -a /out/. /split/main/
+cd /split/main
+sub=
+for arg in "$@"; do
+  case $arg in
+  --sub=*) sub=/split/${arg#--sub=}; mkdir -p "$sub"; continue ;;
+  esac
+  for f in $arg; do
+    [ -e "$f" ] || [ -L "$f" ] || continue
+    mkdir -p "$sub/$(dirname "$f")"
+    mv "$f" "$sub/$f"
+  done
+done`, "split"}
+	for _, sp := range p.Subpackages {
+		args = append(args, "--sub="+sp.Name)
+		args = append(args, sp.Paths...)
+	}
+	plat := opt.Platform
+	if b.HostArch != "" {
+		plat = opt.Helper.Platform
+	}
+	run := t.root.Run(append(sandboxEnv(opt), llb.Args(args),
+		llb.AddMount("/out", t.out, llb.Readonly),
+		llb.Network(llb.NetModeNone), llb.Platform(plat),
+		location(opt.SourceMap, p.Subpackages[0].Range),
+		llb.WithCustomName(t.label+" split into subpackages"))...)
+	out := map[string]llb.State{"": run.AddMount("/split/main", llb.Scratch())}
+	for _, sp := range p.Subpackages {
+		out[sp.Name] = run.AddMount("/split/"+sp.Name, llb.Scratch())
+	}
+	return out
 }
 
 // tree is a package built for one platform: its sandbox (with the packages
@@ -74,7 +127,7 @@ func buildTree(b *plan.Build, opt Options) (*tree, error) {
 				return nil, err
 			}
 			layers = append(layers, layer)
-			names = append(names, dep.Package.Name)
+			names = append(names, dep.Build.Package.Name)
 		}
 		root = llb.Merge(layers, llb.WithCustomNamef("[%s %s] sandbox with %s", p.Name, p.Version, strings.Join(names, ", ")))
 	}
@@ -309,15 +362,15 @@ mkdir -p "$1" && cp -a /tmp/source/. "$1"/`, "unpack", dest, dsc}),
 	return src
 }
 
-// statusRecord is the package's /var/lib/dpkg/status.d record, which
-// scanners read to list it.
-func statusRecord(p *definition.Package, debArch string) string {
+// statusRecord is a /var/lib/dpkg/status.d record, which scanners read to
+// list the package.
+func statusRecord(name, version, debArch string, depends []string) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "Package: %s\nVersion: %s\nArchitecture: %s\n", p.Name, p.Version, debArch)
-	if len(p.Runtime) > 0 {
-		fmt.Fprintf(&b, "Depends: %s\n", strings.Join(p.Runtime, ", "))
+	fmt.Fprintf(&b, "Package: %s\nVersion: %s\nArchitecture: %s\n", name, version, debArch)
+	if len(depends) > 0 {
+		fmt.Fprintf(&b, "Depends: %s\n", strings.Join(depends, ", "))
 	}
-	fmt.Fprintf(&b, "Maintainer: distill\nDescription: %s, built from source by distill\n", p.Name)
+	fmt.Fprintf(&b, "Maintainer: distill\nDescription: %s, built from source by distill\n", name)
 	return b.String()
 }
 

@@ -47,7 +47,11 @@ func debControl(b *plan.Build, debArch string) string {
 	p := b.Package
 	depends := append([]string(nil), p.Runtime...)
 	for _, r := range b.Runtime {
-		depends = append(depends, fmt.Sprintf("%s (= %s)", r.Package.Name, r.Package.Version))
+		name := r.Build.Package.Name
+		if r.Sub != "" {
+			name += "-" + r.Sub
+		}
+		depends = append(depends, fmt.Sprintf("%s (= %s)", name, r.Build.Package.Version))
 	}
 	var c strings.Builder
 	fmt.Fprintf(&c, "Package: %s\nVersion: %s\nArchitecture: %s\nMaintainer: distill\n", p.Name, p.Version, debArch)

@@ -43,7 +43,7 @@ type Options struct {
 	CACertificates *plan.Package
 	// Built are the packages built from source that the image takes, with
 	// their sandboxes: one layer each, after the Debian packages.
-	Built []*plan.Build
+	Built []plan.Output
 	// Helper runs inside builds; needed when there are packages.
 	Helper *Helper
 }

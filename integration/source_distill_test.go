@@ -314,8 +314,9 @@ image "kinds" {
 }
 
 // TestPackageGraph builds examples/zlib: zlib from source, and a program
-// built against it in a sandbox that has it installed; the image takes
-// zlib as the program's runtime dependency, and the program runs.
+// built against it in a sandbox that has it and its dev subpackage
+// installed; the image takes zlib's shared library alone as the program's
+// runtime dependency, and the program runs.
 func TestPackageGraph(t *testing.T) {
 	b := needBed(t)
 	dir := example(t, b, "zlib")
@@ -335,6 +336,32 @@ func TestPackageGraph(t *testing.T) {
 	}
 	if !strings.Contains(stderr, "zlib 1.2.13") {
 		t.Errorf("zversion did not print zlib's version:\n%s", stderr)
+	}
+
+	// The image takes zlib's shared library, not its dev subpackage.
+	out := filepath.Join(t.TempDir(), "zversion.tar")
+	args = append([]string{"build", "-f", "distill.hcl", "-o", "type=oci,dest=" + out}, mirrorArgs(t)...)
+	if _, stderr, err := b.Buildx(t, dir, append(args, ".")...); err != nil {
+		t.Fatalf("%v\n%s", err, stderr)
+	}
+	l, err := ReadOCILayout(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	img, err := l.Image("linux/amd64")
+	if err != nil {
+		t.Fatal(err)
+	}
+	files := img.Files()
+	for _, want := range []string{"usr/lib/libz.so.1", "usr/bin/zversion", "var/lib/dpkg/status.d/zlib"} {
+		if _, ok := files[want]; !ok {
+			t.Errorf("the image lacks %s", want)
+		}
+	}
+	for _, unwanted := range []string{"usr/include/zlib.h", "usr/lib/libz.a", "var/lib/dpkg/status.d/zlib-dev"} {
+		if _, ok := files[unwanted]; ok {
+			t.Errorf("the image holds %s, of the dev subpackage", unwanted)
+		}
 	}
 }
 

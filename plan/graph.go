@@ -2,6 +2,7 @@ package plan
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/distill-build/distill/definition"
@@ -67,10 +68,17 @@ func checkGraph(def *definition.Definition) hcl.Diagnostics {
 	seen := map[hcl.Range]bool{}
 	unknown := func(refs []definition.PackageRef) {
 		for _, ref := range refs {
-			if def.Package(ref.Name) == nil && !seen[ref.Range] {
+			p := def.Package(ref.Name)
+			switch {
+			case seen[ref.Range]:
+			case p == nil:
 				seen[ref.Range] = true
 				diags = append(diags, errorAt(ref.Range, "Unknown package",
 					fmt.Sprintf("There is no package block named %q.", ref.Name)))
+			case ref.Sub != "" && p.Subpackage(ref.Sub) == nil:
+				seen[ref.Range] = true
+				diags = append(diags, errorAt(ref.Range, "Unknown subpackage",
+					fmt.Sprintf("Package %s has no subpackage %q.", ref.Name, ref.Sub)))
 			}
 		}
 	}
@@ -137,4 +145,34 @@ func checkGraph(def *definition.Definition) hcl.Diagnostics {
 // to be built.
 func PackagesToBuild(def *definition.Definition, refs []definition.PackageRef) []*definition.Package {
 	return buildClosure(def, refs)
+}
+
+// Output is what an image or a sandbox takes of a package built from
+// source: the package, or one of its subpackages.
+type Output struct {
+	Build *Build
+	Sub   string // "" for the package itself
+}
+
+// outputs are what refs take: the package of every member of their
+// runtime closure, then each subpackage a reference among them names
+// (a subpackage comes with its package), each once.
+func outputs(def *definition.Definition, refs []definition.PackageRef, builds map[string]*Build) []Output {
+	closure := runtimeClosure(def, refs)
+	var out []Output
+	for _, p := range closure {
+		out = append(out, Output{Build: builds[p.Name]})
+	}
+	seen := map[string]bool{}
+	named := slices.Clone(refs)
+	for _, p := range closure {
+		named = append(named, p.RuntimeBuilt...)
+	}
+	for _, r := range named {
+		if r.Sub != "" && !seen[r.Key()] {
+			seen[r.Key()] = true
+			out = append(out, Output{Build: builds[r.Name], Sub: r.Sub})
+		}
+	}
+	return out
 }

@@ -108,7 +108,7 @@ func merge(img, parent *definition.Image) {
 	}
 
 	img.Packages = appendNew(slices.Clone(parent.Packages), img.Packages)
-	img.Built = mergeByName(parent.Built, img.Built, func(r definition.PackageRef) string { return r.Name })
+	img.Built = mergeByName(parent.Built, img.Built, func(r definition.PackageRef) string { return r.Key() })
 	img.Exclude = appendNew(slices.Clone(parent.Exclude), img.Exclude)
 
 	own := map[string]bool{}

@@ -176,3 +176,53 @@ repository "debian" {
 		t.Error("cross builds only for another architecture than a known build one")
 	}
 }
+
+// TestSubpackageOutputs: an image takes a package's own output for every
+// package of its runtime closure, and a subpackage only when one is named.
+func TestSubpackageOutputs(t *testing.T) {
+	def := mustParse(t, `
+repository "debian" {
+  url   = "http://m.invalid/debian"
+  suite = "bookworm"
+}
+package "lib" {
+  version = "1"
+  build { steps = ["make"] }
+  subpackage "dev" { paths = ["usr/include/**"] }
+}
+package "app" {
+  version = "1"
+  build {
+    requires = [package.lib.dev]
+    steps    = ["make"]
+  }
+  runtime = [package.lib]
+}
+image "run" { packages = [package.app] }
+image "sdk" { packages = [package.app, package.lib.dev] }
+`)
+	builds := map[string]*Build{}
+	for _, p := range def.Packages {
+		builds[p.Name] = &Build{Package: p}
+	}
+	keys := func(outs []Output) string {
+		var s []string
+		for _, o := range outs {
+			s = append(s, definition.PackageRef{Name: o.Build.Package.Name, Sub: o.Sub}.Key())
+		}
+		return strings.Join(s, " ")
+	}
+	if got := keys(outputs(def, def.Image("run").Built, builds)); got != "lib app" {
+		t.Errorf("run takes %q, want lib app", got)
+	}
+	if got := keys(outputs(def, def.Image("sdk").Built, builds)); got != "lib app lib.dev" {
+		t.Errorf("sdk takes %q, want lib app lib.dev", got)
+	}
+	if got := keys(outputs(def, def.Package("app").Build.RequiresBuilt, builds)); got != "lib lib.dev" {
+		t.Errorf("app's sandbox takes %q, want lib lib.dev", got)
+	}
+	_, diags := parse("d.hcl", []byte("package \"lib\" {\n  version = \"1\"\n  build { steps = [\"make\"] }\n}\nimage \"x\" { packages = [package.lib.doc] }\n"), definition.Options{})
+	if got := diags.Error(); !strings.Contains(got, `Unknown subpackage; Package lib has no subpackage "doc".`) {
+		t.Errorf("diagnostics %s", got)
+	}
+}

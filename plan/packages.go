@@ -22,8 +22,9 @@ type Debs struct {
 	Groups [][]Package // see packageGroups
 	CA     *Package    // the source of the CA bundle, when asked for
 	// Built are the image's packages built from source and those they
-	// need at run time, dependencies first, with their build sandboxes.
-	Built []*Build
+	// need at run time, dependencies first, with their build sandboxes,
+	// then the subpackages they name.
+	Built []Output
 }
 
 // Packages returns the image's packages per Debian architecture: from lock
@@ -103,9 +104,7 @@ func Packages(ctx context.Context, def *definition.Definition, img *definition.I
 		if err != nil {
 			return nil, err
 		}
-		for _, p := range runtimeClosure(def, img.Built) {
-			d.Built = append(d.Built, builds[p.Name])
-		}
+		d.Built = outputs(def, img.Built, builds)
 		out[arch] = d
 	}
 	return out, nil
@@ -159,12 +158,8 @@ func buildsFor(lock *lockfile.Lockfile, def *definition.Definition, refs []defin
 		if err != nil {
 			return nil, err
 		}
-		for _, dep := range runtimeClosure(def, p.Build.RequiresBuilt) {
-			b.Deps = append(b.Deps, builds[dep.Name])
-		}
-		for _, dep := range runtimeClosure(def, p.RuntimeBuilt) {
-			b.Runtime = append(b.Runtime, builds[dep.Name])
-		}
+		b.Deps = outputs(def, p.Build.RequiresBuilt, builds)
+		b.Runtime = outputs(def, p.RuntimeBuilt, builds)
 		builds[p.Name] = b
 	}
 	return builds, nil

@@ -23,7 +23,7 @@ type Build struct {
 	// Deps are the packages built from source that the sandbox has
 	// installed (the runtime closure of its build requirements),
 	// dependencies first.
-	Deps []*Build
+	Deps []Output
 	// Base is the Essential set and usr-is-merged: unpacked, then installed
 	// by one dpkg --install --force-depends, as mmdebstrap does. Every
 	// package's sandbox starts from the same base.
@@ -34,7 +34,7 @@ type Build struct {
 	Requires []Package
 	// Runtime are the packages built from source it needs at run time,
 	// dependencies first; with TestDebs, they make its test image.
-	Runtime []*Build
+	Runtime []Output
 	// TestDebs are the Debian packages of its test image, when it has a
 	// test: the closure of its runtime requirements, and busybox.
 	TestDebs []Package

@@ -1,8 +1,9 @@
 # syntax=distillbuild/frontend:0
 
 # zlib built from the upstream tarball in Debian's pool, and a small C
-# program built against it in the same graph: the program's sandbox has the
-# zlib package installed, and its image takes zlib as a runtime dependency.
+# program built against it in the same graph: the program's sandbox has
+# zlib and its dev subpackage installed, and its image takes zlib's shared
+# library alone, as a runtime dependency.
 
 variable "MIRROR" {
   description = "The Debian mirror; distill build fills it from apt's sources."
@@ -28,6 +29,11 @@ package "zlib" {
       "make install DESTDIR=$DESTDIR",
     ]
   }
+  # What building against zlib takes; images that only run programs linked
+  # with it take the shared library alone.
+  subpackage "dev" {
+    paths = ["usr/include/**", "usr/lib/*.a", "usr/lib/*.so", "usr/lib/pkgconfig/**", "usr/share/man/**"]
+  }
   runtime = ["libc6"]
 }
 
@@ -47,7 +53,7 @@ package "zversion" {
     }
   }
   build {
-    requires = ["build-essential", package.zlib]
+    requires = ["build-essential", package.zlib.dev]
     steps = [
       "mkdir -p $DESTDIR/usr/bin",
       "cc $CPPFLAGS $CFLAGS $LDFLAGS -o $DESTDIR/usr/bin/zversion zversion.c -lz",
