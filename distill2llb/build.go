@@ -45,15 +45,19 @@ func built(o plan.Output, opt Options) (llb.State, string, error) {
 	// The steps' mtimes are the build's; the layer's are the epoch.
 	record := statusRecord(name, p.Version, arch.ForPlatform(opt.Platform), depends)
 	epoch := llb.WithCreatedTime(opt.Epoch)
-	layer := llb.Scratch().File(
-		llb.Copy(files, "/", "/", &llb.CopyInfo{CopyDirContentsOnly: true, CreatedTime: &opt.Epoch}).
-			Mkdir("/var/lib/dpkg/status.d", 0o755, llb.WithParents(true), epoch).
-			Mkfile("/var/lib/dpkg/status.d/"+name, 0o644, []byte(record), epoch),
-		llb.WithCustomName(t.label+" package "+name), loc)
+	fa := llb.Copy(files, "/", "/", &llb.CopyInfo{CopyDirContentsOnly: true, CreatedTime: &opt.Epoch}).
+		Mkdir("/var/lib/dpkg/status.d", 0o755, llb.WithParents(true), epoch).
+		Mkfile("/var/lib/dpkg/status.d/"+name, 0o644, []byte(record), epoch)
+	layer := llb.Scratch().File(fa, llb.WithCustomName(t.label+" package "+name), loc)
 	if p.Test != nil && o.Sub == "" {
-		if layer, err = tested(b, layer, opt, t.label); err != nil {
+		marker, err := tested(b, layer, opt, t.label)
+		if err != nil {
 			return llb.State{}, "", err
 		}
+		// The same actions again, with the tests' empty output copied in
+		// last: one layer still, that cannot be built before the tests pass.
+		layer = llb.Scratch().File(fa.Copy(marker, "/", "/", &llb.CopyInfo{CopyDirContentsOnly: true}),
+			llb.WithCustomName(t.label+" package "+name+", tested"), loc)
 	}
 	return layer, fmt.Sprintf("distill: package %s %s built from source", name, p.Version), nil
 }
@@ -187,9 +191,8 @@ func buildTree(b *plan.Build, opt Options) (*tree, error) {
 }
 
 // tested runs a package's test steps in a throwaway image of its runtime
-// closure and busybox, and returns its layer made to depend on them: an
-// image that takes the package is not built unless its tests pass. The
-// layer's content does not change.
+// closure, busybox and layer, and returns their empty output: a state that
+// exists only once every step has passed.
 func tested(b *plan.Build, layer llb.State, opt Options, label string) (llb.State, error) {
 	p := b.Package
 	loc := location(opt.SourceMap, p.Test.Range)
@@ -222,9 +225,7 @@ func tested(b *plan.Build, layer llb.State, opt Options, label string) (llb.Stat
 		root = run.Root()
 		marker = run.AddMount("/tested", llb.Scratch())
 	}
-	// An empty directory copied in: the edge, and nothing else.
-	return layer.File(llb.Copy(marker, "/", "/", &llb.CopyInfo{CopyDirContentsOnly: true}),
-		llb.WithCustomName(label+" tested"), loc), nil
+	return marker, nil
 }
 
 // stepWrapper exports Debian's build flags and architecture triplets, then

@@ -1,7 +1,9 @@
 package integration
 
 import (
+	"bytes"
 	"os"
+	"strings"
 	"os/exec"
 	"path/filepath"
 	"testing"
@@ -76,7 +78,46 @@ func TestReproducibleOnFreshDaemon(t *testing.T) {
 			}
 			if g, w := manifestDigests(t, got), manifestDigests(t, want); g != w {
 				t.Errorf("the CLI on a fresh daemon built %s, buildx on the bed's %s", g, w)
+				diffLayers(t, got, want, tc.platforms)
 			}
 		})
+	}
+}
+
+// diffLayers reports, for each platform, the layers two builds disagree on
+// and the entries that differ in them.
+func diffLayers(t *testing.T, got, want *OCILayout, plats string) {
+	t.Helper()
+	for _, p := range strings.Split(plats, ",") {
+		g, err1 := got.Image(p)
+		w, err2 := want.Image(p)
+		if err1 != nil || err2 != nil {
+			t.Errorf("%s: %v %v", p, err1, err2)
+			continue
+		}
+		if len(g.Layers) != len(w.Layers) {
+			t.Errorf("%s: %d layers against %d", p, len(g.Layers), len(w.Layers))
+			continue
+		}
+		for i := range g.Layers {
+			if g.Layers[i].Descriptor.Digest == w.Layers[i].Descriptor.Digest {
+				continue
+			}
+			t.Errorf("%s: layer %d (%s) differs", p, i, w.Config.History[min(i, len(w.Config.History)-1)].CreatedBy)
+			entries := map[string]TarEntry{}
+			for _, e := range w.Layers[i].Entries {
+				entries[e.Header.Name] = e
+			}
+			for _, e := range g.Layers[i].Entries {
+				o, ok := entries[e.Header.Name]
+				switch {
+				case !ok:
+					t.Errorf("  only the CLI's has %s", e.Header.Name)
+				case !bytes.Equal(o.Data, e.Data) || o.Header.Mode != e.Header.Mode || !o.Header.ModTime.Equal(e.Header.ModTime) ||
+					o.Header.Uid != e.Header.Uid || o.Header.Linkname != e.Header.Linkname:
+					t.Errorf("  %s differs: mode %o/%o mtime %v/%v size %d/%d", e.Header.Name, e.Header.Mode, o.Header.Mode, e.Header.ModTime, o.Header.ModTime, len(e.Data), len(o.Data))
+				}
+			}
+		}
 	}
 }
