@@ -44,19 +44,23 @@ func built(o plan.Output, opt Options) (llb.State, string, error) {
 	}
 	// The steps' mtimes are the build's; the layer's are the epoch.
 	record := statusRecord(name, p.Version, arch.ForPlatform(opt.Platform), depends)
+	// Staged, then copied into scratch stamping every path with the epoch:
+	// writing the record touches its directories' mtimes.
 	epoch := llb.WithCreatedTime(opt.Epoch)
-	fa := llb.Copy(files, "/", "/", &llb.CopyInfo{CopyDirContentsOnly: true, CreatedTime: &opt.Epoch}).
+	staging := llb.Scratch().File(llb.Copy(files, "/", "/", &llb.CopyInfo{CopyDirContentsOnly: true}).
 		Mkdir("/var/lib/dpkg/status.d", 0o755, llb.WithParents(true), epoch).
-		Mkfile("/var/lib/dpkg/status.d/"+name, 0o644, []byte(record), epoch)
-	layer := llb.Scratch().File(fa, llb.WithCustomName(t.label+" package "+name), loc)
+		Mkfile("/var/lib/dpkg/status.d/"+name, 0o644, []byte(record), epoch),
+		llb.WithCustomName(t.label+" stage package "+name), loc)
+	stamp := &llb.CopyInfo{CopyDirContentsOnly: true, CreatedTime: &opt.Epoch}
+	layer := llb.Scratch().File(llb.Copy(staging, "/", "/", stamp), llb.WithCustomName(t.label+" package "+name), loc)
 	if p.Test != nil && o.Sub == "" {
 		marker, err := tested(b, layer, opt, t.label)
 		if err != nil {
 			return llb.State{}, "", err
 		}
-		// The same actions again, with the tests' empty output copied in
-		// last: one layer still, that cannot be built before the tests pass.
-		layer = llb.Scratch().File(fa.Copy(marker, "/", "/", &llb.CopyInfo{CopyDirContentsOnly: true}),
+		// The same copy, with the tests' empty output copied in too: one
+		// layer still, that cannot be built before the tests pass.
+		layer = llb.Scratch().File(llb.Copy(staging, "/", "/", stamp).Copy(marker, "/", "/", &llb.CopyInfo{CopyDirContentsOnly: true}),
 			llb.WithCustomName(t.label+" package "+name+", tested"), loc)
 	}
 	return layer, fmt.Sprintf("distill: package %s %s built from source", name, p.Version), nil
