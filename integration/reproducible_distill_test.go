@@ -3,9 +3,9 @@ package integration
 import (
 	"bytes"
 	"os"
-	"strings"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/distill-build/distill/internal/buildkitd"
