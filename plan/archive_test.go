@@ -2,9 +2,7 @@ package plan
 
 import (
 	"bytes"
-	"context"
 	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -24,33 +22,6 @@ import (
 	"github.com/hashicorp/hcl/v2"
 	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
 )
-
-// httpFetcher downloads over plain HTTP, checking pinned sums as BuildKit
-// does; it lets the archive walk run against a loopback mirror.
-type httpFetcher struct{}
-
-func (httpFetcher) Fetch(ctx context.Context, url, sum, _ string) ([]byte, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
-	if err != nil {
-		return nil, err
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return nil, err
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return nil, fmt.Errorf("%s: %s", url, resp.Status)
-	}
-	data, err := io.ReadAll(resp.Body)
-	if err != nil {
-		return nil, err
-	}
-	if h := sha256.Sum256(data); sum != "" && hex.EncodeToString(h[:]) != sum {
-		return nil, fmt.Errorf("%s: digest mismatch", url)
-	}
-	return data, nil
-}
 
 // signedMirror serves, under dists/SERVED, an InRelease for codename signed
 // by a fresh key at signed, with extra Release fields, from a loopback server. It
@@ -136,7 +107,7 @@ func TestArchiveRelease(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			url, kr := signedMirror(t, "bookworm-security", tc.codename, signed, tc.extra)
 			def := mustParse(t, fmt.Sprintf("variable \"M\" { default = %q }\nrepository \"debian\" {\n  url   = M\n  suite = \"bookworm-security\"\n  %s\n}\nimage \"a\" {}\n", url, tc.attrs))
-			_, err := mustRepos(t, def, Options{Fetcher: httpFetcher{}, Keyring: kr, Now: tc.now}).index(t.Context(), "amd64")
+			_, err := mustRepos(t, def, Options{Fetcher: archive.HTTPFetcher{}, Keyring: kr, Now: tc.now}).index(t.Context(), "amd64")
 			if tc.want == nil {
 				if err != nil {
 					t.Fatalf("unexpected error: %v", err)
@@ -178,7 +149,7 @@ func TestForeignArchitecture(t *testing.T) {
 		"amd64": pkg("libc6", "amd64"), "i386": pkg("libc6", "i386"),
 	})
 	def := mustParse(t, fmt.Sprintf("repository \"debian\" {\n  url   = %q\n  suite = \"bookworm\"\n}\nimage \"a\" {\n  platforms = [\"linux/amd64\"]\n  packages  = [\"libc6\", \"libc6:i386\"]\n}\n", url))
-	l, err := Lock(t.Context(), def, nil, ocispecs.Platform{}, Options{Fetcher: httpFetcher{}, Keyring: kr})
+	l, err := Lock(t.Context(), def, nil, ocispecs.Platform{}, Options{Fetcher: archive.HTTPFetcher{}, Keyring: kr})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -217,10 +217,9 @@ func (a *repos) resolveCross(ctx context.Context, p *definition.Package, host st
 	if err != nil {
 		return err
 	}
-	bsel, err := resolve.Resolve(buildIx, base, resolve.Options{Arch: build, Essential: true})
+	bsel, err := resolveBase(buildIx, base, build, p)
 	if err != nil {
-		return &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "No build sandbox",
-			Detail: fmt.Sprintf("The Essential set for %s: %v.", build, err), Subject: p.Build.Range.Ptr()}
+		return err
 	}
 	srcReqs, err := sourceRequests(lock, p, host, build)
 	if err != nil {
@@ -330,10 +329,9 @@ func (a *repos) resolveSandbox(ctx context.Context, p *definition.Package, plats
 			}
 			continue
 		}
-		bsel, err := resolve.Resolve(ix, base, resolve.Options{Arch: arch, Essential: true})
+		bsel, err := resolveBase(ix, base, arch, p)
 		if err != nil {
-			return &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "No build sandbox",
-				Detail: fmt.Sprintf("The Essential set for %s: %v.", arch, err), Subject: p.Build.Range.Ptr()}
+			return err
 		}
 		srcReqs, err := sourceRequests(lock, p, arch, arch)
 		if err != nil {
@@ -360,6 +358,16 @@ func (a *repos) resolveSandbox(ctx context.Context, p *definition.Package, plats
 		lock.SetImage(sandboxRecord(p.Name), sandboxInputs(a.def, buildRequires(a.def, p)), sel, nil)
 	}
 	return nil
+}
+
+// resolveBase solves the base every sandbox for arch starts from.
+func resolveBase(ix *archive.Index, base []resolve.Request, arch string, p *definition.Package) (*resolve.Selection, error) {
+	sel, err := resolve.Resolve(ix, base, resolve.Options{Arch: arch, Essential: true})
+	if err != nil {
+		return nil, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "No build sandbox",
+			Detail: fmt.Sprintf("The Essential set for %s: %v.", arch, err), Subject: p.Build.Range.Ptr()}
+	}
+	return sel, nil
 }
 
 // resolveTest solves the test image of p for arch, when it has a test.

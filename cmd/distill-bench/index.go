@@ -4,9 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"fmt"
 	"io"
-	"net/http"
 	"os"
 	"path/filepath"
 	"time"
@@ -54,33 +52,18 @@ func fetchIndex(ctx context.Context, mirror, suite, arch string) (string, error)
 // by their sha256, so a rerun fetches only the InRelease.
 type cachingFetcher struct{ dir string }
 
-func (c cachingFetcher) Fetch(ctx context.Context, url, sum, _ string) ([]byte, error) {
+func (c cachingFetcher) Fetch(ctx context.Context, url, sum, name string) ([]byte, error) {
 	cached := filepath.Join(c.dir, sum)
 	if sum != "" {
 		if data, err := os.ReadFile(cached); err == nil && sha256Hex(data) == sum {
 			return data, nil
 		}
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	data, err := archive.HTTPFetcher{}.Fetch(ctx, url, sum, name)
 	if err != nil {
 		return nil, err
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return nil, err
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return nil, fmt.Errorf("%s: %s", url, resp.Status)
-	}
-	data, err := io.ReadAll(resp.Body)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", url, err)
 	}
 	if sum != "" {
-		if got := sha256Hex(data); got != sum {
-			return nil, fmt.Errorf("%s: sha256 %s, want %s", url, got, sum)
-		}
 		// The cache only saves time: a failed write costs a download.
 		if os.MkdirAll(c.dir, 0o755) == nil {
 			_ = os.WriteFile(cached, data, 0o644)

@@ -71,15 +71,7 @@ func (s Suite) Packages(ctx context.Context, f Fetcher, rel *Release, component,
 	if err != nil {
 		return nil, err
 	}
-	// by-hash paths never change under a mirror update, but not every
-	// mirror serves them: fall back to the plain path. That fetch is not
-	// pinned, because BuildKit keys pinned downloads by their checksum and
-	// would answer with the failed one; LoadPackages checks the hash either
-	// way.
-	data, err := f.Fetch(ctx, s.url(rel.ByHashPath(path)), sum, s.progress(path))
-	if err != nil && rel.ByHashPath(path) != path {
-		data, err = f.Fetch(ctx, s.url(path), "", s.progress(path))
-	}
+	data, err := s.fetchIndex(ctx, f, rel, path, sum)
 	if err != nil {
 		return nil, err
 	}
@@ -93,10 +85,7 @@ func (s Suite) Source(ctx context.Context, f Fetcher, rel *Release, component, n
 	if err != nil {
 		return nil, err
 	}
-	data, err := f.Fetch(ctx, s.url(rel.ByHashPath(path)), sum, s.progress(path))
-	if err != nil && rel.ByHashPath(path) != path {
-		data, err = f.Fetch(ctx, s.url(path), "", s.progress(path))
-	}
+	data, err := s.fetchIndex(ctx, f, rel, path, sum)
 	if err != nil {
 		return nil, err
 	}
@@ -108,4 +97,17 @@ func (s Suite) Source(ctx context.Context, f Fetcher, rel *Release, component, n
 		return nil, err
 	}
 	return FindSource(r, s.Dir()+"/"+path, name, version)
+}
+
+// fetchIndex downloads an index file rel lists, by hash. by-hash paths never
+// change under a mirror update, but not every mirror serves them: it falls
+// back to the plain path. That fetch is not pinned, because BuildKit keys
+// pinned downloads by their checksum and would answer with the failed one;
+// callers check the hash either way.
+func (s Suite) fetchIndex(ctx context.Context, f Fetcher, rel *Release, path, sum string) ([]byte, error) {
+	data, err := f.Fetch(ctx, s.url(rel.ByHashPath(path)), sum, s.progress(path))
+	if err != nil && rel.ByHashPath(path) != path {
+		data, err = f.Fetch(ctx, s.url(path), "", s.progress(path))
+	}
+	return data, err
 }
