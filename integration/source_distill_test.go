@@ -98,6 +98,28 @@ func TestHelloFromSource(t *testing.T) {
 	}
 }
 
+// packageOps reads buildx's plain progress: for each operation of a package
+// built from source ("[NAME VERSION PLATFORM] …"), whether it came from the
+// cache.
+func packageOps(progress string) map[string]bool {
+	name := map[string]string{} // vertex number -> operation
+	out := map[string]bool{}
+	vertex := regexp.MustCompile(`^#(\d+) (\[\S+ \S+ linux/[^\]]+\] .*)$`)
+	for _, line := range strings.Split(progress, "\n") {
+		if m := vertex.FindStringSubmatch(line); m != nil {
+			name[m[1]] = m[2]
+			if _, ok := out[m[2]]; !ok {
+				out[m[2]] = false
+			}
+			continue
+		}
+		if n, rest, ok := strings.Cut(strings.TrimPrefix(line, "#"), " "); ok && rest == "CACHED" && name[n] != "" {
+			out[name[n]] = true
+		}
+	}
+	return out
+}
+
 // stepStates reads buildx's plain progress: for each build step of hello
 // (named "[hello 2.10 PLATFORM] COMMAND"), whether it came from the cache.
 func stepStates(progress string) map[string]bool {
@@ -336,6 +358,46 @@ func TestPackageGraph(t *testing.T) {
 	}
 	if !strings.Contains(stderr, "zlib 1.2.13") {
 		t.Errorf("zversion did not print zlib's version:\n%s", stderr)
+	}
+
+	// Nothing changed: no step of either package runs. zversion's source
+	// changed: its steps run again, zlib's come from the cache.
+	cacheOnly := append(append([]string{"build", "-f", "distill.hcl", "--progress", "plain", "-o", "type=cacheonly"}, mirrorArgs(t)...), ".")
+	_, stderr, err = b.Buildx(t, dir, cacheOnly...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for op, cached := range packageOps(stderr) {
+		if !cached {
+			t.Errorf("%q ran again with nothing changed", op)
+		}
+	}
+	hcl, err := os.ReadFile(filepath.Join(dir, "distill.hcl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	changed := strings.Replace(string(hcl), `printf("zlib %s\n"`, `printf("zlib version %s\n"`, 1)
+	if changed == string(hcl) {
+		t.Fatal("examples/zlib has no printf to change")
+	}
+	if err := os.WriteFile(filepath.Join(dir, "distill.hcl"), []byte(changed), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, stderr, err = b.Buildx(t, dir, cacheOnly...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ran := 0
+	for op, cached := range packageOps(stderr) {
+		switch {
+		case strings.HasPrefix(op, "[zlib ") && !cached:
+			t.Errorf("%q ran again when only zversion's source changed", op)
+		case strings.HasPrefix(op, "[zversion ") && strings.Contains(op, "] cc ") && !cached:
+			ran++
+		}
+	}
+	if ran != 1 {
+		t.Errorf("zversion's compile ran %d times after its source changed, want 1:\n%s", ran, stderr)
 	}
 
 	// The image takes zlib's shared library, not its dev subpackage.
