@@ -21,8 +21,10 @@ package "hello" {
   }
   build {
     requires = ["build-essential"]
+    # arm64 cross-compiles on the build platform rather than under QEMU.
+    cross = true
     steps = [
-      "./configure --prefix=/usr --disable-nls",
+      "./configure --prefix=/usr --disable-nls --host=$DEB_HOST_GNU_TYPE",
       "make -j$(nproc)",
       "make install-strip DESTDIR=$DESTDIR",
     ]
@@ -37,7 +39,7 @@ package "hello" {
 }
 
 image "hello" {
-  platforms  = ["linux/amd64"]
+  platforms  = ["linux/amd64", "linux/arm64"]
   packages   = [package.hello]
   entrypoint = ["/usr/bin/hello"]
 }
