@@ -108,6 +108,21 @@ func TestBuildctlGateway(t *testing.T) {
 	if !ok || string(e.Data) != "from-buildctl" {
 		t.Errorf("/etc/name = %q (present %v), want the build argument's value", e.Data, ok)
 	}
+
+	// A broken definition: buildctl prints the offending lines, as the
+	// README says every client does.
+	bad := definition(t, b, "image \"x\" {\n  user = 65532\n  cmd  = \"/bin/app\"\n}\n", nil)
+	_, stderr, err := b.Buildctl(t, "build", "--frontend", "gateway.v0",
+		"--opt", "source="+b.FrontendImage, "--opt", "filename=distill.hcl",
+		"--local", "context="+bad, "--local", "dockerfile="+bad)
+	if err == nil {
+		t.Fatal("buildctl built a broken definition")
+	}
+	for _, w := range []string{"distill.hcl:4,11-19: Unsuitable value type", `>>>   cmd  = "/bin/app"`} {
+		if !strings.Contains(stderr, w) {
+			t.Errorf("buildctl's output lacks %q:\n%s", w, stderr)
+		}
+	}
 }
 
 // TestCLIMatchesBuildx builds the example with the distill CLI (frontend
