@@ -228,3 +228,35 @@ public class Certs {
 		})
 	}
 }
+
+// TestDistrolessDebian13 builds Debian 13's static from its committed
+// lockfile: /bin, /sbin and /lib are links into /usr, tzdata-legacy is
+// recorded, and the CA bundle and os-release are there.
+func TestDistrolessDebian13(t *testing.T) {
+	b := needBed(t)
+	dir := exampleWithLock(t, b, "distroless-debian13")
+	out := filepath.Join(t.TempDir(), "static.tar")
+	args := append([]string{"build", "-f", "distill.hcl", "--target", "static", "--platform", "linux/amd64", "-o", "type=oci,dest=" + out}, mirrorArgs(t)...)
+	if _, stderr, err := b.Buildx(t, dir, append(args, ".")...); err != nil {
+		t.Fatalf("%v\n%s", err, stderr)
+	}
+	l, err := ReadOCILayout(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	img, err := l.Image("linux/amd64")
+	if err != nil {
+		t.Fatal(err)
+	}
+	files := img.Files()
+	for link, target := range map[string]string{"bin": "usr/bin", "sbin": "usr/sbin", "lib": "usr/lib"} {
+		if e, ok := files[link]; !ok || e.Header.Typeflag != tar.TypeSymlink || e.Header.Linkname != target {
+			t.Errorf("/%s is not a link to %s: %+v", link, target, e.Header)
+		}
+	}
+	for _, want := range []string{"var/lib/dpkg/status.d/tzdata-legacy", "usr/lib/os-release", "etc/ssl/certs/ca-certificates.crt"} {
+		if _, ok := files[want]; !ok {
+			t.Errorf("the image lacks /%s", want)
+		}
+	}
+}
