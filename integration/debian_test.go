@@ -175,11 +175,15 @@ func TestDistrolessRunsPrograms(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(work, "hello.c"), []byte("#include <stdio.h>\n#include <gnu/libc-version.h>\nint main(void) { printf(\"glibc %s\\n\", gnu_get_libc_version()); return 0; }\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	cc(t, work, "hello.c", "hello-c")
+	for _, arch := range []string{"amd64", "arm64"} {
+		crossCC(t, work, "hello.c", "hello-c-"+arch, arch)
+	}
 	if err := os.WriteFile(filepath.Join(work, "hello.cc"), []byte("#include <iostream>\n#include <thread>\nint main() { std::thread t([] { std::cout << \"c++ ok\" << std::endl; }); t.join(); }\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	cc(t, work, "hello.cc", "hello-cc", "-lstdc++", "-pthread")
+	for _, arch := range []string{"amd64", "arm64"} {
+		crossCC(t, work, "hello.cc", "hello-cc-"+arch, arch, "-lstdc++", "-pthread")
+	}
 	javac(t, work, "Certs.java", `import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509TrustManager;
 import java.security.KeyStore;
@@ -198,8 +202,8 @@ public class Certs {
 		name, dockerfile, platforms, want string
 	}{
 		{"static binary", "FROM " + ref("static-nonroot") + "\nARG TARGETARCH\nCOPY hello-${TARGETARCH} /hello\nRUN [\"/hello\"]\n", "linux/amd64,linux/arm64", "static ok 65532"},
-		{"C against glibc", "FROM " + ref("base") + "\nCOPY hello-c /hello\nRUN [\"/hello\"]\n", "linux/amd64", "glibc 2.36"},
-		{"C++ against libstdc++", "FROM " + ref("cc") + "\nCOPY hello-cc /hello\nRUN [\"/hello\"]\n", "linux/amd64", "c++ ok"},
+		{"C against glibc", "FROM " + ref("base") + "\nARG TARGETARCH\nCOPY hello-c-${TARGETARCH} /hello\nRUN [\"/hello\"]\n", "linux/amd64,linux/arm64", "glibc 2.36"},
+		{"C++ against libstdc++", "FROM " + ref("cc") + "\nARG TARGETARCH\nCOPY hello-cc-${TARGETARCH} /hello\nRUN [\"/hello\"]\n", "linux/amd64,linux/arm64", "c++ ok"},
 		// The RUN line itself is in the progress output: look for what only
 		// node prints, the architecture after the words.
 		{"nodejs", "FROM " + ref("nodejs") + "\nRUN [\"node\", \"-e\", \"console.log('node ok', process.arch)\"]\n", "linux/amd64,linux/arm64", "node ok x64|node ok arm64"},

@@ -4,6 +4,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"testing"
 )
 
@@ -18,13 +19,18 @@ func goBuild(t *testing.T, dir, arch, src, out string) {
 	}
 }
 
-// cc compiles a C or C++ program for this machine, linked against its glibc.
-func cc(t *testing.T, dir, src, out string, flags ...string) {
+// crossCC compiles a C or C++ program for linux/arch, with Debian's cross
+// compiler when arch is not this machine's (.ci/run installs the arm64 one).
+func crossCC(t *testing.T, dir, src, out, arch string, flags ...string) {
 	t.Helper()
+	compiler := "cc"
+	if arch != runtime.GOARCH {
+		triplet := map[string]string{"amd64": "x86_64-linux-gnu", "arm64": "aarch64-linux-gnu"}[arch]
+		compiler = triplet + "-gcc"
+	}
 	args := append([]string{"-O2", "-o", filepath.Join(dir, out), filepath.Join(dir, src)}, flags...)
-	cmd := exec.Command("cc", args...)
-	if b, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("cc %s (install gcc): %v\n%s", src, err, b)
+	if b, err := exec.Command(compiler, args...).CombinedOutput(); err != nil {
+		t.Fatalf("%s %s (install gcc-aarch64-linux-gnu g++-aarch64-linux-gnu): %v\n%s", compiler, src, err, b)
 	}
 }
 
