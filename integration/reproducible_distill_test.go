@@ -27,8 +27,8 @@ func exampleWithLock(t *testing.T, b *Bed, name string) string {
 }
 
 // TestReproducibleOnFreshDaemon builds, from their committed lockfiles,
-// Debian 12's python3 (with its CA bundle) for amd64 and arm64 and GNU
-// hello built from source, once through buildx on the bed's daemon and once
+// Debian 12's python3 (with its CA bundle) for amd64 and arm64, java (with
+// its trust store) and GNU hello built from source, once through buildx on the bed's daemon and once
 // through the CLI on a fresh buildkitd that shares no cache with it, and
 // expects the same image digests.
 func TestReproducibleOnFreshDaemon(t *testing.T) {
@@ -52,6 +52,7 @@ func TestReproducibleOnFreshDaemon(t *testing.T) {
 	}()
 	for _, tc := range []struct{ example, target, platforms string }{
 		{"distroless-debian12", "python3", "linux/amd64,linux/arm64"},
+		{"distroless-debian12", "java", "linux/amd64"}, // with its Java trust store
 		{"hello", "hello", "linux/amd64"},
 	} {
 		t.Run(tc.example+"/"+tc.target, func(t *testing.T) {
