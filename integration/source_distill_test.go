@@ -40,15 +40,7 @@ func TestHelloFromSource(t *testing.T) {
 	}
 	build("-o", "type=image,name="+ref+",push=true,registry.insecure=true")
 
-	work := t.TempDir()
-	df := filepath.Join(work, "Dockerfile")
-	if err := os.WriteFile(df, []byte("FROM "+ref+"\nRUN [\"/usr/bin/hello\", \"--greeting=hello from source\"]\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	_, stderr, err := b.Buildx(t, work, "build", "-f", df, "--platform", "linux/amd64,linux/arm64", "--progress", "plain", "--no-cache", ".")
-	if err != nil {
-		t.Fatal(err)
-	}
+	stderr := runInImage(t, b, ref, "linux/amd64,linux/arm64", `RUN ["/usr/bin/hello", "--greeting=hello from source"]`)
 	if n := strings.Count(stderr, "hello from source"); n < 2 {
 		t.Errorf("hello greeted %d times, want once on amd64 and once on arm64 (cross-compiled):\n%s", n, stderr)
 	}
@@ -97,6 +89,41 @@ func TestHelloFromSource(t *testing.T) {
 			t.Errorf("output lacks %q:\n%s", w, stderr)
 		}
 	}
+}
+
+// pushImage builds the definition in dir as an image pushed to the bed's
+// registry under distill/NAME:test, and returns its reference and buildx's
+// output.
+func pushImage(t *testing.T, b *Bed, dir, name string) (string, string) {
+	t.Helper()
+	ref := fmt.Sprintf("%s/distill/%s:test", b.Registry, name)
+	args := append([]string{"build", "-f", "distill.hcl", "--progress", "plain", "-o", "type=image,name=" + ref + ",push=true,registry.insecure=true"}, mirrorArgs(t)...)
+	_, stderr, err := b.Buildx(t, dir, append(args, ".")...)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, stderr)
+	}
+	return ref, stderr
+}
+
+// runInImage runs a Dockerfile instruction (RUN […]) in the image ref, for
+// platforms ("" for the default), without cache, and returns buildx's
+// output, where the program's own output shows.
+func runInImage(t *testing.T, b *Bed, ref, platforms, instruction string) string {
+	t.Helper()
+	work := t.TempDir()
+	df := filepath.Join(work, "Dockerfile")
+	if err := os.WriteFile(df, []byte("FROM "+ref+"\n"+instruction+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	args := []string{"build", "-f", df, "--progress", "plain", "--no-cache", "."}
+	if platforms != "" {
+		args = append([]string{"build", "-f", df, "--platform", platforms}, args[3:]...)
+	}
+	_, stderr, err := b.Buildx(t, work, args...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return stderr
 }
 
 // packageOps reads buildx's plain progress: for each exec of a package built
@@ -348,20 +375,8 @@ image "kinds" {
 func TestPackageGraph(t *testing.T) {
 	b := needBed(t)
 	dir := example(t, b, "zlib")
-	ref := fmt.Sprintf("%s/distill/zversion:test", b.Registry)
-	args := append([]string{"build", "-f", "distill.hcl", "--progress", "plain", "-o", "type=image,name=" + ref + ",push=true,registry.insecure=true"}, mirrorArgs(t)...)
-	if _, stderr, err := b.Buildx(t, dir, append(args, ".")...); err != nil {
-		t.Fatalf("%v\n%s", err, stderr)
-	}
-	work := t.TempDir()
-	df := filepath.Join(work, "Dockerfile")
-	if err := os.WriteFile(df, []byte("FROM "+ref+"\nRUN [\"/usr/bin/zversion\"]\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	_, stderr, err := b.Buildx(t, work, "build", "-f", df, "--progress", "plain", "--no-cache", ".")
-	if err != nil {
-		t.Fatal(err)
-	}
+	ref, _ := pushImage(t, b, dir, "zversion")
+	stderr := runInImage(t, b, ref, "", `RUN ["/usr/bin/zversion"]`)
 	if !strings.Contains(stderr, "zlib 1.2.13") {
 		t.Errorf("zversion did not print zlib's version:\n%s", stderr)
 	}
@@ -369,7 +384,7 @@ func TestPackageGraph(t *testing.T) {
 	// Nothing changed: no exec of either package runs. zversion's source
 	// changed: its compile runs again, zlib's execs come from the cache.
 	cacheOnly := append(append([]string{"build", "-f", "distill.hcl", "--progress", "plain", "-o", "type=cacheonly"}, mirrorArgs(t)...), ".")
-	_, stderr, err = b.Buildx(t, dir, cacheOnly...)
+	_, stderr, err := b.Buildx(t, dir, cacheOnly...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -408,7 +423,7 @@ func TestPackageGraph(t *testing.T) {
 
 	// The image takes zlib's shared library, not its dev subpackage.
 	out := filepath.Join(t.TempDir(), "zversion.tar")
-	args = append([]string{"build", "-f", "distill.hcl", "-o", "type=oci,dest=" + out}, mirrorArgs(t)...)
+	args := append([]string{"build", "-f", "distill.hcl", "-o", "type=oci,dest=" + out}, mirrorArgs(t)...)
 	if _, stderr, err := b.Buildx(t, dir, append(args, ".")...); err != nil {
 		t.Fatalf("%v\n%s", err, stderr)
 	}
@@ -503,20 +518,8 @@ image "uname" {
   packages   = [package.uname]
 }
 `, nil)
-	ref := fmt.Sprintf("%s/distill/uname:test", b.Registry)
-	args := append([]string{"build", "-f", "distill.hcl", "--progress", "plain", "-o", "type=image,name=" + ref + ",push=true,registry.insecure=true"}, mirrorArgs(t)...)
-	if _, stderr, err := b.Buildx(t, dir, append(args, ".")...); err != nil {
-		t.Fatalf("%v\n%s", err, stderr)
-	}
-	work := t.TempDir()
-	df := filepath.Join(work, "Dockerfile")
-	if err := os.WriteFile(df, []byte("FROM "+ref+"\nRUN [\"/usr/bin/uname-arch\"]\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	_, stderr, err := b.Buildx(t, work, "build", "-f", df, "--platform", "linux/arm64", "--progress", "plain", "--no-cache", ".")
-	if err != nil {
-		t.Fatal(err)
-	}
+	ref, _ := pushImage(t, b, dir, "uname")
+	stderr := runInImage(t, b, ref, "linux/arm64", `RUN ["/usr/bin/uname-arch"]`)
 	if !strings.Contains(stderr, "built for aarch64") {
 		t.Errorf("the program did not run as arm64:\n%s", stderr)
 	}
@@ -535,20 +538,8 @@ func TestGoService(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "main.go"), src, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	ref := fmt.Sprintf("%s/distill/service:test", b.Registry)
-	args := append([]string{"build", "-f", "distill.hcl", "--progress", "plain", "-o", "type=image,name=" + ref + ",push=true,registry.insecure=true"}, mirrorArgs(t)...)
-	if _, stderr, err := b.Buildx(t, dir, append(args, ".")...); err != nil {
-		t.Fatalf("%v\n%s", err, stderr)
-	}
-	work := t.TempDir()
-	df := filepath.Join(work, "Dockerfile")
-	if err := os.WriteFile(df, []byte("FROM "+ref+"\nRUN [\"/usr/bin/service\", \"-selftest\"]\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	_, stderr, err := b.Buildx(t, work, "build", "-f", df, "--progress", "plain", "--no-cache", ".")
-	if err != nil {
-		t.Fatal(err)
-	}
+	ref, _ := pushImage(t, b, dir, "service")
+	stderr := runInImage(t, b, ref, "", `RUN ["/usr/bin/service", "-selftest"]`)
 	if !strings.Contains(stderr, "hello from distill, uid 65532, path /ping") {
 		t.Errorf("the service did not answer as nonroot:\n%s", stderr)
 	}
@@ -608,24 +599,11 @@ func TestCrossBuild(t *testing.T) {
 func TestDebianSourcePackage(t *testing.T) {
 	b := needBed(t)
 	dir := example(t, b, "tini")
-	ref := fmt.Sprintf("%s/distill/tini:test", b.Registry)
-	args := append([]string{"build", "-f", "distill.hcl", "--progress", "plain", "-o", "type=image,name=" + ref + ",push=true,registry.insecure=true"}, mirrorArgs(t)...)
-	_, stderr, err := b.Buildx(t, dir, append(args, ".")...)
-	if err != nil {
-		t.Fatalf("%v\n%s", err, stderr)
-	}
+	ref, stderr := pushImage(t, b, dir, "tini")
 	if !strings.Contains(stderr, "dpkg-source -x tini_0.19.0-1.dsc") {
 		t.Errorf("the source was not unpacked by dpkg-source:\n%s", stderr)
 	}
-	work := t.TempDir()
-	df := filepath.Join(work, "Dockerfile")
-	if err := os.WriteFile(df, []byte("FROM "+ref+"\nRUN [\"/usr/bin/tini\", \"--version\"]\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	_, stderr, err = b.Buildx(t, work, "build", "-f", df, "--platform", "linux/amd64,linux/arm64", "--progress", "plain", "--no-cache", ".")
-	if err != nil {
-		t.Fatal(err)
-	}
+	stderr = runInImage(t, b, ref, "linux/amd64,linux/arm64", `RUN ["/usr/bin/tini", "--version"]`)
 	if n := strings.Count(stderr, "tini version 0.19.0"); n < 2 {
 		t.Errorf("tini --version printed %d times, want once per platform:\n%s", n, stderr)
 	}
