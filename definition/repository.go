@@ -21,7 +21,12 @@ type Repository struct {
 	// InRelease files by design; `check_valid_until = false` accepts them,
 	// as apt's Check-Valid-Until=no does.
 	CheckValidUntil bool
-	DeclRange       hcl.Range
+	// Snapshot is an archive laid out like Debian's snapshot service
+	// (SNAPSHOT/20240101T000000Z/pool/…), without a trailing slash: a
+	// locked file the mirror no longer serves is fetched from it as of the
+	// lockfile's time, still checked against the locked sha256.
+	Snapshot  string
+	DeclRange hcl.Range
 }
 
 var repositorySchema = &hcl.BodySchema{
@@ -30,6 +35,7 @@ var repositorySchema = &hcl.BodySchema{
 		{Name: "suite", Required: true},
 		{Name: "components"},
 		{Name: "check_valid_until"},
+		{Name: "snapshot"},
 	},
 }
 
@@ -44,16 +50,21 @@ func decodeRepository(b *hcl.Block, ctx *hcl.EvalContext) (*Repository, hcl.Diag
 	d.string("suite", &r.Suite)
 	d.list("components", &r.Components)
 	d.decode("check_valid_until", &r.CheckValidUntil)
+	d.string("snapshot", &r.Snapshot)
 	if d.diags.HasErrors() {
 		return nil, d.diags
 	}
 	r.URL = strings.TrimRight(r.URL, "/")
+	r.Snapshot = strings.TrimRight(r.Snapshot, "/")
 	if r.URL == "" {
 		d.errorf("url", "No repository URL", "The URL is empty: set it, for example through a variable and --build-arg (distill build fills MIRROR from apt's sources).")
 		return nil, d.diags
 	}
-	if u, err := url.Parse(r.URL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+	if !isHTTPURL(r.URL) {
 		d.errorf("url", "Invalid repository URL", "%q is not an http or https URL of a Debian mirror.", r.URL)
+	}
+	if _, set := content.Attributes["snapshot"]; set && !isHTTPURL(r.Snapshot) {
+		d.errorf("snapshot", "Invalid snapshot URL", "%q is not an http or https URL of an archive laid out like Debian's snapshot service, such as \"https://snapshot.example/archive/debian\" (its timestamped directories hold the archive as it was).", r.Snapshot)
 	}
 	if r.Suite == "" || strings.ContainsAny(r.Suite, "/ ") {
 		d.errorf("suite", "Invalid suite", "%q is not a suite name such as \"bookworm\".", r.Suite)
@@ -71,4 +82,9 @@ func decodeRepository(b *hcl.Block, ctx *hcl.EvalContext) (*Repository, hcl.Diag
 		return nil, d.diags
 	}
 	return r, d.diags
+}
+
+func isHTTPURL(s string) bool {
+	u, err := url.Parse(s)
+	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != ""
 }

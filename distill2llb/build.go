@@ -330,8 +330,7 @@ func addSource(src, root llb.State, s *definition.Source, b *plan.Build, opt Opt
 		var c chain
 		dsc := ""
 		for _, f := range b.Debian[s] {
-			dl := llb.HTTP(f.URL, llb.Checksum(digest.NewDigestFromEncoded(digest.SHA256, f.SHA256)), llb.Filename(f.Name),
-				llb.WithCustomName(label+" fetch "+f.Name), loc)
+			dl := opt.archiveHTTP(f.URL, f.SHA256, f.Name, llb.WithCustomName(label+" fetch "+f.Name), loc)
 			c.copy(dl, f.Name, "/"+f.Name)
 			if f.IsDSC() {
 				dsc = f.Name

@@ -16,6 +16,7 @@ import (
 	"github.com/moby/buildkit/client/llb"
 	"github.com/moby/buildkit/solver/pb"
 	dockerspec "github.com/moby/docker-image-spec/specs-go/v1"
+	digest "github.com/opencontainers/go-digest"
 	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
 )
 
@@ -46,6 +47,25 @@ type Options struct {
 	Built []plan.Output
 	// Helper runs inside builds; needed when there are packages.
 	Helper *Helper
+	// Moved maps the URL of an archive file (a .deb, a source package's
+	// file) that its mirror failed to serve to where to fetch it instead:
+	// the repository's snapshot (see plan.SnapshotURL). The sha256 pins
+	// the bytes wherever they come from.
+	Moved map[string]string
+}
+
+// archiveHTTP fetches an archive file pinned by its sha256: from its
+// mirror, unless that failed and the file has moved. A moved file's
+// download differs in its mode too: BuildKit keys a pinned download by
+// name, mode and sha256, not URL, and would otherwise merge it with the
+// failed one and fail again.
+func (o Options) archiveHTTP(u, sha256, name string, opts ...llb.HTTPOption) llb.State {
+	opts = append(opts, llb.Checksum(digest.NewDigestFromEncoded(digest.SHA256, sha256)), llb.Filename(name))
+	if m, ok := o.Moved[u]; ok {
+		u = m
+		opts = append(opts, llb.Chmod(0o644))
+	}
+	return llb.HTTP(u, opts...)
 }
 
 // Image lowers one image for one platform: one layer per package, group by

@@ -13,7 +13,6 @@ import (
 
 	"github.com/distill-build/distill/helper"
 	"github.com/moby/buildkit/client/llb"
-	digest "github.com/opencontainers/go-digest"
 	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
 )
 
@@ -99,7 +98,7 @@ func unpackGroup(pkgs []plan.Package, opt Options, loc llb.ConstraintsOpt) ([]ll
 			return nil, nil, fmt.Errorf("package %s %s has no archive path or sha256", p.Name, p.Version)
 		}
 		dir := "/deb/" + strconv.Itoa(i)
-		runOpts = append(runOpts, llb.AddMount(dir, fetch(p, loc), llb.Readonly))
+		runOpts = append(runOpts, llb.AddMount(dir, fetch(p, opt, loc), llb.Readonly))
 		cmd.Debs = append(cmd.Debs, helper.UnpackDeb{Deb: dir + "/" + path.Base(p.Filename), Root: "/out/" + strconv.Itoa(i), Name: p.Name})
 		history = append(history, fmt.Sprintf("distill: package %s %s (%s)", p.Name, p.Version, p.Architecture))
 		names = append(names, p.Name+" "+p.Version)
@@ -121,10 +120,8 @@ func unpackGroup(pkgs []plan.Package, opt Options, loc llb.ConstraintsOpt) ([]ll
 // and the cache key needs no network. loc ties the download to the line
 // that asked for the package, so a .deb the mirror no longer has fails
 // there.
-func fetch(p plan.Package, loc llb.ConstraintsOpt) llb.State {
-	return llb.HTTP(p.URL+"/"+p.Filename,
-		llb.Checksum(digest.NewDigestFromEncoded(digest.SHA256, p.SHA256)),
-		llb.Filename(path.Base(p.Filename)),
+func fetch(p plan.Package, opt Options, loc llb.ConstraintsOpt) llb.State {
+	return opt.archiveHTTP(p.URL+"/"+p.Filename, p.SHA256, path.Base(p.Filename),
 		llb.WithCustomNamef("fetch %s %s (%s)", p.Name, p.Version, p.Architecture), loc)
 }
 
@@ -141,7 +138,7 @@ func caBundle(p plan.Package, opt Options, loc llb.ConstraintsOpt, java bool) ll
 	}
 	run := opt.Helper.State.Run(
 		llb.Args(opt.Helper.argv(cmd)),
-		llb.AddMount(path.Dir(cmd.Deb), fetch(p, loc), llb.Readonly),
+		llb.AddMount(path.Dir(cmd.Deb), fetch(p, opt, loc), llb.Readonly),
 		llb.Network(llb.NetModeNone),
 		llb.Platform(opt.Helper.Platform),
 		llb.WithCustomName(name),

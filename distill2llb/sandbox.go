@@ -54,7 +54,7 @@ func sandbox(b *plan.Build, opt Options, loc llb.ConstraintsOpt) (llb.State, err
 		Mkdir("/tmp", 0o1777, epoch)
 	root := llb.Scratch().File(fa, llb.WithCustomNamef("[sandbox %s] merged /usr and an empty dpkg database", platform), loc)
 
-	base := debsDir(b.Base, loc)
+	base := debsDir(b.Base, opt, loc)
 	unpack := helper.Unpack{Epoch: opt.Epoch, NoStatus: true}
 	for _, p := range b.Base {
 		unpack.Debs = append(unpack.Debs, helper.UnpackDeb{Deb: "/debs/" + path.Base(p.Filename), Root: "/root"})
@@ -86,7 +86,7 @@ func sandbox(b *plan.Build, opt Options, loc llb.ConstraintsOpt) (llb.State, err
 			reqs = append([]string{"/bin/sh", "-ec", `dpkg --add-architecture "$1"; shift; exec "$@"`, "add-arch", b.HostArch}, reqs...)
 		}
 		root = root.Run(append(sandboxEnv(opt), llb.Args(reqs),
-			llb.AddMount("/debs", debsDir(b.Requires, loc), llb.Readonly),
+			llb.AddMount("/debs", debsDir(b.Requires, opt, loc), llb.Readonly),
 			llb.Network(llb.NetModeNone), llb.Platform(run), loc,
 			llb.WithCustomNamef("[sandbox %s] install %d build requirements", platform, len(b.Requires)))...).Root()
 	}
@@ -94,11 +94,11 @@ func sandbox(b *plan.Build, opt Options, loc llb.ConstraintsOpt) (llb.State, err
 }
 
 // debsDir is a directory of .debs, each fetched pinned by its sha256.
-func debsDir(pkgs []plan.Package, loc llb.ConstraintsOpt) llb.State {
+func debsDir(pkgs []plan.Package, opt Options, loc llb.ConstraintsOpt) llb.State {
 	var c chain
 	for _, p := range pkgs {
 		name := path.Base(p.Filename)
-		c.copy(fetch(p, loc), name, "/"+name)
+		c.copy(fetch(p, opt, loc), name, "/"+name)
 	}
 	if c.fa == nil {
 		return llb.Scratch()

@@ -24,6 +24,7 @@ import (
 	commonexptypes "github.com/moby/buildkit/exporter/exptypes"
 	"github.com/moby/buildkit/frontend/dockerui"
 	"github.com/moby/buildkit/frontend/gateway/client"
+	dockerspec "github.com/moby/docker-image-spec/specs-go/v1"
 	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
 )
 
@@ -116,7 +117,7 @@ func Build(ctx context.Context, c client.Client) (*client.Result, error) {
 		return nil, err
 	}
 
-	pkgs, h, err := packages(ctx, bc, c, def, img, plats, src.SourceMap)
+	pkgs, lock, h, err := packages(ctx, bc, c, def, img, plats, src.SourceMap)
 	if err != nil {
 		return nil, wrapSource(err, src.SourceMap)
 	}
@@ -126,20 +127,24 @@ func Build(ctx context.Context, c client.Client) (*client.Result, error) {
 		if platform != nil {
 			p = *platform
 		}
-		st, cfg, err := distill2llb.Image(img, distill2llb.Options{Platform: p, Epoch: epoch, Context: buildCtx, Contexts: named, SourceMap: src.SourceMap,
-			Packages: pkgs[arch.ForPlatform(p)].Groups, CACertificates: pkgs[arch.ForPlatform(p)].CA, Built: pkgs[arch.ForPlatform(p)].Built, Helper: h})
-		if err != nil {
-			return nil, wrapSource(err, src.SourceMap)
-		}
 		cons := []llb.ConstraintsOpt{llb.Platform(p)}
 		if bc.IsNoCache(img.Name) {
 			cons = append(cons, llb.IgnoreCache)
 		}
-		dt, err := st.Marshal(ctx, cons...)
-		if err != nil {
-			return nil, fmt.Errorf("marshalling LLB for %s: %w", img.Name, err)
-		}
-		res, err := c.Solve(ctx, client.SolveRequest{Definition: dt.ToPB(), CacheImports: bc.CacheImports})
+		var cfg *dockerspec.DockerOCIImage
+		res, err := solveMoving(ctx, c, def, lock, client.SolveRequest{CacheImports: bc.CacheImports}, func(moved map[string]string) (*llb.Definition, error) {
+			st, config, err := distill2llb.Image(img, distill2llb.Options{Platform: p, Epoch: epoch, Context: buildCtx, Contexts: named, SourceMap: src.SourceMap,
+				Packages: pkgs[arch.ForPlatform(p)].Groups, CACertificates: pkgs[arch.ForPlatform(p)].CA, Built: pkgs[arch.ForPlatform(p)].Built, Helper: h, Moved: moved})
+			if err != nil {
+				return nil, wrapSource(err, src.SourceMap)
+			}
+			cfg = config
+			dt, err := st.Marshal(ctx, cons...)
+			if err != nil {
+				return nil, fmt.Errorf("marshalling LLB for %s: %w", img.Name, err)
+			}
+			return dt, nil
+		})
 		if err != nil {
 			return nil, err
 		}
@@ -151,6 +156,11 @@ func Build(ctx context.Context, c client.Client) (*client.Result, error) {
 	})
 	if err != nil {
 		return nil, err
+	}
+	if bc.SBOM != nil {
+		if err := attachSBOMs(ctx, c, rb, def, img, pkgs, epoch); err != nil {
+			return nil, err
+		}
 	}
 	if err := rb.EachPlatform(ctx, func(_ context.Context, _ string, p ocispecs.Platform) error {
 		for k, v := range img.Annotations {
@@ -173,23 +183,25 @@ func Build(ctx context.Context, c client.Client) (*client.Result, error) {
 
 // packages solves (or reads from the lockfile) the image's packages for
 // every platform it is built for, and finds the helper that unpacks them.
-func packages(ctx context.Context, bc *dockerui.Client, c client.Client, def *definition.Definition, img *definition.Image, plats []ocispecs.Platform, sm *llb.SourceMap) (map[string]plan.Debs, *distill2llb.Helper, error) {
+// The lockfile comes back too (nil when there is none): its time finds a
+// dropped file in a repository's snapshot.
+func packages(ctx context.Context, bc *dockerui.Client, c client.Client, def *definition.Definition, img *definition.Image, plats []ocispecs.Platform, sm *llb.SourceMap) (map[string]plan.Debs, *lockfile.Lockfile, *distill2llb.Helper, error) {
 	if !img.NeedsArchive() {
-		return nil, nil, nil
+		return nil, nil, nil, nil
 	}
 	lock, err := readLockfile(ctx, c, sm)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	pkgs, err := plan.Packages(ctx, def, img, plats, lock, planOptions(bc, c, img.Name))
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	h, err := inBuildHelper(bc, c, bc.BuildPlatforms[0])
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
-	return pkgs, h, nil
+	return pkgs, lock, h, nil
 }
 
 // contexts loads the build contexts an image or a package takes files from:

@@ -48,19 +48,21 @@ func debs(ctx context.Context, bc *dockerui.Client, c client.Client, def *defini
 	res := client.NewResult()
 	var exp exptypes.Platforms
 	for _, p := range plats {
-		st, err := distill2llb.Deb(builds[arch.ForPlatform(p)], distill2llb.Options{Platform: p, Epoch: epoch, Contexts: named, SourceMap: sm, Helper: h})
-		if err != nil {
-			return nil, err
-		}
 		cons := []llb.ConstraintsOpt{llb.Platform(p)}
 		if bc.IsNoCache("package." + pkg.Name) {
 			cons = append(cons, llb.IgnoreCache)
 		}
-		dt, err := st.Marshal(ctx, cons...)
-		if err != nil {
-			return nil, fmt.Errorf("marshalling LLB for package %s: %w", pkg.Name, err)
-		}
-		r, err := c.Solve(ctx, client.SolveRequest{Definition: dt.ToPB(), CacheImports: bc.CacheImports})
+		r, err := solveMoving(ctx, c, def, lock, client.SolveRequest{CacheImports: bc.CacheImports}, func(moved map[string]string) (*llb.Definition, error) {
+			st, err := distill2llb.Deb(builds[arch.ForPlatform(p)], distill2llb.Options{Platform: p, Epoch: epoch, Contexts: named, SourceMap: sm, Helper: h, Moved: moved})
+			if err != nil {
+				return nil, err
+			}
+			dt, err := st.Marshal(ctx, cons...)
+			if err != nil {
+				return nil, fmt.Errorf("marshalling LLB for package %s: %w", pkg.Name, err)
+			}
+			return dt, nil
+		})
 		if err != nil {
 			return nil, err
 		}

@@ -24,6 +24,9 @@ import (
 // Tools are the binaries the bed runs, built from the versions go.mod pins.
 type Tools struct {
 	Buildkitd, Buildctl, Buildx, Registry string
+	// Syft is the oracle of the frontend's own SBOM: Anchore's scanner,
+	// which lists what an image holds without knowing how it was made.
+	Syft string
 }
 
 // goMod is the part of go.mod that decides which tool binaries to build.
@@ -160,9 +163,9 @@ func ensureTools(ctx context.Context, repo string, logf func(string, ...any)) (T
 	for _, pkg := range mod.tools {
 		bins[binaryName(pkg)] = filepath.Join(dir, binaryName(pkg))
 	}
-	tools := Tools{Buildkitd: bins["buildkitd"], Buildctl: bins["buildctl"], Buildx: bins["buildx"], Registry: bins["registry"]}
-	if slices.Contains([]string{tools.Buildkitd, tools.Buildctl, tools.Buildx, tools.Registry}, "") {
-		return Tools{}, fmt.Errorf("go.mod's tool directives %q lack one of buildkitd, buildctl, buildx, registry", mod.tools)
+	tools := Tools{Buildkitd: bins["buildkitd"], Buildctl: bins["buildctl"], Buildx: bins["buildx"], Registry: bins["registry"], Syft: bins["syft"]}
+	if slices.Contains([]string{tools.Buildkitd, tools.Buildctl, tools.Buildx, tools.Registry, tools.Syft}, "") {
+		return Tools{}, fmt.Errorf("go.mod's tool directives %q lack one of buildkitd, buildctl, buildx, registry, syft", mod.tools)
 	}
 	if _, err := os.Stat(dir); err == nil {
 		logf("tools: cached in %s", dir)

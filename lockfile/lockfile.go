@@ -14,6 +14,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/distill-build/distill/debian/resolve"
 	"github.com/distill-build/distill/debian/version"
@@ -41,6 +42,10 @@ const LockfileVersion = 2
 //     refresh shows in a code review as one small hunk per changed package.
 type Lockfile struct {
 	Version int `json:"version"`
+	// LockedAt is when the indexes were read, to the second in UTC: every
+	// locked file was in its archive then, so a repository's snapshot as of
+	// this time still serves one the mirror has since dropped.
+	LockedAt time.Time `json:"locked_at,omitzero"`
 	// Images records each image's inputs and closure (see LockedImage).
 	Images map[string]*LockedImage `json:"images,omitempty"`
 	// Architectures maps a Debian architecture name ("amd64", "arm64") to
@@ -213,7 +218,7 @@ func Parse(data []byte) (*Lockfile, error) {
 }
 
 func (l *Lockfile) clone() *Lockfile {
-	c := &Lockfile{Version: l.Version, Images: l.Images, Sources: l.Sources, Architectures: make(map[string]*LockedArch, len(l.Architectures))}
+	c := &Lockfile{Version: l.Version, LockedAt: l.LockedAt, Images: l.Images, Sources: l.Sources, Architectures: make(map[string]*LockedArch, len(l.Architectures))}
 	if c.Version == 0 {
 		c.Version = LockfileVersion
 	}

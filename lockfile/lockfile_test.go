@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/distill-build/distill/debian/archive"
 	"github.com/distill-build/distill/debian/archive/archivetest"
@@ -366,5 +367,30 @@ func TestSourcesRoundTrip(t *testing.T) {
 	bad := strings.Replace(string(data), "dash_0.5.12-2.dsc", "dash_0.5.12-2.txt", 1)
 	if _, err := Parse([]byte(bad)); err == nil || !strings.Contains(err.Error(), "no .dsc") {
 		t.Errorf("a pin without a .dsc: %v", err)
+	}
+}
+
+func TestLockedAt(t *testing.T) {
+	l := New()
+	data, err := l.Marshal()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bytes.Contains(data, []byte("locked_at")) {
+		t.Errorf("a lock without a time writes one:\n%s", data)
+	}
+	l.LockedAt = time.Date(2026, 11, 30, 15, 25, 51, 0, time.UTC)
+	if data, err = l.Marshal(); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Contains(data, []byte(`"locked_at": "2026-11-30T15:25:51Z"`)) {
+		t.Errorf("locked_at missing:\n%s", data)
+	}
+	back, err := Parse(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !back.LockedAt.Equal(l.LockedAt) {
+		t.Errorf("locked_at read back as %v", back.LockedAt)
 	}
 }

@@ -80,6 +80,7 @@ func TestInheritErrors(t *testing.T) {
 		{"not a reference", "image \"a\" { from = \"b\" }\n", `d.hcl:1,20-23: Invalid image reference`},
 		{"packages without repository", "image \"a\" {\n  packages = [\"libc6\"]\n}\n", `d.hcl:2,3-23: No repository`},
 		{"bad url", "repository \"d\" {\n  url = \"ftp://x\"\n  suite = \"bookworm\"\n}\nimage \"a\" {}\n", `d.hcl:2,9-18: Invalid repository URL`},
+		{"bad snapshot", "repository \"d\" {\n  url = \"http://mirror.invalid/debian\"\n  suite = \"bookworm\"\n  snapshot = \"snapshot/archive\"\n}\nimage \"a\" {}\n", `d.hcl:4,14-32: Invalid snapshot URL`},
 		{"missing suite", "repository \"d\" {\n  url = \"http://x\"\n}\nimage \"a\" {}\n", `Missing required argument; The argument "suite" is required`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

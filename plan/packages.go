@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/distill-build/distill/debian/arch"
 	"github.com/distill-build/distill/definition"
@@ -119,6 +120,7 @@ func Lock(ctx context.Context, def *definition.Definition, requested []ocispecs.
 		return nil, err
 	}
 	l := lockfile.New()
+	l.LockedAt = a.now.UTC().Truncate(time.Second)
 	for _, img := range def.Images {
 		if !img.NeedsArchive() {
 			continue

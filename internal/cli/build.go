@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
+	"strconv"
 	"strings"
 
 	"github.com/containerd/platforms"
@@ -15,15 +16,23 @@ import (
 
 type buildOptions struct {
 	commonOptions
-	context string
-	target  string
-	outputs []string
+	context    string
+	target     string
+	outputs    []string
+	noCache    bool
+	sbom       string
+	provenance string
 }
 
 func (o *buildOptions) addFlags(fs *pflag.FlagSet) {
 	o.commonOptions.addFlags(fs)
 	fs.StringVar(&o.context, "context", "", "the build context `DIR` (default: the definition's directory)")
 	fs.StringVar(&o.target, "target", "", "the `IMAGE` to build, or package.NAME for a package's .deb (default: the definition's last image)")
+	fs.StringVar(&o.sbom, "sbom", "", "attach an SBOM attestation, as buildx's --sbom: `true` for distill's own SPDX document of every package")
+	fs.Lookup("sbom").NoOptDefVal = "true"
+	fs.StringVar(&o.provenance, "provenance", "", "attach a provenance attestation, as buildx's --provenance: `true`, mode=min or mode=max")
+	fs.Lookup("provenance").NoOptDefVal = "true"
+	fs.BoolVar(&o.noCache, "no-cache", false, "do not use the cache: run every step again and fetch every file again, as buildx's --no-cache")
 	fs.StringArrayVarP(&o.outputs, "output", "o", nil, "export to `SPEC`, as buildctl's --output: type=oci|docker|tar,dest=FILE, type=local,dest=DIR or type=image,name=REF,push=true (repeatable; default: type=oci,dest=IMAGE.oci.tar)")
 }
 
@@ -109,12 +118,40 @@ func runBuild(ctx context.Context, o *buildOptions, stderr io.Writer) (err error
 	for _, out := range outs {
 		exports = append(exports, out.entry)
 	}
+	attrs, err := attestAttrs(o.sbom, o.provenance)
+	if err != nil {
+		return err
+	}
+	if o.noCache {
+		attrs["no-cache"] = "" // every stage, as dockerui reads it
+	}
 	_, err = runFrontend(ctx, &o.commonOptions, frontendRun{
 		file:       file,
 		contextDir: o.context,
 		target:     o.target,
 		img:        img,
 		exports:    exports,
+		attrs:      attrs,
 	}, stderr)
 	return err
+}
+
+// attestAttrs are the frontend options buildx sends for --sbom and
+// --provenance: attest:TYPE set to the value's parameters, absent for
+// false.
+func attestAttrs(sbom, provenance string) (map[string]string, error) {
+	attrs := map[string]string{}
+	for _, a := range []struct{ flag, value string }{{"sbom", sbom}, {"provenance", provenance}} {
+		switch b, err := strconv.ParseBool(a.value); {
+		case a.value == "":
+		case err == nil && !b:
+		case err == nil:
+			attrs["attest:"+a.flag] = ""
+		case strings.Contains(a.value, "="):
+			attrs["attest:"+a.flag] = a.value
+		default:
+			return nil, fmt.Errorf("--%s=%s: want true, false or KEY=VALUE parameters, as buildx takes", a.flag, a.value)
+		}
+	}
+	return attrs, nil
 }

@@ -35,6 +35,8 @@ func TestBuildFlags(t *testing.T) {
 		{"long forms", []string{"--file=a/b.hcl", "--context", "ctx", "--output", "type=local,dest=out", "--addr", "tcp://h:1234", "--progress", "plain"}, buildOptions{
 			commonOptions: commonOptions{file: "a/b.hcl", addr: "tcp://h:1234", progress: "plain"},
 			context:       "ctx", outputs: []string{"type=local,dest=out"}}},
+		{"no cache", []string{"--no-cache"}, buildOptions{
+			commonOptions: commonOptions{file: "distill.hcl", progress: "auto"}, context: ".", noCache: true}},
 		// Lists are repeated, never split at commas: a value may hold one.
 		{"repeated lists keep commas", []string{"-f", "d.hcl", "--platform", "linux/amd64,linux/arm64", "--platform", "linux/riscv64", "--build-arg", "L=a,b", "--build-arg", "E=", "-o", "type=oci,dest=a.tar", "-o", "type=image,name=r/x:1,push=true"}, buildOptions{
 			commonOptions: commonOptions{file: "d.hcl", platforms: []string{"linux/amd64,linux/arm64", "linux/riscv64"}, buildArgs: []string{"L=a,b", "E="}, progress: "auto"},
@@ -337,5 +339,30 @@ func TestCommandsAreFresh(t *testing.T) {
 	}
 	if v := build.Flags().Lookup("target").Value.String(); v != "" {
 		t.Errorf("a new build command starts with --target %q", v)
+	}
+}
+
+func TestAttestAttrs(t *testing.T) {
+	for _, tc := range []struct {
+		sbom, provenance string
+		want             map[string]string
+		err              string
+	}{
+		{"", "", map[string]string{}, ""},
+		{"true", "", map[string]string{"attest:sbom": ""}, ""},
+		{"false", "mode=max", map[string]string{"attest:provenance": "mode=max"}, ""},
+		{"1", "0", map[string]string{"attest:sbom": ""}, ""},
+		{"maybe", "", nil, "--sbom=maybe: want true, false or KEY=VALUE parameters"},
+	} {
+		got, err := attestAttrs(tc.sbom, tc.provenance)
+		if tc.err != "" {
+			if err == nil || !strings.Contains(err.Error(), tc.err) {
+				t.Errorf("attestAttrs(%q, %q) error %v, want %q", tc.sbom, tc.provenance, err, tc.err)
+			}
+			continue
+		}
+		if err != nil || !reflect.DeepEqual(got, tc.want) {
+			t.Errorf("attestAttrs(%q, %q) = %v, %v; want %v", tc.sbom, tc.provenance, got, err, tc.want)
+		}
 	}
 }

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -77,6 +78,7 @@ func runLock(ctx context.Context, o *commonOptions, stderr io.Writer) error {
 			fmt.Fprintf(stderr, "replacing %s: %v\n", path, err)
 		} else {
 			old = o
+			data = keepLockTime(old, fresh, prev, data)
 		}
 	case !errors.Is(err, fs.ErrNotExist):
 		return fmt.Errorf("reading the old lockfile: %w", err)
@@ -97,6 +99,22 @@ func runLock(ctx context.Context, o *commonOptions, stderr io.Writer) error {
 	}
 	fmt.Fprintln(stderr, "lockfile written to", path)
 	return nil
+}
+
+// keepLockTime is the lockfile to write: the old bytes when nothing but
+// the time changed, so that a refresh that finds nothing new leaves no
+// diff; the locked files were in the archive at the old time too, so a
+// snapshot still finds them by it.
+func keepLockTime(old, fresh *lockfile.Lockfile, prev, data []byte) []byte {
+	if old.LockedAt.IsZero() {
+		return data
+	}
+	same := *fresh
+	same.LockedAt = old.LockedAt
+	if dt, err := same.Marshal(); err == nil && bytes.Equal(dt, prev) {
+		return prev
+	}
+	return data
 }
 
 // writeAtomic replaces path with data, never leaving a partial file.

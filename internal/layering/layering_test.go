@@ -29,6 +29,7 @@ var allowed = map[string][]string{
 	"plan":                       {"definition", "debian/arch", "debian/archive", "debian/resolve", "debian/version", "lockfile"},
 	"helper":                     {"debian/deb"},
 	"distill2llb":                {"definition", "plan", "helper", "debian/arch", "lockfile"},
+	"sbom":                       {"definition", "plan", "debian/arch", "debian/control"},
 	"frontend/linter":            {"definition"},
 	"internal/aptsources":        {"debian/control"},
 	"internal/buildkitd":         nil,
@@ -42,7 +43,7 @@ var allowed = map[string][]string{
 var (
 	gateway = []string{"github.com/moby/buildkit/frontend/gateway", "github.com/moby/buildkit/frontend/dockerui"}
 	llb     = "github.com/moby/buildkit/client/llb"
-	noLLB   = []string{"definition", "debian/", "lockfile", "plan", "helper", "frontend/linter"}
+	noLLB   = []string{"definition", "debian/", "lockfile", "plan", "helper", "frontend/linter", "sbom"}
 )
 
 func TestLayering(t *testing.T) {

@@ -1,0 +1,113 @@
+package frontend
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/distill-build/distill/definition"
+	"github.com/distill-build/distill/lockfile"
+	"github.com/distill-build/distill/plan"
+	"github.com/moby/buildkit/client/llb"
+	"github.com/moby/buildkit/frontend/gateway/client"
+	"github.com/moby/buildkit/solver/errdefs"
+	"github.com/moby/buildkit/solver/pb"
+	digest "github.com/opencontainers/go-digest"
+)
+
+// solveMoving solves what lower makes of the archive files' whereabouts.
+// When a locked archive file fails to fetch (the mirror dropped a
+// superseded .deb, say) and its repository names a snapshot, it lowers
+// again with that file fetched from the snapshot as of the lock's time and
+// solves again: what was done is cached, so each retry costs one fetch.
+// A fetch that fails for good is named with its package and URL.
+func solveMoving(ctx context.Context, c client.Client, def *definition.Definition, lock *lockfile.Lockfile,
+	req client.SolveRequest, lower func(moved map[string]string) (*llb.Definition, error)) (*client.Result, error) {
+	moved := map[string]string{}
+	fromSnapshot := map[string]bool{}
+	for {
+		dt, err := lower(moved)
+		if err != nil {
+			return nil, err
+		}
+		req.Definition = dt.ToPB()
+		// Evaluated here, not lazily at export, so that a failed fetch
+		// comes back to be retried or named.
+		req.Evaluate = true
+		res, err := c.Solve(ctx, req)
+		if err == nil {
+			return res, nil
+		}
+		f, ok := failedFetch(err, dt)
+		if !ok {
+			return nil, err
+		}
+		alt, ok := plan.SnapshotURL(def, lock, f.url)
+		if !ok || fromSnapshot[f.url] {
+			return nil, f.wrap(err, fromSnapshot[f.url])
+		}
+		// A warning, not a log line: a mirror that lost a locked file is
+		// worth a refresh of the lock.
+		_ = c.Warn(ctx, f.vertex, fmt.Sprintf("%s: the mirror failed to serve %s (%v); fetching it from the snapshot at %s",
+			f.name, f.url, f.cause, alt), client.WarnOpts{})
+		moved[f.url] = alt
+		fromSnapshot[alt] = true
+	}
+}
+
+// fetchFailure is an HTTP source of the solved definition that failed.
+type fetchFailure struct {
+	url, name string
+	vertex    digest.Digest
+	cause     error // BuildKit's, without the vertex
+}
+
+// failedFetch finds the HTTP source whose vertex err comes from.
+func failedFetch(err error, dt *llb.Definition) (fetchFailure, bool) {
+	var ve *errdefs.VertexError
+	if !errors.As(err, &ve) {
+		return fetchFailure{}, false
+	}
+	for _, b := range dt.Def {
+		dgst := digest.FromBytes(b)
+		if dgst.String() != ve.Digest {
+			continue
+		}
+		var op pb.Op
+		if err := op.UnmarshalVT(b); err != nil {
+			return fetchFailure{}, false
+		}
+		src := op.GetSource()
+		if src == nil || !(strings.HasPrefix(src.Identifier, "http://") || strings.HasPrefix(src.Identifier, "https://")) {
+			return fetchFailure{}, false
+		}
+		name := dt.Metadata[dgst].Description["llb.customname"]
+		if name == "" {
+			name = "fetch"
+		}
+		return fetchFailure{url: src.Identifier, name: name, vertex: dgst, cause: ve.Unwrap()}, true
+	}
+	return fetchFailure{}, false
+}
+
+// wrap names the fetch in err, keeping err's vertex and source lines.
+func (f fetchFailure) wrap(err error, snapshot bool) error {
+	where := "from " + f.url
+	if snapshot {
+		where = "from the repository's snapshot, " + f.url + ", after the mirror failed"
+	}
+	hint := ""
+	if strings.Contains(err.Error(), "digest mismatch") {
+		// BuildKit keeps whatever a pinned download's server sends, an
+		// error page too, and only then compares digests.
+		hint = " (the server sent other bytes than the lockfile pins: it may not have the file and have sent an error page, as for a 404; a damaged or hand-edited lockfile is mended by running distill lock)"
+	}
+	// A new error, not a wrapper: gRPC would send the status inside err,
+	// and its message, instead. The lines and the vertex go along.
+	out := errors.New(f.name + " " + where + hint + ": " + f.cause.Error())
+	for _, src := range errdefs.Sources(err) {
+		out = errdefs.WithSource(out, src)
+	}
+	return errdefs.WrapVertex(out, f.vertex)
+}
