@@ -43,8 +43,8 @@ func CABundle(r io.Reader, w io.Writer) (int, error) {
 // JavaTrustStore writes the certificates of the ca-certificates .deb read
 // from r as a Java trust store (PKCS#12 without a password, as the JDK reads
 // its default cacerts), what ca-certificates-java's maintainer script makes
-// with keytool. Aliases are "debian:<file>", as that script names them. The
-// encoding has no salts or random parts: the same certificates give the
+// with keytool. Aliases are those ca-certificates-java gives (javaAlias).
+// The encoding has no salts or random parts: the same certificates give the
 // same bytes.
 func JavaTrustStore(r io.Reader, w io.Writer) (int, error) {
 	names, certs, err := caCertificates(r)
@@ -61,7 +61,7 @@ func JavaTrustStore(r io.Reader, w io.Writer) (int, error) {
 		if err != nil {
 			return 0, fmt.Errorf("deb: %s%s: %w", caDir, n, err)
 		}
-		entries = append(entries, pkcs12.TrustStoreEntry{Cert: c, FriendlyName: "debian:" + path.Base(n)})
+		entries = append(entries, pkcs12.TrustStoreEntry{Cert: c, FriendlyName: javaAlias(n)})
 	}
 	data, err := pkcs12.Passwordless.EncodeTrustStoreEntries(entries, "")
 	if err != nil {
@@ -71,6 +71,18 @@ func JavaTrustStore(r io.Reader, w io.Writer) (int, error) {
 		return 0, err
 	}
 	return len(entries), nil
+}
+
+// javaAlias is the alias ca-certificates-java gives the certificate
+// usr/share/ca-certificates/<name>: "debian:" and the name of the link
+// update-ca-certificates makes for it in /etc/ssl/certs (the base name, ".crt"
+// replaced by ".pem", blanks and commas by "_", parentheses by "="). It is in
+// lower case, as Java keeps the aliases of JKS and PKCS#12 stores and as
+// Debian's cacerts holds them.
+func javaAlias(name string) string {
+	base := strings.TrimSuffix(path.Base(name), ".crt")
+	base = strings.NewReplacer(" ", "_", ",", "_", "(", "=", ")", "=").Replace(base)
+	return "debian:" + strings.ToLower(base) + ".pem"
 }
 
 // caCertificates reads the certificates a ca-certificates .deb ships,

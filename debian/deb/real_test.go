@@ -45,6 +45,13 @@ func TestMain(m *testing.M) {
 // once per test binary run.
 func realDeb(tb testing.TB, pkg string) string {
 	tb.Helper()
+	return realDebVersion(tb, pkg, "")
+}
+
+// realDebVersion returns the path of the .deb of pkg at version (the
+// candidate when version is empty), downloading it once per test binary run.
+func realDebVersion(tb testing.TB, pkg, version string) string {
+	tb.Helper()
 	if testing.Short() {
 		tb.Skip("-short: not downloading real packages with apt-get download")
 	}
@@ -53,9 +60,13 @@ func realDeb(tb testing.TB, pkg string) string {
 			tb.Fatalf("%s not installed: the real-package tests need a Debian host (.ci/run installs it; -short skips them)", tool)
 		}
 	}
+	want := pkg
+	if version != "" {
+		want += "=" + version
+	}
 	realDebs.Lock()
 	defer realDebs.Unlock()
-	if p, ok := realDebs.paths[pkg]; ok {
+	if p, ok := realDebs.paths[want]; ok {
 		return p
 	}
 	if realDebs.dir == "" {
@@ -65,16 +76,22 @@ func realDeb(tb testing.TB, pkg string) string {
 		}
 		realDebs.dir, realDebs.paths = d, map[string]string{}
 	}
-	cmd := exec.Command("apt-get", "download", pkg)
-	cmd.Dir = realDebs.dir
+	// One directory per request: two versions of a package never meet in
+	// one glob.
+	dir, err := os.MkdirTemp(realDebs.dir, "deb-")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	cmd := exec.Command("apt-get", "download", want)
+	cmd.Dir = dir
 	if out, err := cmd.CombinedOutput(); err != nil {
-		tb.Fatalf("apt-get download %s failed (no apt lists or no network? run apt-get update): %v\n%s", pkg, err, out)
+		tb.Fatalf("apt-get download %s failed (no apt lists or no network? run apt-get update; a version no longer in the host's apt sources: upgrade the package): %v\n%s", want, err, out)
 	}
-	m, _ := filepath.Glob(filepath.Join(realDebs.dir, pkg+"_*.deb"))
+	m, _ := filepath.Glob(filepath.Join(dir, pkg+"_*.deb"))
 	if len(m) != 1 {
-		tb.Fatalf("apt-get download %s: found %v", pkg, m)
+		tb.Fatalf("apt-get download %s: found %v", want, m)
 	}
-	realDebs.paths[pkg] = m[0]
+	realDebs.paths[want] = m[0]
 	return m[0]
 }
 

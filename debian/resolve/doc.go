@@ -4,5 +4,6 @@
 //
 //	sel, err := Resolve(archive.MergeIndexes(ix, securityIx), reqs, Options{Arch: "amd64"})
 //
-// Its tests compare closures of the real bookworm index with apt-get -s.
+// Its tests compare closures with apt-get -s: of the real bookworm index, and
+// of the synthetic one its hand-written cases use.
 package resolve

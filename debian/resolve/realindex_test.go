@@ -5,7 +5,6 @@ package resolve
 // cached under os.UserCacheDir()/distill/test-indexes, verified on every use.
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"fmt"
@@ -269,7 +268,12 @@ func TestRealIndexAgainstApt(t *testing.T) {
 		t.Fatal("apt-get is not installed: nothing to compare with")
 	}
 	ix := ri.index(t)
-	apt := newAptSim(t, ri)
+	apt := newAptSim(t, aptArchive{
+		suite:     realSuite,
+		component: realComponent,
+		inRelease: ri.inRelease,
+		packages:  map[string][]byte{realArch: ri.packages},
+	}, []string{realArch})
 
 	var essential []string
 	seen := map[string]bool{}
@@ -337,80 +341,4 @@ func TestRealIndexAgainstApt(t *testing.T) {
 			}
 		})
 	}
-}
-
-// aptSim runs apt-get -s against the real index alone.
-type aptSim struct {
-	dir  string
-	opts []string
-}
-
-func newAptSim(t *testing.T, ri *realIndex) *aptSim {
-	dir := t.TempDir()
-	for _, d := range []string{"lists/partial", "cache/archives/partial", "empty", "etc"} {
-		if err := os.MkdirAll(filepath.Join(dir, d), 0o755); err != nil {
-			t.Fatal(err)
-		}
-	}
-	// A source apt will never fetch from (".invalid" cannot resolve), whose
-	// list files are put in place directly: apt-get -s reads lists, it does
-	// not download them.
-	const fake = "http://distill.invalid/debian"
-	prefix := "distill.invalid_debian_dists_" + realSuite + "_"
-	files := map[string][]byte{
-		"etc/sources.list":              []byte(fmt.Sprintf("deb [trusted=yes] %s %s %s\n", fake, realSuite, realComponent)),
-		"status":                        nil,
-		"lists/" + prefix + "InRelease": ri.inRelease,
-		"lists/" + prefix + realComponent + "_binary-" + realArch + "_Packages": ri.packages,
-	}
-	for name, data := range files {
-		if err := os.WriteFile(filepath.Join(dir, name), data, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return &aptSim{dir: dir, opts: []string{
-		"-o", "Dir::Etc::SourceList=" + filepath.Join(dir, "etc/sources.list"),
-		"-o", "Dir::Etc::SourceParts=" + filepath.Join(dir, "empty"),
-		"-o", "Dir::Etc::PreferencesParts=" + filepath.Join(dir, "empty"),
-		"-o", "Dir::Etc::Preferences=" + filepath.Join(dir, "empty/none"),
-		"-o", "Dir::State::Lists=" + filepath.Join(dir, "lists"),
-		"-o", "Dir::State::status=" + filepath.Join(dir, "status"),
-		"-o", "Dir::State::extended_states=" + filepath.Join(dir, "extended_states"),
-		"-o", "Dir::Cache=" + filepath.Join(dir, "cache"),
-		// Keep apt's binary cache between runs (hosts built from container
-		// images often turn it off): only the first run builds it.
-		"-o", "Dir::Cache::pkgcache=pkgcache.bin",
-		"-o", "Dir::Cache::srcpkgcache=srcpkgcache.bin",
-		"-o", "APT::Architecture=" + realArch,
-		"-o", "APT::Architectures=" + realArch,
-		"-o", "Debug::NoLocking=1",
-	}}
-}
-
-var aptInst = regexp.MustCompile(`^Inst (\S+) \((\S+) `)
-
-// install returns what apt-get -s install would install: key -> version.
-func (a *aptSim) install(t *testing.T, pkgs []string) map[string]string {
-	t.Helper()
-	args := append([]string{"-s", "-q"}, a.opts...)
-	args = append(args, "--no-install-recommends")
-	args = append(append(args, "install"), pkgs...)
-	cmd := exec.Command("apt-get", args...)
-	cmd.Env = append(os.Environ(), "LC_ALL=C")
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		t.Fatalf("apt-get %s: %v\n%s", strings.Join(args, " "), err, out)
-	}
-	got := map[string]string{}
-	sc := bufio.NewScanner(bytes.NewReader(out))
-	for sc.Scan() {
-		if m := aptInst.FindStringSubmatch(sc.Text()); m != nil {
-			name := strings.TrimSuffix(m[1], ":"+realArch)
-			got[name] = m[2]
-		}
-	}
-	if len(got) == 0 {
-		t.Fatalf("apt-get installs nothing:\n%s", out)
-	}
-	return got
 }

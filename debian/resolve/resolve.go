@@ -3,6 +3,7 @@ package resolve
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -142,9 +143,10 @@ const maxSteps = 200000
 //     architecture of a package that is not Multi-Arch: same) a selected
 //     package is not installable.
 //
-// Requests are resolved in order; packages and their dependencies depth
-// first, in field order. The Selection is sorted, so equal inputs give equal
-// outputs.
+// Every request (and, with Options.Essential, every Essential package) is
+// selected first, as apt-get install marks them; then their dependencies are
+// resolved in request order, depth first, in field order. The Selection is
+// sorted, so equal inputs give equal outputs.
 func Resolve(ix *archive.Index, requests []Request, o Options) (*Selection, error) {
 	if o.Arch == "" {
 		return nil, errors.New("resolve: no architecture given")
@@ -176,32 +178,49 @@ func Resolve(ix *archive.Index, requests []Request, o Options) (*Selection, erro
 		}
 	}
 
-	// The requests go first: an alternative is satisfied by a package
-	// already selected, as apt does, so asking for usr-is-merged keeps
-	// init-system-helpers' "usrmerge | usr-is-merged" from pulling in
-	// usrmerge and perl.
-	for _, q := range requests {
-		if err := r.request(q); err != nil {
-			return nil, err
-		}
-	}
 	if o.Essential {
 		var names []string
 		seen := map[string]bool{}
 		for _, p := range ix.Packages() {
-			if p.Essential && !seen[p.Name] && r.archAllowedPkg(p) {
+			if p.Essential && !seen[p.Name] && r.archAllowedPkg(p) && !r.exclude[p.Name] {
 				seen[p.Name] = true
 				names = append(names, p.Name)
 			}
 		}
 		sort.Strings(names)
+		requests = slices.Clip(requests) // the caller's array is not ours to write
 		for _, n := range names {
-			if r.exclude[n] {
-				continue
-			}
-			if err := r.request(Request{Name: n}); err != nil {
+			requests = append(requests, Request{Name: n})
+		}
+	}
+
+	// As apt-get install does, every request is selected before any
+	// dependency is resolved: a dependency that a requested package
+	// satisfies needs nothing more, whatever the order of the requests. So
+	// asking for usr-is-merged keeps init-system-helpers' "usrmerge |
+	// usr-is-merged" from pulling in usrmerge and perl, and asking for
+	// postfix next to a package that needs a mail-transport-agent gets
+	// postfix rather than a conflicting exim4.
+	var picked []*archive.Package
+	for _, q := range requests {
+		p, err := r.pick(q)
+		if err != nil {
+			return nil, err
+		}
+		if p == nil {
+			continue
+		}
+		if r.sel[p] == nil {
+			if err := r.mark(p); err != nil {
 				return nil, err
 			}
+			picked = append(picked, p)
+		}
+		r.sel[p].Requested = true
+	}
+	for _, p := range picked {
+		if err := r.resolveDeps(p); err != nil {
+			return nil, err
 		}
 	}
 	return r.selection(), nil
@@ -513,23 +532,21 @@ func (r *resolver) providerLess(a, b *archive.Package) bool {
 	return a.Architecture < b.Architecture
 }
 
-// request resolves one request.
-func (r *resolver) request(q Request) error {
+// pick returns the package that meets request q: a selected one, or the
+// candidate to select; nil when an excluded package stands for it.
+func (r *resolver) pick(q Request) (*archive.Package, error) {
 	alt := q.alternative()
 	fromArch := r.native
 	if q.Arch != "" {
 		fromArch = q.Arch
 	}
 	dep := archive.Dependency{alt}
-	if p, _, err := r.satisfiedBy(dep, fromArch); err != nil {
-		return err
-	} else if p != nil {
-		r.sel[p].Requested = true
-		return nil
+	if p, _, err := r.satisfiedBy(dep, fromArch); err != nil || p != nil {
+		return p, err
 	}
 	sats, why, err := r.satisfiers(alt, fromArch)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	// A request naming a purely virtual package provided by several
 	// packages is ambiguous, as in apt: ask for one of them.
@@ -539,24 +556,20 @@ func (r *resolver) request(q Request) error {
 			for _, s := range sats {
 				names = append(names, r.key(s))
 			}
-			return &UnsatisfiableError{Dependency: q.String(), Reason: "virtual package provided by " + strings.Join(names, ", ") + "; request one of them"}
+			return nil, &UnsatisfiableError{Dependency: q.String(), Reason: "virtual package provided by " + strings.Join(names, ", ") + "; request one of them"}
 		}
 	}
 	if len(sats) == 0 {
-		return &UnsatisfiableError{Dependency: q.String(), Reason: why}
+		return nil, &UnsatisfiableError{Dependency: q.String(), Reason: why}
 	}
 	p := sats[0]
 	if r.exclude[p.Name] {
-		return nil
+		return nil, nil
 	}
 	if why := r.conflicts(p); why != "" {
-		return &UnsatisfiableError{Dependency: q.String(), Reason: why}
+		return nil, &UnsatisfiableError{Dependency: q.String(), Reason: why}
 	}
-	if err := r.install(p); err != nil {
-		return err
-	}
-	r.sel[p].Requested = true
-	return nil
+	return p, nil
 }
 
 // install selects p and resolves its dependencies; on error the selection is
@@ -565,17 +578,28 @@ func (r *resolver) install(p *archive.Package) error {
 	if r.sel[p] != nil {
 		return nil
 	}
+	mark := len(r.journal)
+	if err := r.mark(p); err != nil {
+		return err
+	}
+	if err := r.resolveDeps(p); err != nil {
+		r.rollback(mark)
+		return err
+	}
+	return nil
+}
+
+// mark selects p alone, its dependencies not resolved yet.
+func (r *resolver) mark(p *archive.Package) error {
 	r.steps++
 	if r.steps > maxSteps {
 		return fmt.Errorf("resolve: gave up after %d steps (at %s)", maxSteps, strings.Join(append(r.stack, r.key(p)), " -> "))
 	}
-	mark := len(r.journal)
 	rels, err := p.Relations()
 	if err != nil {
 		return err
 	}
-	s := &Selected{Package: p}
-	r.sel[p] = s
+	r.sel[p] = &Selected{Package: p}
 	r.journal = append(r.journal, p)
 	r.byName[p.Name] = append(r.byName[p.Name], p)
 	for _, kind := range [2]string{"conflicts with", "breaks"} {
@@ -589,7 +613,17 @@ func (r *resolver) install(p *archive.Package) error {
 			}
 		}
 	}
+	return nil
+}
 
+// resolveDeps satisfies the Pre-Depends and Depends of the selected p. On
+// error the caller rolls back.
+func (r *resolver) resolveDeps(p *archive.Package) error {
+	rels, err := p.Relations()
+	if err != nil {
+		return err
+	}
+	s := r.sel[p]
 	r.stack = append(r.stack, r.key(p))
 	defer func() { r.stack = r.stack[:len(r.stack)-1] }()
 	fromArch := r.effArch(p)
@@ -597,7 +631,6 @@ func (r *resolver) install(p *archive.Package) error {
 		for _, dep := range group {
 			sat, err := r.satisfy(dep, fromArch)
 			if err != nil {
-				r.rollback(mark)
 				return err
 			}
 			if sat != nil {

@@ -1,6 +1,7 @@
 package resolve
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -37,19 +38,42 @@ const python3Closure = "dpkg=1.21.22 gcc-12-base=12.2.0-14 libc6=2.36-9+deb12u4 
 
 const libc6Closure = "gcc-12-base=12.2.0-14 libc6=2.36-9+deb12u4 libgcc-s1=12.2.0-14"
 
-func TestResolve(t *testing.T) {
-	tests := []struct {
-		name string
-		reqs []string
-		opts Options
-		want string // selected(), or the error when err is set
-		err  bool
-	}{
+// resolveCase is one solve over the synthetic index. TestResolveAgainstApt
+// asks apt-get the same question of the same index: want holds apt's answer.
+type resolveCase struct {
+	name string
+	reqs []string
+	opts Options
+	want string // selected(), or the error when err is set
+	err  bool
+	// apt holds apt-get install's arguments when the requests are relations
+	// apt has no syntax for; prefs, apt_preferences(5) paragraphs standing
+	// for pins and Options.Prefer.
+	apt   []string
+	prefs string
+	// notApt says why apt is not asked: a deliberate difference.
+	notApt string
+}
+
+// forbid is an apt_preferences(5) paragraph per version that no candidate
+// may have: apt's spelling of a request's version relation.
+func forbid(name string, versions ...string) string {
+	var b strings.Builder
+	for _, v := range versions {
+		fmt.Fprintf(&b, "Package: %s\nPin: version %s\nPin-Priority: -1\n\n", name, v)
+	}
+	return b.String()
+}
+
+func resolveCases() []resolveCase {
+	return []resolveCase{
 		{name: "leaf with versioned provides and pre-depends", reqs: []string{"libc6"}, want: libc6Closure},
 		{name: "python3 closure", reqs: []string{"python3"}, want: python3Closure},
 		{name: "virtual: best provider by priority", reqs: []string{"base-files"},
 			want: "base-files=12.4+deb12u5 " + libc6Closure[:len("gcc-12-base=12.2.0-14")] + " libc6=2.36-9+deb12u4 libgcc-s1=12.2.0-14 mawk=1.3.4.20200120-3.1"},
 		{name: "virtual: an already selected provider wins", reqs: []string{"gawk", "base-files"},
+			want: "base-files=12.4+deb12u5 gawk=1:5.2.1-2 " + libc6Closure},
+		{name: "virtual: a provider requested later wins too", reqs: []string{"base-files", "gawk"},
 			want: "base-files=12.4+deb12u5 gawk=1:5.2.1-2 " + libc6Closure},
 		{name: "essential set", opts: Options{Essential: true},
 			want: "base-files=12.4+deb12u5 dpkg=1.21.22 " + libc6Closure + " mawk=1.3.4.20200120-3.1 tar=1.34+dfsg-1.2"},
@@ -62,9 +86,11 @@ func TestResolve(t *testing.T) {
 		{name: "pin by versioned request", reqs: []string{"libc6=2.36-9"},
 			want: "gcc-12-base=12.2.0-14 libc6=2.36-9 libgcc-s1=12.2.0-14"},
 		{name: "pin applies to dependencies", reqs: []string{"libgcc-s1", "libc6 (<< 2.36-9+deb12u1)"},
+			apt: []string{"libgcc-s1", "libc6"}, prefs: forbid("libc6", "2.36-9+deb12u4"),
 			want: "gcc-12-base=12.2.0-14 libc6=2.36-9 libgcc-s1=12.2.0-14"},
 		{name: "prefer a version", reqs: []string{"libgcc-s1"}, opts: Options{Prefer: map[string]string{"libc6": "2.36-9", "libgcc-s1": "9"}},
-			want: "gcc-12-base=12.2.0-14 libc6=2.36-9 libgcc-s1=12.2.0-14"},
+			prefs: "Package: libc6\nPin: version 2.36-9\nPin-Priority: 1001\n\nPackage: libgcc-s1\nPin: version 9\nPin-Priority: 1001\n",
+			want:  "gcc-12-base=12.2.0-14 libc6=2.36-9 libgcc-s1=12.2.0-14"},
 		{name: "foreign arch request, Multi-Arch: same next to native", reqs: []string{"libc6", "libc6:i386"}, opts: Options{ForeignArchs: []string{"i386"}},
 			want: "gcc-12-base=12.2.0-14 gcc-12-base:i386=12.2.0-14 libc6=2.36-9+deb12u4 libc6:i386=2.36-9+deb12u4 libgcc-s1=12.2.0-14 libgcc-s1:i386=12.2.0-14"},
 		{name: ":any satisfied by a Multi-Arch: allowed package of another arch", reqs: []string{"perl-plugin"}, opts: Options{ForeignArchs: []string{"i386"}},
@@ -75,6 +101,8 @@ func TestResolve(t *testing.T) {
 			want: "gcc-12-base=12.2.0-14 gcc-12-base:i386=12.2.0-14 libc6=2.36-9+deb12u4 libc6:i386=2.36-9+deb12u4 libgcc-s1=12.2.0-14 libgcc-s1:i386=12.2.0-14 multi-tool:i386=2.0-1 uses-tool=1.0"},
 		{name: "conflicting providers: the first one only", reqs: []string{"mta-user"},
 			want: "exim4-daemon-light=4.96-15 " + libc6Closure + " mta-user=1"},
+		{name: "conflicting providers: a requested one, whatever the order", reqs: []string{"mta-user", "postfix"},
+			want: libc6Closure + " mta-user=1 postfix=3.7.6-0+deb12u2"},
 
 		// Errors.
 		{name: "unknown package", reqs: []string{"nope"}, err: true, want: "nope: no candidate"},
@@ -85,9 +113,13 @@ func TestResolve(t *testing.T) {
 		{name: "no alternative installable: the deeper chain is reported", reqs: []string{"choose-none"}, err: true,
 			want: "choose-none -> alt-a -> does-not-exist: no candidate"},
 		{name: "pin leaves no version", reqs: []string{"libc6 (>= 3)"}, err: true,
+			apt: []string{"libc6"}, prefs: forbid("libc6", "2.36-9", "2.36-9+deb12u4"),
 			want: "libc6 (>= 3): no version allowed by libc6 (>= 3) (available: 2.36-9, 2.36-9+deb12u4)"},
-		{name: "pin conflicts with a dependency", reqs: []string{"libpython3.11-stdlib", "libssl3 (<< 3)"}, err: true,
-			want: "libpython3.11-stdlib -> libpython3.11-minimal -> libssl3 (>= 3.0.0): no version allowed by libssl3 (<< 3) (available: 3.0.11-1~deb12u2)"},
+		// Every request is picked before any dependency is resolved, so the
+		// request that has no version is the one reported.
+		{name: "pin leaves a later request no version", reqs: []string{"libpython3.11-stdlib", "libssl3 (<< 3)"}, err: true,
+			apt: []string{"libpython3.11-stdlib", "libssl3"}, prefs: forbid("libssl3", "3.0.11-1~deb12u2"),
+			want: "libssl3 (<< 3): no version allowed by libssl3 (<< 3) (available: 3.0.11-1~deb12u2)"},
 		{name: "arch not enabled", reqs: []string{"perl-plugin"}, err: true,
 			want: "perl-plugin -> perl:any: no candidate for amd64 (the index has it for i386)"},
 		{name: "foreign package not enabled", reqs: []string{"uses-tool"}, err: true,
@@ -98,13 +130,17 @@ func TestResolve(t *testing.T) {
 			want: "mail-transport-agent: virtual package provided by exim4-daemon-light, postfix; request one of them"},
 		{name: "breaks", reqs: []string{"base-files", "wants-sysv"}, err: true,
 			want: "wants-sysv -> initscripts: the selected base-files 12.4+deb12u5 breaks initscripts (<< 2.88dsf-13.3)"},
-		{name: "conflicts through provides", reqs: []string{"mta-user", "postfix"}, err: true,
+		{name: "conflicts through provides", reqs: []string{"exim4-daemon-light", "postfix"}, err: true,
 			want: "postfix: the selected exim4-daemon-light 4.96-15 conflicts with mail-transport-agent, which postfix 3.7.6-0+deb12u2 provides"},
 		{name: "requested and excluded", reqs: []string{"libc6"}, opts: Options{Exclude: []string{"libc6"}}, err: true,
-			want: "libc6 is both requested and excluded"},
+			notApt: "apt has no exclusions: it would upgrade the installed package that stands for one, where distill refuses the contradiction",
+			want:   "libc6 is both requested and excluded"},
 	}
+}
+
+func TestResolve(t *testing.T) {
 	ix := archivetest.Synthetic(t)
-	for _, tt := range tests {
+	for _, tt := range resolveCases() {
 		t.Run(tt.name, func(t *testing.T) {
 			o := tt.opts
 			o.Arch = "amd64"

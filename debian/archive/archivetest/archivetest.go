@@ -15,9 +15,7 @@ import (
 // packages that exercise Provides, Multi-Arch, conflicts and alternatives.
 func Synthetic(tb testing.TB) *archive.Index {
 	tb.Helper()
-	_, file, _, _ := runtime.Caller(0)
-	path := filepath.Join(filepath.Dir(file), "..", "testdata", "synthetic", "Packages")
-	f, err := os.Open(path)
+	f, err := os.Open(SyntheticFile())
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -27,4 +25,11 @@ func Synthetic(tb testing.TB) *archive.Index {
 		tb.Fatal(err)
 	}
 	return ix
+}
+
+// SyntheticFile is the path of the synthetic Packages file, for tests that
+// hand it to other programs (apt-get).
+func SyntheticFile() string {
+	_, file, _, _ := runtime.Caller(0)
+	return filepath.Join(filepath.Dir(file), "..", "testdata", "synthetic", "Packages")
 }
