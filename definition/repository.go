@@ -63,7 +63,8 @@ func decodeRepository(b *hcl.Block, ctx *hcl.EvalContext) (*Repository, hcl.Diag
 	if !isHTTPURL(r.URL) {
 		d.errorf("url", "Invalid repository URL", "%q is not an http or https URL of a Debian mirror.", r.URL)
 	}
-	if _, set := content.Attributes["snapshot"]; set && !isHTTPURL(r.Snapshot) {
+	// Empty is none, so a variable with an empty default can leave it out.
+	if r.Snapshot != "" && !isHTTPURL(r.Snapshot) {
 		d.errorf("snapshot", "Invalid snapshot URL", "%q is not an http or https URL of an archive laid out like Debian's snapshot service, such as \"https://snapshot.example/archive/debian\" (its timestamped directories hold the archive as it was).", r.Snapshot)
 	}
 	if r.Suite == "" || strings.ContainsAny(r.Suite, "/ ") {

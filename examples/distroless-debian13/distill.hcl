@@ -21,6 +21,11 @@ variable "SECURITY_MIRROR" {
   description = "the Debian security archive's URL; distill build takes it from apt's sources"
 }
 
+variable "SNAPSHOT" {
+  default     = ""
+  description = "optional: the base of archives laid out like Debian's snapshot service (SNAPSHOT/debian/20260101T000000Z/pool/…), where a locked file the mirror has dropped is fetched as of the lock's time"
+}
+
 variable "NONROOT" {
   default     = 65532
   description = "uid and gid of the nonroot account"
@@ -45,18 +50,21 @@ variable "BUSYBOX_APPLETS" {
 }
 
 repository "debian" {
-  url   = MIRROR
-  suite = "trixie"
+  url      = MIRROR
+  suite    = "trixie"
+  snapshot = SNAPSHOT == "" ? "" : "${SNAPSHOT}/debian"
 }
 
 repository "updates" {
-  url   = MIRROR
-  suite = "trixie-updates"
+  url      = MIRROR
+  suite    = "trixie-updates"
+  snapshot = SNAPSHOT == "" ? "" : "${SNAPSHOT}/debian"
 }
 
 repository "security" {
-  url   = SECURITY_MIRROR
-  suite = "trixie-security"
+  url      = SECURITY_MIRROR
+  suite    = "trixie-security"
+  snapshot = SNAPSHOT == "" ? "" : "${SNAPSHOT}/debian-security"
 }
 
 # static: the files every image carries, for statically linked programs.
