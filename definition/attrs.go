@@ -24,6 +24,7 @@ const (
 	AttrFrom
 	AttrCACertificates
 	AttrJavaCACerts
+	AttrLayerBudget
 	AttrRunAs
 	numAttrs
 )
@@ -59,6 +60,8 @@ func (a Attr) String() string {
 		return "ca_certificates"
 	case AttrJavaCACerts:
 		return "java_cacerts"
+	case AttrLayerBudget:
+		return "layer_budget"
 	case AttrRunAs:
 		return "run_as"
 	}

@@ -76,9 +76,25 @@ type Image struct {
 	// JavaCACerts adds /etc/ssl/certs/java/cacerts, the same certificates as
 	// a Java trust store (what ca-certificates-java's maintainer script makes).
 	JavaCACerts bool
+	// LayerBudget caps the image's layers (0: DefaultLayerBudget): one per
+	// package is right for small updates, but Docker refuses images deeper
+	// than about 125 layers.
+	LayerBudget int
 
 	DeclRange hcl.Range          // the block header
 	Attrs     map[Attr]hcl.Range // range of every attribute that was set
+}
+
+// DefaultLayerBudget leaves room under Docker's limit of about 125 layers
+// for 25 more of an image built on this one.
+const DefaultLayerBudget = 100
+
+// Budget is the image's layer budget.
+func (img *Image) Budget() int {
+	if img.LayerBudget == 0 {
+		return DefaultLayerBudget
+	}
+	return img.LayerBudget
 }
 
 // NeedsCA says whether the image takes certificates from ca-certificates.

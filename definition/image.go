@@ -40,6 +40,9 @@ func decodeImage(b *hcl.Block, ctx *hcl.EvalContext) (*Image, hcl.Diagnostics) {
 	d.list("exclude", &img.Exclude)
 	d.decode("ca_certificates", &img.CACertificates)
 	d.decode("java_cacerts", &img.JavaCACerts)
+	if d.decode("layer_budget", &img.LayerBudget) && (img.LayerBudget < 1 || img.LayerBudget > 125) {
+		d.errorf("layer_budget", "Invalid layer budget", "layer_budget = %d: an image needs at least one layer, and Docker refuses images deeper than about 125.", img.LayerBudget)
+	}
 	if a, ok := content.Attributes["from"]; ok {
 		img.From = d.imageRefs(a)
 	}

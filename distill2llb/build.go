@@ -176,6 +176,9 @@ func buildTree(b *plan.Build, opt Options) (*tree, error) {
 	if b.HostArch != "" {
 		wrapper = crossWrapper(b.HostArch)
 	}
+	if opt.NoCache != nil && (opt.NoCache(p.Name) || opt.NoCache("package."+p.Name)) {
+		caches = append(caches, llb.IgnoreCache)
+	}
 	for _, step := range p.Build.Steps {
 		run := root.Run(append(append(stepEnv(p, opt), caches...),
 			// The user's step runs in a shell of its own with Debian's
@@ -200,7 +203,7 @@ func buildTree(b *plan.Build, opt Options) (*tree, error) {
 func tested(b *plan.Build, layer llb.State, opt Options, label string) (llb.State, error) {
 	p := b.Package
 	loc := location(opt.SourceMap, p.Test.Range)
-	layers, _, err := packageLayers([][]plan.Package{b.TestDebs}, opt, loc)
+	layers, _, _, err := packageLayers([][]plan.Package{b.TestDebs}, opt, loc)
 	if err != nil {
 		return llb.State{}, err
 	}

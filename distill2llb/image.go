@@ -52,6 +52,10 @@ type Options struct {
 	// the repository's snapshot (see plan.SnapshotURL). The sha256 pins
 	// the bytes wherever they come from.
 	Moved map[string]string
+	// NoCache, when set, says whether --no-cache-filter names a target:
+	// a package named there ("hello" or "package.hello") runs its steps
+	// again.
+	NoCache func(name string) bool
 }
 
 // archiveHTTP fetches an archive file pinned by its sha256: from its
@@ -71,10 +75,27 @@ func (o Options) archiveHTTP(u, sha256, name string, opts ...llb.HTTPOption) llb
 // Image lowers one image for one platform: one layer per package, group by
 // group, then one layer of the declared files, merged.
 func Image(img *definition.Image, opt Options) (llb.State, *dockerspec.DockerOCIImage, error) {
-	layers, history, err := packageLayers(opt.Packages, opt, location(opt.SourceMap, img.AttrRange(definition.AttrPackages)))
+	layers, history, pkgs, err := packageLayers(opt.Packages, opt, location(opt.SourceMap, img.AttrRange(definition.AttrPackages)))
 	if err != nil {
 		return llb.State{}, nil, err
 	}
+	others := len(opt.Built) // the layers no budget merges
+	if opt.CACertificates != nil && img.CACertificates {
+		others++
+	}
+	if opt.CACertificates != nil && img.JavaCACerts {
+		others++
+	}
+	if len(img.Entries) > 0 {
+		others++
+	}
+	if len(pkgs) > 0 && img.Budget()-others < 1 || len(pkgs) == 0 && img.Budget() < others {
+		// A diagnostic, so that the frontend shows the line.
+		r := img.AttrRange(definition.AttrLayerBudget)
+		return llb.State{}, nil, &hcl.Diagnostic{Severity: hcl.DiagError, Subject: &r, Summary: "Layer budget too small",
+			Detail: fmt.Sprintf("Image %s needs %d layers besides those of its Debian packages (one per package built from source, the CA files, its files), and its layer_budget is %d: raise it.", img.Name, others, img.Budget())}
+	}
+	layers, history = fitBudget(img.Name, pkgs, layers, history, img.Budget()-others)
 	if ca := opt.CACertificates; ca != nil {
 		if opt.Helper == nil {
 			return llb.State{}, nil, fmt.Errorf("the CA certificates need the in-build helper, and this build has none")

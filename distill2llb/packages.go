@@ -41,7 +41,7 @@ const maxGroup = 32
 // entry of its own. The layers are in package order whatever the groups,
 // so an image's digest depends on its packages alone, not on how they were
 // grouped (which follows other images' lock entries).
-func packageLayers(groups [][]plan.Package, opt Options, loc llb.ConstraintsOpt) ([]llb.State, []string, error) {
+func packageLayers(groups [][]plan.Package, opt Options, loc llb.ConstraintsOpt) ([]llb.State, []string, []plan.Package, error) {
 	type layer struct {
 		pkg     plan.Package
 		state   llb.State
@@ -53,7 +53,7 @@ func packageLayers(groups [][]plan.Package, opt Options, loc llb.ConstraintsOpt)
 			continue
 		}
 		if opt.Helper == nil {
-			return nil, nil, fmt.Errorf("installing packages needs the in-build helper, and this build has none")
+			return nil, nil, nil, fmt.Errorf("installing packages needs the in-build helper, and this build has none")
 		}
 		sorted := append([]plan.Package(nil), g...)
 		sort.Slice(sorted, func(i, j int) bool { return packageLess(sorted[i], sorted[j]) })
@@ -61,7 +61,7 @@ func packageLayers(groups [][]plan.Package, opt Options, loc llb.ConstraintsOpt)
 			n := min(len(sorted), maxGroup)
 			states, history, err := unpackGroup(sorted[:n], opt, loc)
 			if err != nil {
-				return nil, nil, err
+				return nil, nil, nil, err
 			}
 			for i := range states {
 				all = append(all, layer{sorted[i], states[i], history[i]})
@@ -72,10 +72,11 @@ func packageLayers(groups [][]plan.Package, opt Options, loc llb.ConstraintsOpt)
 	sort.SliceStable(all, func(i, j int) bool { return packageLess(all[i].pkg, all[j].pkg) })
 	layers := make([]llb.State, len(all))
 	history := make([]string, len(all))
+	pkgs := make([]plan.Package, len(all))
 	for i, l := range all {
-		layers[i], history[i] = l.state, l.history
+		layers[i], history[i], pkgs[i] = l.state, l.history, l.pkg
 	}
-	return layers, history, nil
+	return layers, history, pkgs, nil
 }
 
 // packageLess orders packages by name, then architecture (a package of a

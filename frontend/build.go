@@ -32,7 +32,8 @@ import (
 const Language = "HCL"
 
 // Build is the gateway BuildFunc.
-func Build(ctx context.Context, c client.Client) (*client.Result, error) {
+func Build(ctx context.Context, c client.Client) (_ *client.Result, err error) {
+	defer func() { err = detached(err) }()
 	bc, err := dockerui.NewClient(c)
 	if err != nil {
 		return nil, fmt.Errorf("reading frontend options: %w", err)
@@ -134,11 +135,16 @@ func Build(ctx context.Context, c client.Client) (*client.Result, error) {
 		var cfg *dockerspec.DockerOCIImage
 		res, err := solveMoving(ctx, c, def, lock, client.SolveRequest{CacheImports: bc.CacheImports}, func(moved map[string]string) (*llb.Definition, error) {
 			st, config, err := distill2llb.Image(img, distill2llb.Options{Platform: p, Epoch: epoch, Context: buildCtx, Contexts: named, SourceMap: src.SourceMap,
-				Packages: pkgs[arch.ForPlatform(p)].Groups, CACertificates: pkgs[arch.ForPlatform(p)].CA, Built: pkgs[arch.ForPlatform(p)].Built, Helper: h, Moved: moved})
+				Packages: pkgs[arch.ForPlatform(p)].Groups, CACertificates: pkgs[arch.ForPlatform(p)].CA, Built: pkgs[arch.ForPlatform(p)].Built, Helper: h, Moved: moved, NoCache: bc.IsNoCache})
 			if err != nil {
 				return nil, wrapSource(err, src.SourceMap)
 			}
 			cfg = config
+			// --label, as for a Dockerfile: over the image's own labels.
+			if len(bc.Labels) > 0 && cfg.Config.Labels == nil {
+				cfg.Config.Labels = map[string]string{}
+			}
+			maps.Copy(cfg.Config.Labels, bc.Labels)
 			dt, err := st.Marshal(ctx, cons...)
 			if err != nil {
 				return nil, fmt.Errorf("marshalling LLB for %s: %w", img.Name, err)

@@ -4,6 +4,9 @@ import (
 	"errors"
 	"strings"
 
+	"github.com/moby/buildkit/util/grpcerrors"
+	digest "github.com/opencontainers/go-digest"
+
 	"github.com/distill-build/distill/distill2llb"
 	"github.com/hashicorp/hcl/v2"
 	"github.com/moby/buildkit/client/llb"
@@ -52,4 +55,26 @@ func withSource(err error, sm *llb.SourceMap, ranges []*pb.Range) error {
 		info.Definition = sm.Definition.ToPB()
 	}
 	return errdefs.WithSource(err, &errdefs.Source{Info: info, Ranges: ranges})
+}
+
+// detached is err as a new error with err's whole message, the source
+// ranges and the vertex err carries. An error that wraps one from a solve
+// (a gRPC status) would reach the client with the status's message alone:
+// BuildKit's ToGRPC keeps the inner status whenever the chain has one, and
+// the context distill wrapped around it (the package, the URL, the
+// repository's line) would be lost.
+func detached(err error) error {
+	st, ok := grpcerrors.AsGRPCStatus(err)
+	if err == nil || !ok || st.Message() == err.Error() {
+		return err
+	}
+	out := errors.New(err.Error())
+	for _, src := range errdefs.Sources(err) {
+		out = errdefs.WithSource(out, src)
+	}
+	var ve *errdefs.VertexError
+	if errors.As(err, &ve) {
+		out = errdefs.WrapVertex(out, digest.Digest(ve.Digest))
+	}
+	return out
 }

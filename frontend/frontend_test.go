@@ -16,6 +16,11 @@ import (
 	"github.com/moby/buildkit/frontend/dockerui"
 	"github.com/moby/buildkit/frontend/gateway/client"
 	"github.com/moby/buildkit/solver/errdefs"
+	"github.com/moby/buildkit/solver/pb"
+	"github.com/moby/buildkit/util/grpcerrors"
+	digest "github.com/opencontainers/go-digest"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
 )
 
 const twoImages = `variable "USED" { default = "x" }
@@ -174,5 +179,34 @@ func TestWarnLint(t *testing.T) {
 	if o.URL != linter.RuleNonNumericUser.URL || len(o.Detail) != 1 || string(o.Detail[0]) != linter.RuleNonNumericUser.Description ||
 		len(o.Range) != 1 || o.Range[0].Start.Line != 3 || o.Range[0].Start.Character != 2 || o.Range[0].End.Character != 18 {
 		t.Errorf("options %+v", o)
+	}
+}
+
+// TestDetachedKeepsContext: context wrapped around an error from a solve
+// reaches the client, with the source ranges and the vertex; BuildKit's
+// ToGRPC alone would send the solve's message.
+func TestDetachedKeepsContext(t *testing.T) {
+	ctx := context.Background()
+	inner := grpcerrors.FromGRPC(status.Error(codes.Unknown, "invalid response status 404"))
+	inner = errdefs.WrapVertex(inner, digest.FromString("fetch"))
+	src := &errdefs.Source{Info: &pb.SourceInfo{Filename: "distill.hcl"}, Ranges: []*pb.Range{{Start: &pb.Position{Line: 3}}}}
+	wrapped := fmt.Errorf("repository \"debian\" at distill.hcl:3: fetching http://mirror.invalid/dists/bookwrm/InRelease: %w", errdefs.WithSource(inner, src))
+
+	if got := grpcerrors.FromGRPC(grpcerrors.ToGRPC(ctx, wrapped)).Error(); got != "invalid response status 404" {
+		t.Logf("BuildKit now keeps the context (%q): detached may no longer be needed", got)
+	}
+	back := grpcerrors.FromGRPC(grpcerrors.ToGRPC(ctx, detached(wrapped)))
+	if back.Error() != wrapped.Error() {
+		t.Errorf("the client reads %q, want %q", back.Error(), wrapped.Error())
+	}
+	if srcs := errdefs.Sources(back); len(srcs) != 1 || srcs[0].Info.Filename != "distill.hcl" {
+		t.Errorf("sources %v", srcs)
+	}
+	var ve *errdefs.VertexError
+	if !errors.As(back, &ve) || ve.Digest != digest.FromString("fetch").String() {
+		t.Errorf("vertex lost: %v", back)
+	}
+	if plain := errors.New("no solve inside"); !errors.Is(detached(plain), plain) || detached(plain).Error() != plain.Error() {
+		t.Error("an error without a gRPC status is changed")
 	}
 }

@@ -93,19 +93,22 @@ func failedFetch(err error, dt *llb.Definition) (fetchFailure, bool) {
 
 // wrap names the fetch in err, keeping err's vertex and source lines.
 func (f fetchFailure) wrap(err error, snapshot bool) error {
-	where := "from " + f.url
+	where := " from " + f.url
+	if strings.Contains(f.name, f.url) {
+		where = "" // a source's fetch is named by its URL
+	}
 	if snapshot {
-		where = "from the repository's snapshot, " + f.url + ", after the mirror failed"
+		where = " from the repository's snapshot, " + f.url + ", after the mirror failed"
 	}
 	hint := ""
 	if strings.Contains(err.Error(), "digest mismatch") {
 		// BuildKit keeps whatever a pinned download's server sends, an
 		// error page too, and only then compares digests.
-		hint = " (the server sent other bytes than the lockfile pins: it may not have the file and have sent an error page, as for a 404; a damaged or hand-edited lockfile is mended by running distill lock)"
+		hint = " (the server sent other bytes than the pinned sha256: it may not have the file and have sent an error page, as for a 404; if the pin is wrong, a .deb's is mended by running distill lock, a source's at its sha256)"
 	}
 	// A new error, not a wrapper: gRPC would send the status inside err,
 	// and its message, instead. The lines and the vertex go along.
-	out := errors.New(f.name + " " + where + hint + ": " + f.cause.Error())
+	out := errors.New(f.name + where + hint + ": " + f.cause.Error())
 	for _, src := range errdefs.Sources(err) {
 		out = errdefs.WithSource(out, src)
 	}

@@ -7,8 +7,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-
-	"github.com/distill-build/distill/internal/buildkitd"
 )
 
 // exampleWithLock is example with the example's committed lockfile beside
@@ -34,22 +32,7 @@ func exampleWithLock(t *testing.T, b *Bed, name string) string {
 func TestReproducibleOnFreshDaemon(t *testing.T) {
 	b := needBed(t)
 	cli := cliBinary(t)
-	dir, err := os.MkdirTemp("", "bk-") // t.TempDir can exceed a socket path's limit
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = os.RemoveAll(dir) })
-	fresh, err := buildkitd.Start(t.Context(), buildkitd.Config{
-		Binary: b.Tools.Buildkitd, Root: filepath.Join(dir, "root"), Socket: filepath.Join(dir, "bk.sock"),
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer func() {
-		if err := fresh.Stop(); err != nil {
-			t.Errorf("stopping the fresh buildkitd: %v", err)
-		}
-	}()
+	fresh := freshBuildkitd(t, b)
 	for _, tc := range []struct{ example, target, platforms string }{
 		{"distroless-debian12", "python3", "linux/amd64,linux/arm64"},
 		{"distroless-debian12", "java", "linux/amd64"}, // with its Java trust store

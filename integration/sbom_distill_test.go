@@ -42,36 +42,11 @@ func TestSBOM(t *testing.T) {
 	l, file := build("--sbom=true", "--provenance=false")
 	doc := sbomOf(t, l)
 	rels := doc.relationships(t)
-	var ours []string
-	for _, p := range doc.Packages {
-		if p.SPDXID != doc.root(t) && slices.Contains(rels, "hello CONTAINS "+p.Name) {
-			ours = append(ours, p.Name+" "+p.VersionInfo)
-		}
-	}
-	slices.Sort(ours)
+	ours := doc.contained(t)
 	if len(ours) < 4 {
 		t.Fatalf("the SBOM's image contains %d packages: %v", len(ours), ours)
 	}
-
-	// syft reads the image's status.d records, the built package's too.
-	stdout, _, err := run(t, exec.CommandContext(t.Context(), b.Tools.Syft, "scan", "oci-archive:"+file, "-o", "syft-json", "-q"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var scan struct {
-		Artifacts []struct{ Name, Version, Type string }
-	}
-	if err := json.Unmarshal([]byte(stdout), &scan); err != nil {
-		t.Fatal(err)
-	}
-	var theirs []string
-	for _, a := range scan.Artifacts {
-		if a.Type == "deb" {
-			theirs = append(theirs, a.Name+" "+a.Version)
-		}
-	}
-	slices.Sort(theirs)
-	if !slices.Equal(ours, theirs) {
+	if theirs := syftDebs(t, b, file); !slices.Equal(ours, theirs) {
 		t.Errorf("the SBOM and syft disagree:\nSBOM %v\nsyft %v", ours, theirs)
 	}
 	for _, want := range []string{
@@ -145,6 +120,51 @@ func (d *spdxDocument) relationships(t *testing.T) []string {
 		}
 		out = append(out, from+" "+r.Type+" "+to)
 	}
+	return out
+}
+
+// contained lists "NAME VERSION" of the packages the image contains,
+// sorted.
+func (d *spdxDocument) contained(t *testing.T) []string {
+	t.Helper()
+	root := d.root(t)
+	in := map[string]bool{}
+	for _, r := range d.Relationships {
+		if r.From == root && r.Type == "CONTAINS" {
+			in[r.To] = true
+		}
+	}
+	var out []string
+	for _, p := range d.Packages {
+		if in[p.SPDXID] {
+			out = append(out, p.Name+" "+p.VersionInfo)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// syftDebs lists "NAME VERSION" of the Debian packages syft finds in an
+// OCI archive (from the image's status.d records), sorted.
+func syftDebs(t *testing.T, b *Bed, file string) []string {
+	t.Helper()
+	stdout, _, err := run(t, exec.CommandContext(t.Context(), b.Tools.Syft, "scan", "oci-archive:"+file, "-o", "syft-json", "-q"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var scan struct {
+		Artifacts []struct{ Name, Version, Type string }
+	}
+	if err := json.Unmarshal([]byte(stdout), &scan); err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, a := range scan.Artifacts {
+		if a.Type == "deb" {
+			out = append(out, a.Name+" "+a.Version)
+		}
+	}
+	slices.Sort(out)
 	return out
 }
 

@@ -89,6 +89,9 @@ func merge(img, parent *definition.Image) {
 	if !set(definition.AttrJavaCACerts) {
 		img.JavaCACerts = parent.JavaCACerts
 	}
+	if !set(definition.AttrLayerBudget) {
+		img.LayerBudget = parent.LayerBudget
+	}
 	if !set(definition.AttrDescription) {
 		img.Description = parent.Description
 	}

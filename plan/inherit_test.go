@@ -1,6 +1,7 @@
 package plan
 
 import (
+	"strconv"
 	"strings"
 	"testing"
 
@@ -29,8 +30,9 @@ image "static" {
   file "/etc/group"  { content = "root" }
 }
 image "base" {
-  from     = image.static
-  packages = ["libc6", "tzdata"]
+  from         = image.static
+  layer_budget = 40
+  packages     = ["libc6", "tzdata"]
   exclude  = ["debconf"]
   env      = { A = "child" }
   labels   = { b = "2" }
@@ -63,6 +65,7 @@ image "nonroot" {
 		{"user", n.User, "65532"},
 		{"labels", n.Labels["a"] + n.Labels["b"], "12"},
 		{"platforms", n.Platforms[0].Architecture, "amd64"},
+		{"layer budget", strconv.Itoa(n.Budget()) + " " + strconv.Itoa(def.Image("static").Budget()), "40 100"},
 		{"entries", entriesString(n.Entries), `/etc/group file 644 0:0 "root"|/etc/passwd file 644 0:0 "nonroot"`},
 		{"static untouched", entriesString(def.Image("static").Entries), `/etc/group file 644 0:0 "root"|/etc/passwd file 644 0:0 "root"`},
 	}
@@ -80,6 +83,7 @@ func TestInheritErrors(t *testing.T) {
 		{"not a reference", "image \"a\" { from = \"b\" }\n", `d.hcl:1,20-23: Invalid image reference`},
 		{"packages without repository", "image \"a\" {\n  packages = [\"libc6\"]\n}\n", `d.hcl:2,3-23: No repository`},
 		{"bad url", "repository \"d\" {\n  url = \"ftp://x\"\n  suite = \"bookworm\"\n}\nimage \"a\" {}\n", `d.hcl:2,9-18: Invalid repository URL`},
+		{"layer budget", "image \"a\" {\n  layer_budget = 200\n}\n", `d.hcl:2,18-21: Invalid layer budget; layer_budget = 200: an image needs at least one layer, and Docker refuses images deeper than about 125.`},
 		{"bad snapshot", "repository \"d\" {\n  url = \"http://mirror.invalid/debian\"\n  suite = \"bookworm\"\n  snapshot = \"snapshot/archive\"\n}\nimage \"a\" {}\n", `d.hcl:4,14-32: Invalid snapshot URL`},
 		{"missing suite", "repository \"d\" {\n  url = \"http://x\"\n}\nimage \"a\" {}\n", `Missing required argument; The argument "suite" is required`},
 	} {
