@@ -21,7 +21,10 @@ import (
 // for a local or tar export (-o type=local,dest=out), laid out per platform
 // as BuildKit lays out multi-platform local exports.
 func debs(ctx context.Context, bc *dockerui.Client, c client.Client, def *definition.Definition, pkg *definition.Package, sm *llb.SourceMap) (*client.Result, error) {
-	plats := bc.TargetPlatforms
+	plats, err := plan.Requested(bc.TargetPlatforms)
+	if err != nil {
+		return nil, err
+	}
 	if len(plats) == 0 {
 		plats = []ocispecs.Platform{bc.BuildPlatforms[0]}
 	}

@@ -36,8 +36,11 @@ func TestBuildFlags(t *testing.T) {
 			commonOptions: commonOptions{file: "a/b.hcl", addr: "tcp://h:1234", progress: "plain"},
 			context:       "ctx", outputs: []string{"type=local,dest=out"}}},
 		// Lists are repeated, never split at commas: a value may hold one.
+		// Repeats go: each would be another identical manifest.
+		{"platforms deduplicated", []string{"--platform", "linux/amd64,linux/amd64", "--platform", "linux/x86_64,linux/arm64/v8"}, buildOptions{
+			commonOptions: commonOptions{file: "distill.hcl", platforms: []string{"linux/amd64", "linux/arm64"}, progress: "auto"}, context: "."}},
 		{"repeated lists keep commas", []string{"-f", "d.hcl", "--platform", "linux/amd64,linux/arm64", "--platform", "linux/riscv64", "--build-arg", "L=a,b", "--build-arg", "E=", "-o", "type=oci,dest=a.tar", "-o", "type=image,name=r/x:1,push=true"}, buildOptions{
-			commonOptions: commonOptions{file: "d.hcl", platforms: []string{"linux/amd64,linux/arm64", "linux/riscv64"}, buildArgs: []string{"L=a,b", "E="}, progress: "auto"},
+			commonOptions: commonOptions{file: "d.hcl", platforms: []string{"linux/amd64", "linux/arm64", "linux/riscv64"}, buildArgs: []string{"L=a,b", "E="}, progress: "auto"},
 			context:       ".", outputs: []string{"type=oci,dest=a.tar", "type=image,name=r/x:1,push=true"}}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -86,6 +89,12 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"lock", "--target", "x"}, "unknown flag: --target\nSee 'distill lock --help'."},
 		{[]string{"lock", "--context", "."}, "unknown flag: --context"},
 		{[]string{"version", "extra"}, `unknown command "extra" for "distill version"`},
+		// Platforms are checked before a buildkitd starts, whether or not
+		// the image lists its own.
+		{[]string{"build", "--platform", "windows/amd64"}, "--platform: windows/amd64: distill builds Linux images from Debian packages, not windows ones"},
+		{[]string{"build", "--platform", "linux/amd64,linux/nonsense"}, `--platform: linux/nonsense: Debian has no architecture "nonsense"; the Linux ones are 386, amd64,`},
+		{[]string{"build", "--platform", "!!!"}, `--platform: "!!!" is not a platform: write OS/ARCHITECTURE[/VARIANT], like linux/amd64`},
+		{[]string{"lock", "--platform", "linux/amd64,"}, `--platform: "" is not a platform`},
 	} {
 		_, _, err := runCLI(t, tc.args...)
 		if err == nil || !strings.Contains(err.Error(), tc.want) {

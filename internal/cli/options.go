@@ -2,7 +2,11 @@ package cli
 
 import (
 	"fmt"
+	"slices"
 	"strings"
+
+	"github.com/containerd/platforms"
+	"github.com/distill-build/distill/definition"
 
 	"github.com/spf13/pflag"
 )
@@ -46,7 +50,30 @@ func (o *commonOptions) resolve(fs *pflag.FlagSet, args []string) error {
 			return fmt.Errorf("--build-arg %q: want NAME=VALUE", a)
 		}
 	}
+	plats, err := checkPlatforms(o.platforms)
+	if err != nil {
+		return err
+	}
+	o.platforms = plats
 	return nil
+}
+
+// checkPlatforms splits the --platform values at commas, checks each as the
+// frontend would (before a buildkitd starts), and drops repeats.
+func checkPlatforms(values []string) ([]string, error) {
+	var out []string
+	for _, v := range values {
+		for s := range strings.SplitSeq(v, ",") {
+			p, err := definition.ParsePlatform(strings.TrimSpace(s))
+			if err != nil {
+				return nil, fmt.Errorf("--platform: %w", err)
+			}
+			if f := platforms.FormatAll(p); !slices.Contains(out, f) {
+				out = append(out, f)
+			}
+		}
+	}
+	return out, nil
 }
 
 // buildArgMap is the --build-arg values by name; a later one wins.
