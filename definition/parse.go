@@ -1,6 +1,8 @@
 package definition
 
 import (
+	"fmt"
+
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 )
@@ -25,9 +27,22 @@ var rootSchema = &hcl.BodySchema{
 	},
 }
 
+// MaxSize bounds a definition. The largest example is a few dozen KiB; the
+// frontend reads the file in one gRPC message, capped at 16 MiB, and the
+// CLI reads at most this much before refusing (a /dev/zero never ends).
+const MaxSize = 4 << 20
+
 // Parse decodes a definition. The diagnostics carry the ranges of whatever
 // is wrong; the definition is nil when they hold an error.
 func Parse(filename string, src []byte, opts Options) (*Definition, hcl.Diagnostics) {
+	if len(src) > MaxSize {
+		return nil, hcl.Diagnostics{{
+			Severity: hcl.DiagError,
+			Summary:  "Definition too large",
+			Detail:   fmt.Sprintf("The file is %d bytes; a definition may be at most %d (4 MiB). Is it the right file?", len(src), MaxSize),
+			Subject:  &hcl.Range{Filename: filename, Start: hcl.InitialPos, End: hcl.InitialPos},
+		}}
+	}
 	file, diags := hclsyntax.ParseConfig(src, filename, hcl.InitialPos)
 	if diags.HasErrors() {
 		return nil, diags

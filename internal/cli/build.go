@@ -59,18 +59,20 @@ when there is one, and then fetch no archive index.`,
 			if err := o.resolve(cmd.Flags(), args); err != nil {
 				return err
 			}
-			return runBuild(cmd.Context(), &o, cmd.ErrOrStderr())
+			return runBuild(cmd.Context(), &o, cmd.InOrStdin(), cmd.ErrOrStderr())
 		},
 	}
 	o.addFlags(cmd.Flags())
 	return cmd
 }
 
-func runBuild(ctx context.Context, o *buildOptions, stderr io.Writer) (err error) {
-	file, img, err := readDefinition(&o.commonOptions, o.target, stderr)
+func runBuild(ctx context.Context, o *buildOptions, stdin io.Reader, stderr io.Writer) (err error) {
+	def, err := readDefinition(ctx, &o.commonOptions, o.target, stdin, stderr)
 	if err != nil {
 		return err
 	}
+	defer def.remove()
+	img := def.img
 	specs := o.outputs
 	if len(specs) == 0 {
 		name := "image"
@@ -110,7 +112,7 @@ func runBuild(ctx context.Context, o *buildOptions, stderr io.Writer) (err error
 		exports = append(exports, out.entry)
 	}
 	_, err = runFrontend(ctx, &o.commonOptions, frontendRun{
-		file:       file,
+		file:       def.path,
 		contextDir: o.context,
 		target:     o.target,
 		img:        img,

@@ -213,7 +213,11 @@ func TestParseOutputs(t *testing.T) {
 	dir := t.TempDir()
 	for _, tc := range []struct {
 		spec, typ, dest, dir, said, err string
+		stdout                          bool
 	}{
+		// As buildx: "-" is standard output (refused when it is a terminal).
+		{spec: "type=oci,dest=-", typ: "oci", said: "oci image written to standard output", stdout: true},
+		{spec: "type=tar,dest=-", typ: "tar", said: "tar image written to standard output", stdout: true},
 		{spec: "type=oci,dest=" + dir + "/a.tar", typ: "oci", dest: dir + "/a.tar", said: "oci image written to " + dir + "/a.tar"},
 		{spec: "type=docker,dest=" + dir + "/b.tar", typ: "docker", dest: dir + "/b.tar", said: "docker image written to " + dir + "/b.tar"},
 		{spec: "type=oci,tar=false,dest=" + dir + "/layout", typ: "oci", dir: dir + "/layout", said: "oci image written to " + dir + "/layout"},
@@ -238,7 +242,7 @@ func TestParseOutputs(t *testing.T) {
 			continue
 		}
 		o := outs[0]
-		if o.entry.Type != tc.typ || o.dest != tc.dest || o.entry.OutputDir != tc.dir || (o.entry.Output != nil) != (tc.dest != "") || o.String() != tc.said {
+		if o.entry.Type != tc.typ || o.dest != tc.dest || o.entry.OutputDir != tc.dir || (o.entry.Output != nil) != (tc.dest != "" || tc.stdout) || o.String() != tc.said {
 			t.Errorf("%s: parsed %+v, said %q", tc.spec, o, o.String())
 		}
 		if _, ok := o.entry.Attrs["dest"]; ok {
