@@ -129,6 +129,7 @@ func TestParseErrors(t *testing.T) {
 		{"duplicate image", "image \"x\" {}\nimage \"x\" {}\n", nil, `d.hcl:2,1-10: Duplicate image block; A image named "x" was already declared at d.hcl:1,1-10.`},
 		{"bad image name", "image \"a b\" {}\n", nil, `d.hcl:1,7-12: Invalid image name`},
 		{"too large", strings.Repeat("# padding\n", MaxSize/10+1), nil, `d.hcl:1,1-1: Definition too large; The file is 4194310 bytes; a definition may be at most 4194304 (4 MiB). Is it the right file?`},
+		{"not UTF-8", "image \"x\" {\n  env = { A\xc60 = \"\" }\n}\n", nil, `d.hcl:2,12-13: Invalid UTF-8; Byte 0xc6 is not UTF-8: a definition is UTF-8 text.`},
 		{"no images", "variable \"A\" {}\n", nil, `No image defined`},
 		{"variable cycle", "variable \"A\" { default = B }\nvariable \"B\" { default = A }\nimage \"x\" {}\n", nil, `Variable cycle`},
 		{"override type", "variable \"N\" { default = 1 }\nimage \"x\" {}\n", map[string]string{"N": "many"}, `d.hcl:1,1-13: Invalid value for variable; The build argument N="many" does not fit variable "N": want a number.`},

@@ -1,0 +1,142 @@
+package frontend
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/distill-build/distill/debian/arch"
+	"github.com/distill-build/distill/definition"
+	"github.com/distill-build/distill/distill2llb"
+	"github.com/distill-build/distill/frontend/linter"
+	"github.com/distill-build/distill/lockfile"
+	"github.com/distill-build/distill/plan"
+	"github.com/hashicorp/hcl/v2"
+	"github.com/moby/buildkit/client/llb"
+	"github.com/moby/buildkit/solver/errdefs"
+	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
+)
+
+// fuzzLocks are the examples' committed lockfiles, one of which each fuzz
+// input plans with: the planner then needs no network.
+func fuzzLocks(f *testing.F) (locks []*lockfile.Lockfile, defs [][]byte) {
+	files, err := filepath.Glob("../examples/*/distill.hcl")
+	if err != nil {
+		f.Fatal(err)
+	}
+	for _, file := range files {
+		data, err := os.ReadFile(lockfile.Name(file))
+		if os.IsNotExist(err) {
+			continue
+		}
+		if err != nil {
+			f.Fatal(err)
+		}
+		l, err := lockfile.Parse(data)
+		if err != nil {
+			f.Fatal(err)
+		}
+		src, err := os.ReadFile(file)
+		if err != nil {
+			f.Fatal(err)
+		}
+		locks, defs = append(locks, l), append(defs, src)
+	}
+	return locks, defs
+}
+
+// FuzzPlan drives what Build does between the definition's bytes and the
+// LLB it solves, offline: decode, lower, lint, pick platforms, take the
+// packages from a lockfile, lower every image and package to LLB and
+// marshal it. Nothing may panic, and every error must reach the client
+// with a range of the definition, as wrapSource attaches it.
+func FuzzPlan(f *testing.F) {
+	locks, defs := fuzzLocks(f)
+	for i, src := range defs {
+		f.Add(src, uint8(i))
+	}
+	f.Add([]byte("repository \"debian\" {\n  url = \"http://mirror.invalid/debian\"\n  suite = \"bookworm\"\n}\nimage \"a\" {\n  packages = [\"libc6\"]\n  exclude = [\"nope\"]\n  file \"/etc/motd\" { source = \"motd\" }\n}\n"), uint8(0))
+	amd64 := ocispecs.Platform{OS: "linux", Architecture: "amd64"}
+	helper := &distill2llb.Helper{State: llb.Image("distill-frontend"), Path: HelperPath, Platform: amd64}
+	// The frontend loads the main context for patches, as contexts does.
+	named := map[string]llb.State{"": llb.Scratch()}
+	args := map[string]string{"MIRROR": "http://mirror.invalid/debian", "SECURITY_MIRROR": "http://mirror.invalid/debian-security"}
+	f.Fuzz(func(t *testing.T, src []byte, which uint8) {
+		lock := locks[int(which)%len(locks)]
+		sm := llb.NewSourceMap(nil, "distill.hcl", Language, src)
+		// must fails the input when err reaches the client without a range.
+		must := func(what string, err error) bool {
+			if err == nil {
+				return true
+			}
+			if len(errdefs.Sources(wrapSource(err, sm))) == 0 {
+				t.Fatalf("%s: error without a range: %v", what, err)
+			}
+			return false
+		}
+		written, diags := definition.Parse("distill.hcl", src, definition.Options{Args: args})
+		if !must("parse", diagsErr(diags)) {
+			return
+		}
+		def, diags := plan.Lower(written)
+		if !must("lower", diagsErr(diags)) {
+			return
+		}
+		for _, w := range linter.New(nil).Check(def, def.Images) {
+			if w.Range.Filename == "" {
+				t.Fatalf("lint warning without a range: %+v", w)
+			}
+		}
+		opt := plan.Options{BuildPlatform: amd64}
+		ctx := t.Context()
+		for _, img := range def.Images {
+			plats, err := plan.Platforms(img, nil, amd64)
+			if !must("platforms of "+img.Name, err) {
+				continue
+			}
+			pkgs, err := plan.Packages(ctx, def, img, plats, lock, opt)
+			if !must("packages of "+img.Name, err) {
+				continue
+			}
+			for _, p := range plats {
+				d := pkgs[arch.ForPlatform(p)]
+				st, _, err := distill2llb.Image(img, distill2llb.Options{Platform: p, Epoch: time.Unix(0, 0), Context: llb.Scratch(), Contexts: named, SourceMap: sm,
+					Packages: d.Groups, CACertificates: d.CA, Built: d.Built, Helper: helper})
+				if !must("LLB of "+img.Name, err) {
+					continue
+				}
+				if _, err := st.Marshal(ctx, llb.Platform(p)); err != nil {
+					t.Fatalf("marshalling %s: %v", img.Name, err)
+				}
+			}
+		}
+		for _, p := range def.Packages {
+			builds, err := plan.PackageBuilds(ctx, def, p, []ocispecs.Platform{amd64}, lock, opt)
+			if !must("builds of package "+p.Name, err) {
+				continue
+			}
+			st, err := distill2llb.Deb(builds["amd64"], distill2llb.Options{Platform: amd64, Epoch: time.Unix(0, 0), Contexts: named, SourceMap: sm, Helper: helper})
+			if !must("LLB of package "+p.Name, err) {
+				continue
+			}
+			if _, err := st.Marshal(ctx, llb.Platform(amd64)); err != nil {
+				t.Fatalf("marshalling package %s: %v", p.Name, err)
+			}
+		}
+	})
+}
+
+// diagsErr is the error diagnostics as the frontend returns them, or nil.
+func diagsErr(diags hcl.Diagnostics) error {
+	if !diags.HasErrors() {
+		return nil
+	}
+	for _, d := range diags {
+		if d.Severity == hcl.DiagError && d.Subject == nil {
+			return errors.New(d.Error()) // loses its range: must reports it
+		}
+	}
+	return diags
+}
