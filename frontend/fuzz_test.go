@@ -55,15 +55,18 @@ func fuzzLocks(f *testing.F) (locks []*lockfile.Lockfile, defs [][]byte) {
 func FuzzPlan(f *testing.F) {
 	locks, defs := fuzzLocks(f)
 	for i, src := range defs {
-		f.Add(src, uint8(i))
+		f.Add(src, uint8(i), uint8(0))
+		f.Add(src, uint8(i), uint8(1))
 	}
-	f.Add([]byte("repository \"debian\" {\n  url = \"http://mirror.invalid/debian\"\n  suite = \"bookworm\"\n}\nimage \"a\" {\n  packages = [\"libc6\"]\n  exclude = [\"nope\"]\n  file \"/etc/motd\" { source = \"motd\" }\n}\n"), uint8(0))
+	f.Add([]byte("repository \"debian\" {\n  url = \"http://mirror.invalid/debian\"\n  suite = \"bookworm\"\n}\nimage \"a\" {\n  packages = [\"libc6\"]\n  exclude = [\"nope\"]\n  file \"/etc/motd\" { source = \"motd\" }\n}\n"), uint8(0), uint8(0))
 	amd64 := ocispecs.Platform{OS: "linux", Architecture: "amd64"}
 	helper := &distill2llb.Helper{State: llb.Image("distill-frontend"), Path: HelperPath, Platform: amd64}
 	// The frontend loads the main context for patches, as contexts does.
 	named := map[string]llb.State{"": llb.Scratch()}
 	args := map[string]string{"MIRROR": "http://mirror.invalid/debian", "SECURITY_MIRROR": "http://mirror.invalid/debian-security"}
-	f.Fuzz(func(t *testing.T, src []byte, which uint8) {
+	// which picks the lockfile; target the image or package built, as one
+	// build builds one target.
+	f.Fuzz(func(t *testing.T, src []byte, which, target uint8) {
 		lock := locks[int(which)%len(locks)]
 		sm := llb.NewSourceMap(nil, "distill.hcl", Language, src)
 		// must fails the input when err reaches the client without a range.
@@ -91,35 +94,36 @@ func FuzzPlan(f *testing.F) {
 		}
 		opt := plan.Options{BuildPlatform: amd64}
 		ctx := t.Context()
-		for _, img := range def.Images {
+		if k := int(target) % (len(def.Images) + len(def.Packages)); k < len(def.Images) {
+			img := def.Images[k]
 			plats, err := plan.Platforms(img, nil, amd64)
 			if !must("platforms of "+img.Name, err) {
-				continue
+				return
 			}
 			pkgs, err := plan.Packages(ctx, def, img, plats, lock, opt)
 			if !must("packages of "+img.Name, err) {
-				continue
+				return
 			}
 			for _, p := range plats {
 				d := pkgs[arch.ForPlatform(p)]
 				st, _, err := distill2llb.Image(img, distill2llb.Options{Platform: p, Epoch: time.Unix(0, 0), Context: llb.Scratch(), Contexts: named, SourceMap: sm,
 					Packages: d.Groups, CACertificates: d.CA, Built: d.Built, Helper: helper})
 				if !must("LLB of "+img.Name, err) {
-					continue
+					return
 				}
 				if _, err := st.Marshal(ctx, llb.Platform(p)); err != nil {
 					t.Fatalf("marshalling %s: %v", img.Name, err)
 				}
 			}
-		}
-		for _, p := range def.Packages {
+		} else {
+			p := def.Packages[k-len(def.Images)]
 			builds, err := plan.PackageBuilds(ctx, def, p, []ocispecs.Platform{amd64}, lock, opt)
 			if !must("builds of package "+p.Name, err) {
-				continue
+				return
 			}
 			st, err := distill2llb.Deb(builds["amd64"], distill2llb.Options{Platform: amd64, Epoch: time.Unix(0, 0), Contexts: named, SourceMap: sm, Helper: helper})
 			if !must("LLB of package "+p.Name, err) {
-				continue
+				return
 			}
 			if _, err := st.Marshal(ctx, llb.Platform(amd64)); err != nil {
 				t.Fatalf("marshalling package %s: %v", p.Name, err)
