@@ -115,6 +115,9 @@ func Build(ctx context.Context, c client.Client) (*client.Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := checkSources(ctx, c, buildCtx, img.Entries, bc.BuildOpts().Opts[ContextNameOpt]); err != nil {
+		return nil, wrapSource(err, src.SourceMap)
+	}
 
 	pkgs, h, err := packages(ctx, bc, c, def, img, plats, src.SourceMap)
 	if err != nil {

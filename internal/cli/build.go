@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/containerd/platforms"
+	"github.com/distill-build/distill/frontend"
 	"github.com/moby/buildkit/client"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -117,6 +118,8 @@ func runBuild(ctx context.Context, o *buildOptions, stdin io.Reader, stderr io.W
 		target:     o.target,
 		img:        img,
 		exports:    exports,
+		// Messages about files the context lacks name it as given.
+		attrs: map[string]string{frontend.ContextNameOpt: o.context},
 	}, stderr)
 	return err
 }
