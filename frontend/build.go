@@ -119,7 +119,7 @@ func Build(ctx context.Context, c client.Client) (*client.Result, error) {
 		return nil, wrapSource(err, src.SourceMap)
 	}
 
-	pkgs, h, err := packages(ctx, bc, c, def, img, plats, src.SourceMap)
+	pkgs, h, lock, err := packages(ctx, bc, c, def, img, plats, src.SourceMap)
 	if err != nil {
 		return nil, wrapSource(err, src.SourceMap)
 	}
@@ -144,7 +144,7 @@ func Build(ctx context.Context, c client.Client) (*client.Result, error) {
 		}
 		res, err := c.Solve(ctx, client.SolveRequest{Definition: dt.ToPB(), CacheImports: bc.CacheImports})
 		if err != nil {
-			return nil, err
+			return nil, explainFetch(err, dt, lock, lockfile.Name(src.Filename))
 		}
 		ref, err := res.SingleRef()
 		if err != nil {
@@ -175,24 +175,25 @@ func Build(ctx context.Context, c client.Client) (*client.Result, error) {
 }
 
 // packages solves (or reads from the lockfile) the image's packages for
-// every platform it is built for, and finds the helper that unpacks them.
-func packages(ctx context.Context, bc *dockerui.Client, c client.Client, def *definition.Definition, img *definition.Image, plats []ocispecs.Platform, sm *llb.SourceMap) (map[string]plan.Debs, *distill2llb.Helper, error) {
+// every platform it is built for, and finds the helper that unpacks them;
+// the lockfile is returned to explain a download that does not match it.
+func packages(ctx context.Context, bc *dockerui.Client, c client.Client, def *definition.Definition, img *definition.Image, plats []ocispecs.Platform, sm *llb.SourceMap) (map[string]plan.Debs, *distill2llb.Helper, *lockfile.Lockfile, error) {
 	if !img.NeedsArchive() {
-		return nil, nil, nil
+		return nil, nil, nil, nil
 	}
 	lock, err := readLockfile(ctx, c, sm)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	pkgs, err := plan.Packages(ctx, def, img, plats, lock, planOptions(bc, c, img.Name))
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	h, err := inBuildHelper(bc, c, bc.BuildPlatforms[0])
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
-	return pkgs, h, nil
+	return pkgs, h, lock, nil
 }
 
 // contexts loads the build contexts an image or a package takes files from:

@@ -9,6 +9,7 @@ import (
 	"github.com/distill-build/distill/debian/arch"
 	"github.com/distill-build/distill/definition"
 	"github.com/distill-build/distill/distill2llb"
+	"github.com/distill-build/distill/lockfile"
 	"github.com/distill-build/distill/plan"
 	"github.com/moby/buildkit/client/llb"
 	"github.com/moby/buildkit/exporter/containerimage/exptypes"
@@ -65,7 +66,7 @@ func debs(ctx context.Context, bc *dockerui.Client, c client.Client, def *defini
 		}
 		r, err := c.Solve(ctx, client.SolveRequest{Definition: dt.ToPB(), CacheImports: bc.CacheImports})
 		if err != nil {
-			return nil, err
+			return nil, explainFetch(err, dt, lock, lockfile.Name(sm.Filename))
 		}
 		ref, err := r.SingleRef()
 		if err != nil {
