@@ -19,6 +19,7 @@ import (
 	"github.com/distill-build/distill/definition"
 	"github.com/distill-build/distill/distill2llb"
 	"github.com/distill-build/distill/frontend/linter"
+	"github.com/hashicorp/hcl/v2"
 	"github.com/moby/buildkit/client/llb"
 	"github.com/moby/buildkit/exporter/containerimage/exptypes"
 	commonexptypes "github.com/moby/buildkit/exporter/exptypes"
@@ -53,6 +54,9 @@ func Build(ctx context.Context, c client.Client) (*client.Result, error) {
 	if diags.HasErrors() {
 		return nil, diagnosticsError(diags, src.SourceMap)
 	}
+	for _, msg := range undeclaredArgs(written, bc.BuildArgs) {
+		src.Warn(ctx, msg, client.WarnOpts{})
+	}
 	def, lowerDiags := plan.Lower(written)
 	lintCfg, err := linter.ConfigFor(bc.LinterConfig, src.Filename, src.Data)
 	if err != nil {
@@ -77,7 +81,7 @@ func Build(ctx context.Context, c client.Client) (*client.Result, error) {
 		return nil, diagnosticsError(lowerDiags, src.SourceMap)
 	}
 	if bc.BuildOpts().Opts[LockOpt] == "true" {
-		res, err := lock(ctx, bc, c, def)
+		res, err := lock(ctx, bc, c, def, warnDiag(ctx, src))
 		return res, wrapSource(err, src.SourceMap)
 	}
 
@@ -119,7 +123,7 @@ func Build(ctx context.Context, c client.Client) (*client.Result, error) {
 		return nil, wrapSource(err, src.SourceMap)
 	}
 
-	pkgs, h, lock, err := packages(ctx, bc, c, def, img, plats, src.SourceMap)
+	pkgs, h, lock, err := packages(ctx, bc, c, def, img, plats, src.SourceMap, warnDiag(ctx, src))
 	if err != nil {
 		return nil, wrapSource(err, src.SourceMap)
 	}
@@ -177,7 +181,7 @@ func Build(ctx context.Context, c client.Client) (*client.Result, error) {
 // packages solves (or reads from the lockfile) the image's packages for
 // every platform it is built for, and finds the helper that unpacks them;
 // the lockfile is returned to explain a download that does not match it.
-func packages(ctx context.Context, bc *dockerui.Client, c client.Client, def *definition.Definition, img *definition.Image, plats []ocispecs.Platform, sm *llb.SourceMap) (map[string]plan.Debs, *distill2llb.Helper, *lockfile.Lockfile, error) {
+func packages(ctx context.Context, bc *dockerui.Client, c client.Client, def *definition.Definition, img *definition.Image, plats []ocispecs.Platform, sm *llb.SourceMap, warn func(*hcl.Diagnostic)) (map[string]plan.Debs, *distill2llb.Helper, *lockfile.Lockfile, error) {
 	if !img.NeedsArchive() {
 		return nil, nil, nil, nil
 	}
@@ -185,7 +189,9 @@ func packages(ctx context.Context, bc *dockerui.Client, c client.Client, def *de
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	pkgs, err := plan.Packages(ctx, def, img, plats, lock, planOptions(bc, c, img.Name))
+	opt := planOptions(bc, c, img.Name)
+	opt.Warn = warn
+	pkgs, err := plan.Packages(ctx, def, img, plats, lock, opt)
 	if err != nil {
 		return nil, nil, nil, err
 	}
