@@ -49,6 +49,7 @@ func Parse(filename string, src []byte, opts Options) (*Definition, hcl.Diagnost
 	}
 	file, diags := hclsyntax.ParseConfig(src, filename, hcl.InitialPos)
 	if diags.HasErrors() {
+		placeHeredocErrors(filename, src, diags)
 		return nil, diags
 	}
 	content, cdiags := file.Body.Content(rootSchema)
