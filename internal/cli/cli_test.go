@@ -352,3 +352,35 @@ func TestCommandsAreFresh(t *testing.T) {
 		t.Errorf("a new build command starts with --target %q", v)
 	}
 }
+
+// TestAddrErrors: a BuildKit address that leads nowhere fails before the
+// build, naming the address and where it came from.
+func TestAddrErrors(t *testing.T) {
+	dir := t.TempDir()
+	def := filepath.Join(dir, "distill.hcl")
+	if err := os.WriteFile(def, []byte("image \"x\" {\n  platforms = [\"linux/amd64\"]\n}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	sock := "unix://" + filepath.Join(dir, "no.sock")
+	for _, tc := range []struct {
+		name, env string
+		args      []string
+		want      string
+	}{
+		{"flag", "", []string{"--addr", sock}, "BuildKit at " + sock + " (from --addr) does not answer: is buildkitd running and listening there?"},
+		{"environment", sock, nil, "BuildKit at " + sock + " (from BUILDKIT_HOST) does not answer"},
+		{"scheme", "", []string{"--addr", "nope://x"}, "BuildKit at nope://x (from --addr) does not answer"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Setenv("BUILDKIT_HOST", tc.env)
+			args := append([]string{"build", "--progress", "quiet", "-o", "type=oci,dest=" + filepath.Join(dir, "x.tar")}, tc.args...)
+			_, _, err := runCLI(t, append(args, def)...)
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("error %v, want %q", err, tc.want)
+			}
+		})
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 1 {
+		t.Errorf("failed builds left %v", names(entries))
+	}
+}
