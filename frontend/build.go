@@ -146,9 +146,12 @@ func Build(ctx context.Context, c client.Client) (*client.Result, error) {
 		if err != nil {
 			return nil, fmt.Errorf("marshalling LLB for %s: %w", img.Name, err)
 		}
-		res, err := c.Solve(ctx, client.SolveRequest{Definition: dt.ToPB(), CacheImports: bc.CacheImports})
+		res, err := c.Solve(ctx, client.SolveRequest{Definition: dt.ToPB(), CacheImports: bc.CacheImports,
+			// Solved here, not lazily at export, so that a download failing
+			// its lockfile pin is explained here, for buildx and the CLI.
+			Evaluate: true})
 		if err != nil {
-			return nil, explainFetch(err, dt, lock, lockfile.Name(src.Filename))
+			return nil, explainFetch(err, lock, lockfile.Name(src.Filename))
 		}
 		ref, err := res.SingleRef()
 		if err != nil {

@@ -64,9 +64,12 @@ func debs(ctx context.Context, bc *dockerui.Client, c client.Client, def *defini
 		if err != nil {
 			return nil, fmt.Errorf("marshalling LLB for package %s: %w", pkg.Name, err)
 		}
-		r, err := c.Solve(ctx, client.SolveRequest{Definition: dt.ToPB(), CacheImports: bc.CacheImports})
+		r, err := c.Solve(ctx, client.SolveRequest{Definition: dt.ToPB(), CacheImports: bc.CacheImports,
+			// Solved here, not lazily at export, so that a download failing
+			// its lockfile pin is explained here, for buildx and the CLI.
+			Evaluate: true})
 		if err != nil {
-			return nil, explainFetch(err, dt, lock, lockfile.Name(sm.Filename))
+			return nil, explainFetch(err, lock, lockfile.Name(sm.Filename))
 		}
 		ref, err := r.SingleRef()
 		if err != nil {
