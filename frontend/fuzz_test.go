@@ -48,9 +48,9 @@ func fuzzLocks(f *testing.F) (locks []*lockfile.Lockfile, defs [][]byte) {
 }
 
 // FuzzPlan drives what Build does between the definition's bytes and the
-// LLB it solves, offline: decode, lower, lint, pick platforms, take the
-// packages from a lockfile, lower every image and package to LLB and
-// marshal it. Nothing may panic, and every error must reach the client
+// LLB it solves, offline: decode, answer targets, outline and lint, lower,
+// pick platforms, take the packages from a lockfile, lower the target image
+// or package to LLB and marshal it. Nothing may panic, and every error must reach the client
 // with a range of the definition, as wrapSource attaches it.
 func FuzzPlan(f *testing.F) {
 	locks, defs := fuzzLocks(f)
@@ -69,6 +69,7 @@ func FuzzPlan(f *testing.F) {
 	f.Fuzz(func(t *testing.T, src []byte, which, target uint8) {
 		lock := locks[int(which)%len(locks)]
 		sm := llb.NewSourceMap(nil, "distill.hcl", Language, src)
+		sm.Definition = &llb.Definition{} // ReadEntrypoint sets it
 		// must fails the input when err reaches the client without a range.
 		must := func(what string, err error) bool {
 			if err == nil {
@@ -83,13 +84,26 @@ func FuzzPlan(f *testing.F) {
 		if !must("parse", diagsErr(diags)) {
 			return
 		}
+		// The subrequests answer from the definition as written.
+		listTargets(written, sm)
+		if _, err := outline(written, "", sm); err != nil {
+			t.Fatalf("outline: %v", err)
+		}
+		cfg, err := linter.ConfigFor(nil, "distill.hcl", src)
+		if !must("check directive", err) {
+			return
+		}
 		def, diags := plan.Lower(written)
 		if !must("lower", diagsErr(diags)) {
 			return
 		}
-		for _, w := range linter.New(nil).Check(def, def.Images) {
-			if w.Range.Filename == "" {
-				t.Fatalf("lint warning without a range: %+v", w)
+		res, err := lint(def, "", linter.New(cfg), sm)
+		if err != nil {
+			t.Fatalf("lint: %v", err)
+		}
+		for _, w := range res.Warnings {
+			if w.Location == nil || len(w.Location.Ranges) == 0 {
+				t.Fatalf("lint warning without a location: %+v", w)
 			}
 		}
 		opt := plan.Options{BuildPlatform: amd64}
