@@ -52,6 +52,9 @@ func fuzzLocks(f *testing.F) (locks []*lockfile.Lockfile, defs [][]byte) {
 // pick platforms, take the packages from a lockfile, lower the target image
 // or package to LLB and marshal it. Nothing may panic, and every error must reach the client
 // with a range of the definition, as wrapSource attaches it.
+//
+// Run it with -fuzzminimizetime 2s: by default each new input is minimized
+// for up to a minute, and with catalogue-sized seeds that is most of a run.
 func FuzzPlan(f *testing.F) {
 	locks, defs := fuzzLocks(f)
 	for i, src := range defs {

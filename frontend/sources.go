@@ -16,8 +16,8 @@ import (
 )
 
 // ContextNameOpt names a frontend option the CLI sets to the build
-// context's directory as the user gave it, for messages about files the
-// context lacks; buildx does not say, and they name "the build context".
+// context's directory, for messages about files the context lacks; buildx
+// does not say, and they name "the build context".
 const ContextNameOpt = "distill-context-name"
 
 // maxLinks bounds the symlinks followed from one source, as Linux's 40.

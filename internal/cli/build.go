@@ -118,8 +118,16 @@ func runBuild(ctx context.Context, o *buildOptions, stdin io.Reader, stderr io.W
 		target:     o.target,
 		img:        img,
 		exports:    exports,
-		// Messages about files the context lacks name it as given.
-		attrs: map[string]string{frontend.ContextNameOpt: o.context},
+		// Messages about files the context lacks name its directory.
+		attrs: map[string]string{frontend.ContextNameOpt: absOr(o.context)},
 	}, stderr)
 	return err
+}
+
+// absOr is path made absolute, or path as it is when that fails.
+func absOr(path string) string {
+	if abs, err := filepath.Abs(path); err == nil {
+		return abs
+	}
+	return path
 }

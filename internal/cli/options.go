@@ -27,7 +27,7 @@ type commonOptions struct {
 // addFlags declares the common options' flags. Lists are string arrays, not
 // slices: a build argument's value may hold a comma.
 func (o *commonOptions) addFlags(fs *pflag.FlagSet) {
-	fs.StringVarP(&o.file, "file", "f", defaultDefinition, "read the definition from `FILE` (or give it as the argument)")
+	fs.StringVarP(&o.file, "file", "f", defaultDefinition, "read the definition from `FILE`, or - for standard input (or give it as the argument)")
 	fs.StringArrayVar(&o.platforms, "platform", nil, "target `PLATFORMS`, comma separated or repeated (default: each image's own)")
 	fs.StringArrayVar(&o.buildArgs, "build-arg", nil, "set a definition variable: `NAME=VALUE` (repeatable)")
 	fs.StringVar(&o.addr, "addr", "", "the BuildKit daemon's `ADDRESS` (default: $BUILDKIT_HOST, else a buildkitd started for the command)")
