@@ -148,7 +148,8 @@ func Build(ctx context.Context, c client.Client) (*client.Result, error) {
 		}
 		res, err := c.Solve(ctx, client.SolveRequest{Definition: dt.ToPB(), CacheImports: bc.CacheImports,
 			// Solved here, not lazily at export, so that a download failing
-			// its lockfile pin is explained here, for buildx and the CLI.
+			// its lockfile pin is explained here, for buildx and the CLI;
+			// dockerui solves the platforms concurrently all the same.
 			Evaluate: true})
 		if err != nil {
 			return nil, explainFetch(err, lock, lockfile.Name(src.Filename))

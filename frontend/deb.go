@@ -9,7 +9,6 @@ import (
 	"github.com/distill-build/distill/debian/arch"
 	"github.com/distill-build/distill/definition"
 	"github.com/distill-build/distill/distill2llb"
-	"github.com/distill-build/distill/lockfile"
 	"github.com/distill-build/distill/plan"
 	"github.com/moby/buildkit/client/llb"
 	"github.com/moby/buildkit/exporter/containerimage/exptypes"
@@ -64,12 +63,11 @@ func debs(ctx context.Context, bc *dockerui.Client, c client.Client, def *defini
 		if err != nil {
 			return nil, fmt.Errorf("marshalling LLB for package %s: %w", pkg.Name, err)
 		}
-		r, err := c.Solve(ctx, client.SolveRequest{Definition: dt.ToPB(), CacheImports: bc.CacheImports,
-			// Solved here, not lazily at export, so that a download failing
-			// its lockfile pin is explained here, for buildx and the CLI.
-			Evaluate: true})
+		// Lazy, unlike an image's solve: platforms here are solved one after
+		// another, and evaluating would serialize their builds.
+		r, err := c.Solve(ctx, client.SolveRequest{Definition: dt.ToPB(), CacheImports: bc.CacheImports})
 		if err != nil {
-			return nil, explainFetch(err, lock, lockfile.Name(sm.Filename))
+			return nil, err
 		}
 		ref, err := r.SingleRef()
 		if err != nil {
