@@ -63,3 +63,19 @@ func TestCLIFileSourceErrors(t *testing.T) {
 		t.Errorf("a failed build wrote %s", dest)
 	}
 }
+
+// TestLockWarnsUnknownExclude: distill lock reads the archive's indexes,
+// and warns at the exclude line of a name no package has.
+func TestLockWarnsUnknownExclude(t *testing.T) {
+	b := needBed(t)
+	cli := cliBinary(t)
+	body := strings.Replace(smallDefinition, `packages  = ["netbase", "media-types"]`,
+		`packages  = ["netbase", "media-types"]
+  exclude   = ["mawkk"]`, 1)
+	dir := definition(t, b, body, nil)
+	_, stderr, err := run(t, exec.CommandContext(t.Context(), cli, "lock", "--addr", b.BuildkitAddr, "--progress", "plain", filepath.Join(dir, "distill.hcl")))
+	want := "1 warning found:\n - Unknown excluded package: \"mawkk\" is no package of the archive for amd64, so excluding it excludes nothing: check the name. (line 11)\n"
+	if err != nil || !strings.Contains(stderr, want) {
+		t.Errorf("lock: %v; want the warning %q:\n%s", err, want, stderr)
+	}
+}

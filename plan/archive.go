@@ -70,10 +70,11 @@ func newRepos(def *definition.Definition, o Options) (*repos, error) {
 		warn: o.Warn, warned: map[string]bool{}}, nil
 }
 
-// warnf warns once per range and message: images share inherited lines.
-func (a *repos) warnf(rng hcl.Range, summary, format string, args ...any) {
+// warnf warns once per range and key: images share inherited lines, and
+// architectures the same mistake.
+func (a *repos) warnf(rng hcl.Range, key, summary, format string, args ...any) {
 	d := &hcl.Diagnostic{Severity: hcl.DiagWarning, Summary: summary, Detail: fmt.Sprintf(format, args...), Subject: rng.Ptr()}
-	if key := rng.String() + "\x00" + d.Detail; a.warn != nil && !a.warned[key] {
+	if key = rng.String() + "\x00" + key; a.warn != nil && !a.warned[key] {
 		a.warned[key] = true
 		a.warn(d)
 	}
@@ -90,7 +91,7 @@ func (a *repos) checkExcludes(img *definition.Image, ix *archive.Index, arch str
 			continue
 		}
 		// Not naming the image: the line may be a parent's, warned once.
-		a.warnf(img.AttrRange(definition.AttrExclude), "Unknown excluded package",
+		a.warnf(img.AttrRange(definition.AttrExclude), name, "Unknown excluded package",
 			"%q is no package of the archive for %s, so excluding it excludes nothing: check the name.", name, arch)
 	}
 }

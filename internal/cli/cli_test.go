@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/moby/buildkit/client"
 	"github.com/spf13/pflag"
 )
 
@@ -382,5 +383,29 @@ func TestAddrErrors(t *testing.T) {
 	}
 	if entries, _ := os.ReadDir(dir); len(entries) != 1 {
 		t.Errorf("failed builds left %v", names(entries))
+	}
+}
+
+// TestPrintWarnings: the build's warnings reach the user after the
+// progress, one a line, as buildx lists them.
+func TestPrintWarnings(t *testing.T) {
+	for _, tc := range []struct {
+		shorts []string
+		want   string
+	}{
+		{nil, ""},
+		{[]string{`UnusedVariable: Variable "A" is declared but never used (line 1)`},
+			"1 warning found:\n - UnusedVariable: Variable \"A\" is declared but never used (line 1)\n"},
+		{[]string{"a (line 2)", "b"}, "2 warnings found:\n - a (line 2)\n - b\n"},
+	} {
+		var ws []client.VertexWarning
+		for _, s := range tc.shorts {
+			ws = append(ws, client.VertexWarning{Short: []byte(s)})
+		}
+		var b strings.Builder
+		printWarnings(&b, ws)
+		if b.String() != tc.want {
+			t.Errorf("printed %q, want %q", b.String(), tc.want)
+		}
 	}
 }

@@ -126,12 +126,34 @@ func runFrontend(ctx context.Context, o *commonOptions, r frontendRun, stderr io
 		}, ch)
 		return err
 	})
+	var warnings []client.VertexWarning
 	eg.Go(func() error {
-		_, err := display.UpdateFrom(context.WithoutCancel(ectx), ch)
+		var err error
+		warnings, err = display.UpdateFrom(context.WithoutCancel(ectx), ch)
 		return err
 	})
-	if err := eg.Wait(); err != nil {
+	err = eg.Wait()
+	// The display leaves warnings to its caller, as buildx prints them:
+	// after the progress, whether or not the build failed.
+	printWarnings(stderr, warnings)
+	if err != nil {
 		return nil, err
 	}
 	return meta, nil
+}
+
+// printWarnings lists the build's warnings (lint rules, the planner's,
+// undeclared build arguments) as buildx does.
+func printWarnings(stderr io.Writer, warnings []client.VertexWarning) {
+	if len(warnings) == 0 {
+		return
+	}
+	noun := "warnings"
+	if len(warnings) == 1 {
+		noun = "warning"
+	}
+	fmt.Fprintf(stderr, "%d %s found:\n", len(warnings), noun)
+	for _, w := range warnings {
+		fmt.Fprintf(stderr, " - %s\n", w.Short)
+	}
 }
