@@ -152,13 +152,16 @@ func (k EntryKind) String() string {
 // Entry is a declared path in an image: a `file`, `directory` or `symlink` block.
 type Entry struct {
 	Kind    EntryKind
-	Path    string      // absolute and clean
-	Content []byte      // file: inline content (when Source is empty)
-	Source  string      // file: a path in the build context
-	Target  string      // symlink: where it points
-	Mode    fs.FileMode // Unix permission bits, 0 to 07777
-	UID     int
-	GID     int
+	Path    string // absolute and clean
+	Content []byte // file: inline content (when Source is empty)
+	Source  string // file: a path in the build context
+	// SourceRange is where source is set: a source the context lacks, or
+	// that is no file, is reported there.
+	SourceRange hcl.Range
+	Target      string      // symlink: where it points
+	Mode        fs.FileMode // Unix permission bits, 0 to 07777
+	UID         int
+	GID         int
 	// Owner is the owner as written when it names a user or group; UID
 	// and GID are set from the image's accounts once they are merged.
 	Owner      string

@@ -95,6 +95,9 @@ func (d *decoder) entry(b *hcl.Block) *Entry {
 		var text string
 		hasContent := sub.decode("content", &text)
 		hasSource := sub.decode("source", &e.Source)
+		if hasSource {
+			e.SourceRange = content.Attributes["source"].Expr.Range()
+		}
 		switch {
 		case hasContent && hasSource:
 			sub.errorf("source", "Conflicting file content", "A file takes either content or source, not both.")

@@ -10,7 +10,6 @@ import (
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/ext/dynblock"
 	"github.com/hashicorp/hcl/v2/gohcl"
-	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
 )
 
 func decodeImage(b *hcl.Block, ctx *hcl.EvalContext) (*Image, hcl.Diagnostics) {
@@ -49,13 +48,21 @@ func decodeImage(b *hcl.Block, ctx *hcl.EvalContext) (*Image, hcl.Diagnostics) {
 
 	var plats []string
 	d.list("platforms", &plats)
+	seen := map[string]int{}
 	for i, p := range plats {
-		pl, err := parsePlatform(p)
+		pl, err := ParsePlatform(p)
 		if err != nil {
-			d.diags = append(d.diags, errorAt(d.elementRange("platforms", i), "Invalid platform",
-				fmt.Sprintf("%q is not a platform distill builds for: %v.", p, err)))
+			d.diags = append(d.diags, errorAt(d.elementRange("platforms", i), "Invalid platform", err.Error()+"."))
 			continue
 		}
+		// Two equal entries would give two identical manifests in the index.
+		key := platforms.FormatAll(pl)
+		if j, ok := seen[key]; ok {
+			d.diags = append(d.diags, errorAt(d.elementRange("platforms", i), "Duplicate platform",
+				fmt.Sprintf("%s is already listed at %s: remove one.", key, d.elementRange("platforms", j))))
+			continue
+		}
+		seen[key] = i
 		img.Platforms = append(img.Platforms, pl)
 	}
 
@@ -85,27 +92,6 @@ func decodeImage(b *hcl.Block, ctx *hcl.EvalContext) (*Image, hcl.Diagnostics) {
 		return nil, d.diags
 	}
 	return img, d.diags
-}
-
-// architectures are the Linux architectures Debian ships and OCI names.
-var architectures = map[string]bool{
-	"amd64": true, "arm64": true, "arm": true, "386": true, "ppc64le": true,
-	"s390x": true, "riscv64": true, "mips64le": true, "loong64": true,
-}
-
-func parsePlatform(s string) (ocispecs.Platform, error) {
-	p, err := platforms.Parse(s)
-	if err != nil {
-		return p, err
-	}
-	p = platforms.Normalize(p)
-	if p.OS != "linux" {
-		return p, fmt.Errorf("unsupported OS %q", p.OS)
-	}
-	if !architectures[p.Architecture] {
-		return p, fmt.Errorf("unknown architecture %q", p.Architecture)
-	}
-	return p, nil
 }
 
 // env decodes a map of environment variables, sorted by name.

@@ -1,6 +1,9 @@
 package definition
 
 import (
+	"fmt"
+	"unicode/utf8"
+
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 )
@@ -25,11 +28,28 @@ var rootSchema = &hcl.BodySchema{
 	},
 }
 
+// MaxSize bounds a definition. The largest example is a few dozen KiB; the
+// frontend reads the file in one gRPC message, capped at 16 MiB, and the
+// CLI reads at most this much before refusing (a /dev/zero never ends).
+const MaxSize = 4 << 20
+
 // Parse decodes a definition. The diagnostics carry the ranges of whatever
 // is wrong; the definition is nil when they hold an error.
 func Parse(filename string, src []byte, opts Options) (*Definition, hcl.Diagnostics) {
+	if len(src) > MaxSize {
+		return nil, hcl.Diagnostics{{
+			Severity: hcl.DiagError,
+			Summary:  "Definition too large",
+			Detail:   fmt.Sprintf("The file is %d bytes; a definition may be at most %d (4 MiB). Is it the right file?", len(src), MaxSize),
+			Subject:  &hcl.Range{Filename: filename, Start: hcl.InitialPos, End: hcl.InitialPos},
+		}}
+	}
+	if d := checkUTF8(filename, src); d != nil {
+		return nil, hcl.Diagnostics{d}
+	}
 	file, diags := hclsyntax.ParseConfig(src, filename, hcl.InitialPos)
 	if diags.HasErrors() {
+		placeHeredocErrors(filename, src, diags)
 		return nil, diags
 	}
 	content, cdiags := file.Body.Content(rootSchema)
@@ -146,4 +166,36 @@ func checkName(kind, name string, rng hcl.Range) *hcl.Diagnostic {
 // errorAt builds an error diagnostic for a range.
 func errorAt(rng hcl.Range, summary, detail string) *hcl.Diagnostic {
 	return &hcl.Diagnostic{Severity: hcl.DiagError, Summary: summary, Detail: detail, Subject: rng.Ptr()}
+}
+
+// checkUTF8 refuses a definition that is not UTF-8, at its first bad byte:
+// HCL is UTF-8 text, and strings that are not would fail only when the LLB
+// (protobuf) is marshalled, far from the line.
+func checkUTF8(filename string, src []byte) *hcl.Diagnostic {
+	if utf8.Valid(src) {
+		return nil
+	}
+	pos := hcl.InitialPos
+	for len(src) > 0 {
+		r, n := utf8.DecodeRune(src)
+		if r == utf8.RuneError && n <= 1 {
+			end := pos
+			end.Column++
+			end.Byte++
+			return &hcl.Diagnostic{
+				Severity: hcl.DiagError,
+				Summary:  "Invalid UTF-8",
+				Detail:   fmt.Sprintf("Byte 0x%02x is not UTF-8: a definition is UTF-8 text.", src[0]),
+				Subject:  &hcl.Range{Filename: filename, Start: pos, End: end},
+			}
+		}
+		pos.Byte += n
+		pos.Column++
+		if r == '\n' {
+			pos.Line++
+			pos.Column = 1
+		}
+		src = src[n:]
+	}
+	return nil
 }

@@ -2,6 +2,7 @@ package definition
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -75,16 +76,25 @@ func evalVariables(blocks []*hcl.Block, opts Options) (*variables, hcl.Diagnosti
 	}
 
 	state := map[string]int{} // 0 unvisited, 1 in progress, 2 done
+	var stack []string        // the variables being evaluated, outermost first
 	var visit func(name string, from hcl.Range) hcl.Diagnostics
 	visit = func(name string, from hcl.Range) hcl.Diagnostics {
 		switch state[name] {
 		case 1:
-			return hcl.Diagnostics{errorAt(from, "Variable cycle", fmt.Sprintf("The default of %q refers back to itself.", name))}
+			// from is a reference in the default of the innermost variable.
+			cycle := append(slices.Clone(stack[slices.Index(stack, name):]), name)
+			detail := fmt.Sprintf("The default of %q refers to itself.", name)
+			if len(cycle) > 2 {
+				detail = fmt.Sprintf("The default of %q refers to %q, and the defaults %s form a cycle: give one of them a value of its own.",
+					stack[len(stack)-1], name, strings.Join(cycle, " → "))
+			}
+			return hcl.Diagnostics{errorAt(from, "Variable cycle", detail)}
 		case 2:
 			return nil
 		}
 		state[name] = 1
-		defer func() { state[name] = 2 }()
+		stack = append(stack, name)
+		defer func() { state[name], stack = 2, stack[:len(stack)-1] }()
 		v := vars.byName[name]
 		expr, ok := exprs[name]
 		if ok {

@@ -166,7 +166,7 @@ func files(img *definition.Image, opt Options) (llb.State, error) {
 				c.mkfile(e.Path, e.Mode, e.Content, owner, epoch)
 				break
 			}
-			c.copy(opt.Context, e.Source, e.Path, copyInfo(e, opt))
+			c.copy(opt.Context, e.Source, e.Path, sourceCopyInfo(e, opt))
 		default:
 			return llb.State{}, fmt.Errorf("%s: unknown entry kind %v", e.Range, e.Kind)
 		}
@@ -185,6 +185,16 @@ func copyInfo(e *definition.Entry, opt Options) *llb.CopyInfo {
 	}
 }
 
+// sourceCopyInfo copies a file from the build context as copyInfo does,
+// following a symlink at source as Dockerfile COPY does (BuildKit resolves
+// it inside the context; the frontend has refused one that leaves it), so
+// that the image gets the file, not a link to a path on the client.
+func sourceCopyInfo(e *definition.Entry, opt Options) *llb.CopyInfo {
+	ci := copyInfo(e, opt)
+	ci.FollowSymlinks = true
+	return ci
+}
+
 // staged makes an entry with special mode bits in a state of its own, to be
 // copied into place.
 func staged(e *definition.Entry, opt Options) llb.State {
@@ -194,7 +204,7 @@ func staged(e *definition.Entry, opt Options) llb.State {
 		return llb.Scratch().File(llb.Mkdir(p, 0o755, epoch))
 	}
 	if e.Source != "" {
-		return llb.Scratch().File(llb.Copy(opt.Context, e.Source, p, &llb.CopyInfo{CreatedTime: &opt.Epoch}))
+		return llb.Scratch().File(llb.Copy(opt.Context, e.Source, p, &llb.CopyInfo{CreatedTime: &opt.Epoch, FollowSymlinks: true}))
 	}
 	return llb.Scratch().File(llb.Mkfile(p, 0o644, e.Content, epoch))
 }

@@ -19,6 +19,7 @@ import (
 	"github.com/distill-build/distill/definition"
 	"github.com/distill-build/distill/distill2llb"
 	"github.com/distill-build/distill/frontend/linter"
+	"github.com/hashicorp/hcl/v2"
 	"github.com/moby/buildkit/client/llb"
 	"github.com/moby/buildkit/exporter/containerimage/exptypes"
 	commonexptypes "github.com/moby/buildkit/exporter/exptypes"
@@ -55,6 +56,9 @@ func Build(ctx context.Context, c client.Client) (_ *client.Result, err error) {
 	if diags.HasErrors() {
 		return nil, diagnosticsError(diags, src.SourceMap)
 	}
+	for _, msg := range undeclaredArgs(written, bc.BuildArgs) {
+		src.Warn(ctx, msg, client.WarnOpts{})
+	}
 	def, lowerDiags := plan.Lower(written)
 	lintCfg, err := linter.ConfigFor(bc.LinterConfig, src.Filename, src.Data)
 	if err != nil {
@@ -79,7 +83,7 @@ func Build(ctx context.Context, c client.Client) (_ *client.Result, err error) {
 		return nil, diagnosticsError(lowerDiags, src.SourceMap)
 	}
 	if bc.BuildOpts().Opts[LockOpt] == "true" {
-		res, err := lock(ctx, bc, c, def)
+		res, err := lock(ctx, bc, c, def, warnDiag(ctx, src))
 		return res, wrapSource(err, src.SourceMap)
 	}
 
@@ -117,8 +121,11 @@ func Build(ctx context.Context, c client.Client) (_ *client.Result, err error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := checkSources(ctx, c, buildCtx, img.Entries, bc.BuildOpts().Opts[ContextNameOpt]); err != nil {
+		return nil, wrapSource(err, src.SourceMap)
+	}
 
-	pkgs, lock, h, err := packages(ctx, bc, c, def, img, plats, src.SourceMap)
+	pkgs, h, lock, err := packages(ctx, bc, c, def, img, plats, src.SourceMap, warnDiag(ctx, src))
 	if err != nil {
 		return nil, wrapSource(err, src.SourceMap)
 	}
@@ -133,7 +140,7 @@ func Build(ctx context.Context, c client.Client) (_ *client.Result, err error) {
 			cons = append(cons, llb.IgnoreCache)
 		}
 		var cfg *dockerspec.DockerOCIImage
-		res, err := solveMoving(ctx, c, def, lock, client.SolveRequest{CacheImports: bc.CacheImports}, func(moved map[string]string) (*llb.Definition, error) {
+		res, err := solveMoving(ctx, c, def, lock, lockfile.Name(src.Filename), client.SolveRequest{CacheImports: bc.CacheImports}, func(moved map[string]string) (*llb.Definition, error) {
 			st, config, err := distill2llb.Image(img, distill2llb.Options{Platform: p, Epoch: epoch, Context: buildCtx, Contexts: named, SourceMap: src.SourceMap,
 				Packages: pkgs[arch.ForPlatform(p)].Groups, CACertificates: pkgs[arch.ForPlatform(p)].CA, Built: pkgs[arch.ForPlatform(p)].Built, Helper: h, Moved: moved, NoCache: bc.IsNoCache})
 			if err != nil {
@@ -190,8 +197,9 @@ func Build(ctx context.Context, c client.Client) (_ *client.Result, err error) {
 // packages solves (or reads from the lockfile) the image's packages for
 // every platform it is built for, and finds the helper that unpacks them.
 // The lockfile comes back too (nil when there is none): its time finds a
-// dropped file in a repository's snapshot.
-func packages(ctx context.Context, bc *dockerui.Client, c client.Client, def *definition.Definition, img *definition.Image, plats []ocispecs.Platform, sm *llb.SourceMap) (map[string]plan.Debs, *lockfile.Lockfile, *distill2llb.Helper, error) {
+// dropped file in a repository's snapshot, and its pins explain a download
+// that does not match.
+func packages(ctx context.Context, bc *dockerui.Client, c client.Client, def *definition.Definition, img *definition.Image, plats []ocispecs.Platform, sm *llb.SourceMap, warn func(*hcl.Diagnostic)) (map[string]plan.Debs, *distill2llb.Helper, *lockfile.Lockfile, error) {
 	if !img.NeedsArchive() {
 		return nil, nil, nil, nil
 	}
@@ -199,7 +207,9 @@ func packages(ctx context.Context, bc *dockerui.Client, c client.Client, def *de
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	pkgs, err := plan.Packages(ctx, def, img, plats, lock, planOptions(bc, c, img.Name))
+	opt := planOptions(bc, c, img.Name)
+	opt.Warn = warn
+	pkgs, err := plan.Packages(ctx, def, img, plats, lock, opt)
 	if err != nil {
 		return nil, nil, nil, err
 	}
@@ -207,7 +217,7 @@ func packages(ctx context.Context, bc *dockerui.Client, c client.Client, def *de
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	return pkgs, lock, h, nil
+	return pkgs, h, lock, nil
 }
 
 // contexts loads the build contexts an image or a package takes files from:

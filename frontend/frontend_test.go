@@ -11,6 +11,7 @@ import (
 	"github.com/distill-build/distill/definition"
 	"github.com/distill-build/distill/frontend/linter"
 	"github.com/distill-build/distill/plan"
+	"github.com/hashicorp/hcl/v2"
 	"github.com/moby/buildkit/client/llb"
 	bklinter "github.com/moby/buildkit/frontend/dockerfile/linter"
 	"github.com/moby/buildkit/frontend/dockerui"
@@ -208,5 +209,43 @@ func TestDetachedKeepsContext(t *testing.T) {
 	}
 	if plain := errors.New("no solve inside"); !errors.Is(detached(plain), plain) || detached(plain).Error() != plain.Error() {
 		t.Error("an error without a gRPC status is changed")
+	}
+}
+
+// TestUndeclaredArgs checks the warning for build arguments that name no
+// variable: a typo in --build-arg would otherwise change nothing silently.
+func TestUndeclaredArgs(t *testing.T) {
+	def := parse(t, "variable \"MIRROR\" { default = \"\" }\nvariable \"SUITE\" { default = \"bookworm\" }\nimage \"x\" {\n  labels = { m = MIRROR, s = SUITE }\n}\n")
+	for _, tc := range []struct {
+		args map[string]string
+		want []string
+	}{
+		{map[string]string{"MIRROR": "x", "SUITE": "trixie"}, nil},
+		// BuildKit's own and proxies are read without a variable.
+		{map[string]string{"BUILDKIT_DOCKERFILE_CHECK": "skip=all", "SOURCE_DATE_EPOCH": "0", "http_proxy": "x", "NO_PROXY": "y"}, nil},
+		{map[string]string{"MIRRROR": "x", "suite": "trixie"}, []string{
+			`--build-arg MIRRROR: distill.hcl declares no variable "MIRRROR", so the argument changes nothing (did you mean MIRROR?)`,
+			`--build-arg suite: distill.hcl declares no variable "suite", so the argument changes nothing (did you mean SUITE?)`}},
+		{map[string]string{"VERSION": "1"}, []string{
+			`--build-arg VERSION: distill.hcl declares no variable "VERSION", so the argument changes nothing (its variables are MIRROR, SUITE)`}},
+	} {
+		if got := undeclaredArgs(def, tc.args); strings.Join(got, "\n") != strings.Join(tc.want, "\n") {
+			t.Errorf("%v: got %q\nwant %q", tc.args, got, tc.want)
+		}
+	}
+}
+
+// TestWarnDiag checks that the planner's warnings reach the progress with
+// their line.
+func TestWarnDiag(t *testing.T) {
+	var msgs []string
+	var opts []client.WarnOpts
+	src := &dockerui.Source{Warn: func(_ context.Context, msg string, o client.WarnOpts) {
+		msgs, opts = append(msgs, msg), append(opts, o)
+	}}
+	rng := hcl.Range{Filename: "distill.hcl", Start: hcl.Pos{Line: 8, Column: 3}, End: hcl.Pos{Line: 8, Column: 39}}
+	warnDiag(t.Context(), src)(&hcl.Diagnostic{Severity: hcl.DiagWarning, Summary: "Unknown excluded package", Detail: `"mawkk" is no package.`, Subject: &rng})
+	if len(msgs) != 1 || msgs[0] != `Unknown excluded package: "mawkk" is no package. (line 8)` || len(opts[0].Range) != 1 || opts[0].Range[0].Start.Line != 8 {
+		t.Errorf("warned %q %+v", msgs, opts)
 	}
 }

@@ -5,6 +5,7 @@ import (
 
 	"github.com/distill-build/distill/definition"
 	"github.com/distill-build/distill/plan"
+	"github.com/hashicorp/hcl/v2"
 	"github.com/moby/buildkit/frontend/dockerui"
 	"github.com/moby/buildkit/frontend/gateway/client"
 )
@@ -19,8 +20,10 @@ const (
 
 // lock solves every image for its platforms (or the requested ones) and
 // returns the lockfile, ignoring any existing one: a refresh.
-func lock(ctx context.Context, bc *dockerui.Client, c client.Client, def *definition.Definition) (*client.Result, error) {
-	l, err := plan.Lock(ctx, def, bc.TargetPlatforms, bc.BuildPlatforms[0], planOptions(bc, c, ""))
+func lock(ctx context.Context, bc *dockerui.Client, c client.Client, def *definition.Definition, warn func(*hcl.Diagnostic)) (*client.Result, error) {
+	opt := planOptions(bc, c, "")
+	opt.Warn = warn
+	l, err := plan.Lock(ctx, def, bc.TargetPlatforms, bc.BuildPlatforms[0], opt)
 	if err != nil {
 		return nil, err
 	}

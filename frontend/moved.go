@@ -22,7 +22,7 @@ import (
 // again with that file fetched from the snapshot as of the lock's time and
 // solves again: what was done is cached, so each retry costs one fetch.
 // A fetch that fails for good is named with its package and URL.
-func solveMoving(ctx context.Context, c client.Client, def *definition.Definition, lock *lockfile.Lockfile,
+func solveMoving(ctx context.Context, c client.Client, def *definition.Definition, lock *lockfile.Lockfile, lockName string,
 	req client.SolveRequest, lower func(moved map[string]string) (*llb.Definition, error)) (*client.Result, error) {
 	moved := map[string]string{}
 	fromSnapshot := map[string]bool{}
@@ -41,11 +41,11 @@ func solveMoving(ctx context.Context, c client.Client, def *definition.Definitio
 		}
 		f, ok := failedFetch(err, dt)
 		if !ok {
-			return nil, err
+			return nil, explainFetch(err, lock, lockName)
 		}
 		alt, ok := plan.SnapshotURL(def, lock, f.url)
 		if !ok || fromSnapshot[f.url] {
-			return nil, f.wrap(err, fromSnapshot[f.url])
+			return nil, f.wrap(err, fromSnapshot[f.url], lock, lockName)
 		}
 		// A warning, not a log line: a mirror that lost a locked file is
 		// worth a refresh of the lock.
@@ -92,7 +92,7 @@ func failedFetch(err error, dt *llb.Definition) (fetchFailure, bool) {
 }
 
 // wrap names the fetch in err, keeping err's vertex and source lines.
-func (f fetchFailure) wrap(err error, snapshot bool) error {
+func (f fetchFailure) wrap(err error, snapshot bool, lock *lockfile.Lockfile, lockName string) error {
 	where := " from " + f.url
 	if strings.Contains(f.name, f.url) {
 		where = "" // a source's fetch is named by its URL
@@ -104,7 +104,11 @@ func (f fetchFailure) wrap(err error, snapshot bool) error {
 	if strings.Contains(err.Error(), "digest mismatch") {
 		// BuildKit keeps whatever a pinned download's server sends, an
 		// error page too, and only then compares digests.
-		hint = " (the server sent other bytes than the pinned sha256: it may not have the file and have sent an error page, as for a 404; if the pin is wrong, a .deb's is mended by running distill lock, a source's at its sha256)"
+		hint = " (the server sent other bytes than the pinned sha256: it may not have the file and have sent an error page, as for a 404; a source's pin is its sha256 line)"
+		if p, arch, ok := lockedDeb(err, lock); ok {
+			hint = fmt.Sprintf(" (package %s %s (%s): the server sent other bytes than %s pins by its sha256: it may not have the file and have sent an error page, as for a 404, or the lock is older than the archive's packages or names another archive; run distill lock to refresh it)",
+				p.Name, p.Version, arch, lockName)
+		}
 	}
 	// A new error, not a wrapper: gRPC would send the status inside err,
 	// and its message, instead. The lines and the vertex go along.

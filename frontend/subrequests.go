@@ -121,3 +121,17 @@ func warnLint(ctx context.Context, src *dockerui.Source, warnings []linter.Warni
 		})
 	}
 }
+
+// warnDiag shows the planner's warnings on the build's progress, at their
+// lines, as lint warnings show.
+func warnDiag(ctx context.Context, src *dockerui.Source) func(*hcl.Diagnostic) {
+	return func(d *hcl.Diagnostic) {
+		opts := client.WarnOpts{}
+		msg := d.Summary + ": " + d.Detail
+		if d.Subject != nil {
+			opts.Range = []*pb.Range{distill2llb.Range(*d.Subject)}
+			msg += fmt.Sprintf(" (line %d)", d.Subject.Start.Line)
+		}
+		src.Warn(ctx, msg, opts)
+	}
+}

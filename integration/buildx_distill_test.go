@@ -183,3 +183,39 @@ image "app" {
 		{"/usr/local/bin", tar.TypeDir, 0o755, 0, 0, ""},
 	})
 }
+
+// TestBuildxFollowsContextSymlink: a file source that is a symlink inside
+// the context is copied as the file it names, as Dockerfile COPY does, and
+// a platform given twice is built once.
+func TestBuildxFollowsContextSymlink(t *testing.T) {
+	b := needBed(t)
+	dir := definition(t, b, `
+image "app" {
+  file "/etc/motd" { source = "motd" }
+}
+`, nil)
+	if err := os.MkdirAll(filepath.Join(dir, "real"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "real", "motd.txt"), []byte("welcome\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink("real/motd.txt", filepath.Join(dir, "motd")); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(t.TempDir(), "img.tar")
+	if _, _, err := b.Buildx(t, dir, "build", "-f", "distill.hcl", "--platform", "linux/amd64,linux/amd64",
+		"-o", "type=oci,dest="+out, "."); err != nil {
+		t.Fatal(err)
+	}
+	l, err := ReadOCILayout(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(l.Images) != 1 {
+		t.Fatalf("got %d images for linux/amd64 given twice, want 1", len(l.Images))
+	}
+	checkEntries(t, "app", l.Images[0], time.Unix(0, 0).UTC(), []wantEntry{
+		{"/etc/motd", tar.TypeReg, 0o644, 0, 0, "welcome"},
+	})
+}

@@ -77,6 +77,11 @@ func TestBuildxCheckConfig(t *testing.T) {
 	if err != nil || !strings.Contains(stderr, `UnusedVariable: Variable "UNUSED" is declared but never used (line 7)`) {
 		t.Errorf("a build does not show the warning: %v\n%s", err, stderr)
 	}
+	// A mistyped --build-arg is warned of, with the name it was meant for.
+	_, stderr, err = b.Buildx(t, dir, "build", "-f", "distill.hcl", "--target", "app", "--build-arg", "NAMEE=x", ".")
+	if err != nil || !strings.Contains(stderr, `--build-arg NAMEE: distill.hcl declares no variable "NAMEE", so the argument changes nothing (did you mean NAME?)`) {
+		t.Errorf("a build does not warn of an undeclared build argument: %v\n%s", err, stderr)
+	}
 	_, stderr, err = b.Buildx(t, dir, "build", "-f", "distill.hcl", "--target", "app",
 		"--build-arg", "BUILDKIT_DOCKERFILE_CHECK=error=true", ".")
 	if err == nil || !strings.Contains(stderr, "lint violation found for rules: UnusedVariable") {

@@ -111,7 +111,10 @@ func TestLockfile(t *testing.T) {
 				out[i] = '0'
 			}
 			return out
-		}, []string{"digest mismatch", ".deb"}},
+		}, []string{"digest mismatch", ".deb", "the archive's .deb is not the one distill.lock.json pins by its sha256", "run distill lock to refresh it"}},
+		{"truncated lockfile", func(l []byte) []byte {
+			return l[:len(l)/2]
+		}, []string{"distill.lock.json: lockfile: the JSON ends early (a truncated or half-edited file?); run distill lock to rewrite it"}},
 		{"package not locked", func(l []byte) []byte {
 			// The definition asks for more than was locked.
 			src, err := os.ReadFile(def)
@@ -141,6 +144,17 @@ func TestLockfile(t *testing.T) {
 			}
 			if _, err := os.Stat(dest); !os.IsNotExist(err) {
 				t.Errorf("a failed build wrote %s", dest)
+			}
+			// The frontend image says the same through buildx.
+			_, stderr, err = b.Buildx(t, dir, "build", "-f", "distill.hcl", "--progress", "plain", mirrorArgs(t)[0], mirrorArgs(t)[1],
+				"-o", "type=oci,dest="+dest, ".")
+			if err == nil {
+				t.Fatal("the buildx build succeeded")
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(stderr, w) {
+					t.Errorf("buildx output lacks %q:\n%s", w, stderr)
+				}
 			}
 		})
 	}

@@ -9,7 +9,9 @@ import (
 	"bytes"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
 	"path"
 	"slices"
 	"sort"
@@ -194,13 +196,17 @@ func Parse(data []byte) (*Lockfile, error) {
 	dec.DisallowUnknownFields()
 	var l Lockfile
 	if err := dec.Decode(&l); err != nil {
+		if errors.Is(err, io.ErrUnexpectedEOF) {
+			// Hand edits and interrupted copies end here, not a tool's write.
+			return nil, fmt.Errorf("lockfile: the JSON ends early (a truncated or half-edited file?); run distill lock to rewrite it: %w", err)
+		}
 		return nil, fmt.Errorf("lockfile: %w", err)
 	}
 	if dec.More() {
 		return nil, fmt.Errorf("lockfile: data after the JSON object")
 	}
 	if l.Version != LockfileVersion {
-		return nil, fmt.Errorf("lockfile: version %d, want %d (refresh the lockfile)", l.Version, LockfileVersion)
+		return nil, fmt.Errorf("lockfile: version %d, want %d: an older distill wrote it; run distill lock to rewrite it", l.Version, LockfileVersion)
 	}
 	if l.Architectures == nil {
 		l.Architectures = map[string]*LockedArch{}
@@ -281,14 +287,19 @@ func (l *Lockfile) validate() error {
 }
 
 // NotLockedError reports a package a definition asks for that the lockfile
-// does not hold.
+// does not hold, or an image (or sandbox) it holds no record of. The
+// caller says what to do: it knows the command.
 type NotLockedError struct {
-	Arch string
-	Key  string
+	Arch   string
+	Key    string
+	Record bool // Key names an image's or sandbox's record, not a package
 }
 
 func (e *NotLockedError) Error() string {
-	return fmt.Sprintf("the lockfile has no package %s for %s: the definition asks for more than was locked; refresh the lockfile", e.Key, e.Arch)
+	if e.Record {
+		return fmt.Sprintf("the lockfile has no record of %s for %s: it was locked before that was added, or for other platforms", e.Key, e.Arch)
+	}
+	return fmt.Sprintf("the lockfile has no package %s for %s: the definition asks for more than was locked", e.Key, e.Arch)
 }
 
 // Lookup returns the locked package with the given key for arch, or nil.

@@ -125,7 +125,7 @@ func TestLockfileRoundTrip(t *testing.T) {
 	}
 	var nl *NotLockedError
 	if _, err := l2.Closure("amd64", []string{"python3", "nodejs"}); !errors.As(err, &nl) || nl.Key != "nodejs" ||
-		err.Error() != "the lockfile has no package nodejs for amd64: the definition asks for more than was locked; refresh the lockfile" {
+		err.Error() != "the lockfile has no package nodejs for amd64: the definition asks for more than was locked" {
 		t.Errorf("Closure of an unlocked package: %v", err)
 	}
 	if _, err := l2.Closure("s390x", []string{"python3"}); !errors.As(err, &nl) {
@@ -160,7 +160,10 @@ func TestParseErrors(t *testing.T) {
 		t.Fatalf("good lockfile: %v", err)
 	}
 	for _, tt := range []struct{ in, err string }{
-		{`{"version":1,"architectures":{}}`, "version 1, want 2"},
+		{`{"version":1,"architectures":{}}`, "version 1, want 2: an older distill wrote it; run distill lock to rewrite it"},
+		// A file cut short says so, and what to do.
+		{pkg(good)[:60], "lockfile: the JSON ends early (a truncated or half-edited file?); run distill lock to rewrite it: unexpected EOF"},
+		{`{"version":2,"images":{"a":null},"architectures":{}}`, "image a is null"},
 		{`{"version":2,"architectures":{},"extra":1}`, `unknown field "extra"`},
 		{`{"version":2,"architectures":{}} {}`, "data after the JSON object"},
 		{`[]`, "cannot unmarshal"},
@@ -283,8 +286,27 @@ func TestLockedImages(t *testing.T) {
 	if _, _, err := l2.ImagePackages("small", small, "arm64"); !errors.As(err, &nl) {
 		t.Errorf("unlocked architecture: %v", err)
 	}
-	if _, _, err := l2.ImagePackages("other", small, "amd64"); !errors.As(err, &nl) {
+	if _, _, err := l2.ImagePackages("other", small, "amd64"); !errors.As(err, &nl) ||
+		err.Error() != "the lockfile has no record of image other for amd64: it was locked before that was added, or for other platforms" {
 		t.Errorf("unlocked image: %v", err)
+	}
+
+	// A record naming a package the lock lacks (a hand edit) fails the
+	// image it belongs to, naming the package, and no other image.
+	l2.Images["big"].Closure["amd64"] = append(l2.Images["big"].Closure["amd64"], "ghost")
+	data, err = l2.Marshal()
+	if err != nil {
+		t.Fatal(err)
+	}
+	l3, err := Parse(data)
+	if err != nil {
+		t.Fatalf("one broken record refused the whole lock: %v", err)
+	}
+	if _, _, err := l3.ImagePackages("small", small, "amd64"); err != nil {
+		t.Errorf("small, intact: %v", err)
+	}
+	if _, _, err := l3.ImagePackages("big", big, "amd64"); !errors.As(err, &nl) || nl.Key != "ghost" {
+		t.Errorf("big, broken: %v", err)
 	}
 }
 

@@ -30,6 +30,9 @@ type Options struct {
 	// BuildPlatform is the platform builds run on natively: a package
 	// with cross = true builds there for a foreign platform.
 	BuildPlatform ocispecs.Platform
+	// Warn, when set, receives what is suspicious but not wrong, found
+	// while solving from the indexes: an exclude naming no package.
+	Warn func(*hcl.Diagnostic)
 }
 
 // repos resolves an image's packages against the definition's
@@ -44,6 +47,8 @@ type repos struct {
 	buildArch string
 	releases  map[string]*archive.Release // by repository name
 	indexes   map[string]*archive.Index   // by Debian architecture
+	warn      func(*hcl.Diagnostic)
+	warned    map[string]bool // warnings given, by range and summary
 }
 
 func newRepos(def *definition.Definition, o Options) (*repos, error) {
@@ -61,7 +66,34 @@ func newRepos(def *definition.Definition, o Options) (*repos, error) {
 	if now.IsZero() {
 		now = time.Now()
 	}
-	return &repos{f: o.Fetcher, def: def, keyring: kr, now: now, buildArch: arch.ForPlatform(o.BuildPlatform), releases: map[string]*archive.Release{}, indexes: map[string]*archive.Index{}}, nil
+	return &repos{f: o.Fetcher, def: def, keyring: kr, now: now, buildArch: arch.ForPlatform(o.BuildPlatform), releases: map[string]*archive.Release{}, indexes: map[string]*archive.Index{},
+		warn: o.Warn, warned: map[string]bool{}}, nil
+}
+
+// warnf warns once per range and key: images share inherited lines, and
+// architectures the same mistake.
+func (a *repos) warnf(rng hcl.Range, key, summary, format string, args ...any) {
+	d := &hcl.Diagnostic{Severity: hcl.DiagWarning, Summary: summary, Detail: fmt.Sprintf(format, args...), Subject: rng.Ptr()}
+	if key = rng.String() + "\x00" + key; a.warn != nil && !a.warned[key] {
+		a.warned[key] = true
+		a.warn(d)
+	}
+}
+
+// checkExcludes warns of excluded names the index has no package of, nor
+// a package providing: a typo there excludes nothing.
+func (a *repos) checkExcludes(img *definition.Image, ix *archive.Index, arch string) {
+	for _, name := range img.Exclude {
+		if len(ix.Lookup(name)) > 0 {
+			continue
+		}
+		if provs, err := ix.Providers(name); err == nil && len(provs) > 0 {
+			continue
+		}
+		// Not naming the image: the line may be a parent's, warned once.
+		a.warnf(img.AttrRange(definition.AttrExclude), name, "Unknown excluded package",
+			"%q is no package of the archive for %s, so excluding it excludes nothing: check the name.", name, arch)
+	}
 }
 
 // release fetches and verifies a repository's InRelease.
@@ -127,6 +159,7 @@ func (a *repos) resolve(ctx context.Context, img *definition.Image, plats []ocis
 		if err != nil {
 			return err
 		}
+		a.checkExcludes(img, ix, arch)
 		sel, err := resolve.Resolve(ix, reqs, resolve.Options{Arch: arch, ForeignArchs: foreign, Exclude: exclude(img, reqs), Prefer: prefer})
 		if err != nil {
 			return &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Unsatisfiable packages",

@@ -165,3 +165,28 @@ func TestForeignArchitecture(t *testing.T) {
 		t.Errorf("locked %v", got)
 	}
 }
+
+// TestUnknownExclude: an excluded name that is no package of the archive,
+// real or virtual, is warned of at the exclude line, once however many
+// images inherit it or architectures lack it, and solving goes on.
+func TestUnknownExclude(t *testing.T) {
+	pkg := func(name, extra string) string {
+		return fmt.Sprintf("Package: %s\nVersion: 1\nArchitecture: amd64\n%sFilename: pool/%s.deb\nSize: 1\nSHA256: %s\n\n", name, extra, name, strings.Repeat("1", 64))
+	}
+	url, kr := signedMirrorOf(t, "bookworm", "bookworm", time.Now().Add(-time.Hour), "", map[string]string{
+		"amd64": pkg("libc6", "") + pkg("mawk", "Provides: awk\n"),
+		"arm64": strings.ReplaceAll(pkg("libc6", "")+pkg("mawk", "Provides: awk\n"), "amd64", "arm64"),
+	})
+	def := mustParse(t, fmt.Sprintf("repository \"debian\" {\n  url   = %q\n  suite = \"bookworm\"\n}\n"+
+		"image \"a\" {\n  platforms = [\"linux/amd64\", \"linux/arm64\"]\n  packages  = [\"libc6\"]\n  exclude   = [\"mawk\", \"awk\", \"mawkk\"]\n}\n"+
+		"image \"b\" { from = image.a }\n", url))
+	var got []string
+	warn := func(d *hcl.Diagnostic) { got = append(got, d.Error()) }
+	if _, err := Lock(t.Context(), def, nil, ocispecs.Platform{}, Options{Fetcher: archive.HTTPFetcher{}, Keyring: kr, Warn: warn}); err != nil {
+		t.Fatal(err)
+	}
+	want := `distill.hcl:8,3-39: Unknown excluded package; "mawkk" is no package of the archive for amd64, so excluding it excludes nothing: check the name.`
+	if len(got) != 1 || got[0] != want {
+		t.Errorf("warnings %q, want %q", got, want)
+	}
+}

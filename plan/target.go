@@ -33,6 +33,10 @@ func Target(def *definition.Definition, name string) (*definition.Image, error) 
 // when it declares any; else the image's own list; else fallback (the
 // worker's platform). The result is never empty.
 func Platforms(img *definition.Image, requested []ocispecs.Platform, fallback ocispecs.Platform) ([]ocispecs.Platform, error) {
+	requested, err := Requested(requested)
+	if err != nil {
+		return nil, err
+	}
 	if len(requested) == 0 {
 		if len(img.Platforms) == 0 {
 			return []ocispecs.Platform{fallback}, nil
@@ -59,4 +63,23 @@ func Platforms(img *definition.Image, requested []ocispecs.Platform, fallback oc
 		}
 	}
 	return slices.Clone(requested), nil
+}
+
+// Requested checks the platforms a build asks for (the CLI's or buildx's
+// --platform, which dockerui parses) as a definition's are checked, and
+// drops repeats: each would add an identical manifest to the index.
+func Requested(requested []ocispecs.Platform) ([]ocispecs.Platform, error) {
+	var out []ocispecs.Platform
+	seen := map[string]bool{}
+	for _, p := range requested {
+		if err := definition.CheckPlatform(p); err != nil {
+			return nil, fmt.Errorf("--platform %w", err)
+		}
+		p = platforms.Normalize(p)
+		if key := platforms.FormatAll(p); !seen[key] {
+			seen[key] = true
+			out = append(out, p)
+		}
+	}
+	return out, nil
 }

@@ -2,6 +2,7 @@ package plan
 
 import (
 	"errors"
+	"strings"
 	"testing"
 
 	"github.com/distill-build/distill/definition"
@@ -62,11 +63,18 @@ func TestPlatforms(t *testing.T) {
 		{"a", []ocispecs.Platform{s390x}, 0, `distill.hcl:5,3-47: Unsupported platform; Image "a" is built for linux/amd64, linux/arm64; linux/s390x was requested.`},
 		{"b", nil, 1, ""}, // the fallback
 		{"b", []ocispecs.Platform{s390x}, 1, ""},
+		{"a", []ocispecs.Platform{amd64, amd64}, 1, ""},
+		{"b", []ocispecs.Platform{amd64, {OS: "linux", Architecture: "x86_64"}, s390x}, 2, ""},
+		// What the image does not declare is still checked.
+		{"b", []ocispecs.Platform{{OS: "windows", Architecture: "amd64"}}, 0, "--platform windows/amd64: distill builds Linux images from Debian packages, not windows ones"},
+		{"b", []ocispecs.Platform{{OS: "linux", Architecture: "nonsense"}}, 0, `--platform linux/nonsense: Debian has no architecture "nonsense"; the Linux ones are 386, amd64, arm, arm64, loong64, mips64le, ppc64le, riscv64, s390x`},
 	} {
 		got, err := Platforms(def.Image(tc.image), tc.requested, s390x)
 		if tc.err != "" {
+			// An error about the definition's list carries its range; one
+			// about the command line is the command line's.
 			var d *hcl.Diagnostic
-			if !errors.As(err, &d) || err.Error() != tc.err {
+			if errors.As(err, &d) != strings.HasPrefix(tc.err, "distill.hcl:") || err.Error() != tc.err {
 				t.Errorf("%s %v: error %v, want %q", tc.image, tc.requested, err, tc.err)
 			}
 			continue

@@ -1,6 +1,7 @@
 package linter
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/distill-build/distill/definition"
@@ -21,7 +22,51 @@ func checks() []check {
 	return []check{
 		{RuleUnusedVariable.Meta, unusedVariables},
 		{RuleNonNumericUser.Meta, nonNumericUsers},
+		{RuleRequestedAndExcluded.Meta, requestedAndExcluded},
 	}
+}
+
+// requestedAndExcluded finds packages an image excludes in its own block
+// and asks for, there or through from: the resolver keeps a requested
+// package, so the exclusion is a mistake. Excluding in a parent what a
+// child asks for is how a child takes back a package (cc takes libgcc-s1,
+// which base keeps out), and is not one.
+func requestedAndExcluded(def *definition.Definition, images []*definition.Image) []Warning {
+	var out []Warning
+	warned := map[string]bool{}
+	for _, img := range images {
+		r, set := img.Attrs[definition.AttrExclude]
+		if !set {
+			continue
+		}
+		inherited := map[string]bool{}
+		for _, name := range img.From {
+			if p := def.Image(name); p != nil {
+				for _, x := range p.Exclude {
+					inherited[x] = true
+				}
+			}
+		}
+		for _, x := range img.Exclude {
+			key := r.String() + "\x00" + x
+			if inherited[x] || warned[key] || !slices.ContainsFunc(img.Packages, func(req string) bool { return requestName(req) == x }) {
+				continue
+			}
+			warned[key] = true
+			out = append(out, warning(RuleRequestedAndExcluded.Meta, r, RuleRequestedAndExcluded.Format(img.Name, x)))
+		}
+	}
+	return out
+}
+
+// requestName is the package a request names: "libc6" of "libc6:arm64",
+// "libc6=2.36-9" or "libc6 (>= 2.36)".
+func requestName(req string) string {
+	req = strings.TrimSpace(req)
+	if i := strings.IndexAny(req, " :=(<>"); i >= 0 {
+		return req[:i]
+	}
+	return req
 }
 
 // unusedVariables finds variables nothing refers to: a typo in a reference

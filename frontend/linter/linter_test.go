@@ -2,6 +2,7 @@ package linter
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -257,4 +258,60 @@ func lowered(t *testing.T, src string) *definition.Definition {
 		t.Fatal(diags)
 	}
 	return def
+}
+
+// TestRequestedAndExcluded warns where an image's own exclude line drops
+// nothing because the image asks for the package, and nowhere else.
+func TestRequestedAndExcluded(t *testing.T) {
+	const repo = "repository \"debian\" {\n  url   = \"http://mirror.invalid/debian\"\n  suite = \"bookworm\"\n}\n"
+	for _, tc := range []struct {
+		name, images string
+		want         []string // image@line of each warning
+	}{
+		{"same block", "image \"a\" {\n  packages = [\"tzdata\"]\n  exclude = [\"tzdata\"]\n}\n", []string{"a@7"}},
+		{"qualified request", "image \"a\" {\n  packages = [\"tzdata:amd64\", \"libc6 (>= 2.36)\"]\n  exclude = [\"libc6\", \"tzdata\"]\n}\n", []string{"a@7", "a@7"}},
+		{"child excludes the parent's request", "image \"a\" { packages = [\"tzdata\"] }\nimage \"b\" {\n  from = image.a\n  exclude = [\"tzdata\"]\n}\n", []string{"b@8"}},
+		{"child takes back the parent's exclusion", "image \"a\" {\n  packages = [\"base-files\"]\n  exclude = [\"tzdata\"]\n}\nimage \"b\" {\n  from = image.a\n  packages = [\"tzdata\"]\n}\n", nil},
+		{"nothing asked", "image \"a\" {\n  packages = [\"base-files\"]\n  exclude = [\"mawk\"]\n}\n", nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			def := lowered(t, repo+tc.images)
+			var got []string
+			for _, w := range New(nil).Check(def, def.Images) {
+				if w.Rule.Name == RuleRequestedAndExcluded.Name {
+					got = append(got, fmt.Sprintf("%s@%d", strings.Split(w.Message, `"`)[1], w.Range.Start.Line))
+				}
+			}
+			if strings.Join(got, " ") != strings.Join(tc.want, " ") {
+				t.Errorf("warnings %q, want %q", got, tc.want)
+			}
+		})
+	}
+}
+
+// TestExamplesLintClean: the examples show the language as meant.
+func TestExamplesLintClean(t *testing.T) {
+	files, err := filepath.Glob("../../examples/*/distill.hcl")
+	if err != nil || len(files) == 0 {
+		t.Fatal(files, err)
+	}
+	for _, f := range files {
+		src, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		args := map[string]string{"MIRROR": "http://mirror.invalid/debian", "SECURITY_MIRROR": "http://mirror.invalid/debian-security"}
+		def, diags := definition.Parse(f, src, definition.Options{Args: args})
+		if diags.HasErrors() {
+			t.Fatal(diags)
+		}
+		if def, diags = plan.Lower(def); diags.HasErrors() {
+			t.Fatal(diags)
+		}
+		for _, w := range New(nil).Check(def, def.Images) {
+			if w.Rule.Name == RuleRequestedAndExcluded.Name {
+				t.Errorf("%s: %s: %s", w.Range, w.Rule.Name, w.Message)
+			}
+		}
+	}
 }

@@ -42,4 +42,14 @@ var (
 			return fmt.Sprintf("Image %q runs as %q, a name: runtimes that check for a non-root user (Kubernetes' runAsNonRoot) cannot verify it; use accounts { run_as = %q } or a numeric uid", image, user, name)
 		},
 	}
+	RuleRequestedAndExcluded = Rule[func(image, pkg string) string]{
+		Meta: Meta{
+			Name:        "RequestedAndExcluded",
+			Description: "Images should not exclude a package they ask for",
+			URL:         docsBase + "requested-and-excluded.md",
+		},
+		Format: func(image, pkg string) string {
+			return fmt.Sprintf("Image %q asks for %q and excludes it: the request wins and the exclusion does nothing; remove one of them", image, pkg)
+		},
+	}
 )

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/containerd/platforms"
+	"github.com/distill-build/distill/frontend"
 	"github.com/moby/buildkit/client"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -68,18 +69,20 @@ when there is one, and then fetch no archive index.`,
 			if err := o.resolve(cmd.Flags(), args); err != nil {
 				return err
 			}
-			return runBuild(cmd.Context(), &o, cmd.ErrOrStderr())
+			return runBuild(cmd.Context(), &o, cmd.InOrStdin(), cmd.ErrOrStderr())
 		},
 	}
 	o.addFlags(cmd.Flags())
 	return cmd
 }
 
-func runBuild(ctx context.Context, o *buildOptions, stderr io.Writer) (err error) {
-	file, img, err := readDefinition(&o.commonOptions, o.target, stderr)
+func runBuild(ctx context.Context, o *buildOptions, stdin io.Reader, stderr io.Writer) (err error) {
+	def, err := readDefinition(ctx, &o.commonOptions, o.target, stdin, stderr)
 	if err != nil {
 		return err
 	}
+	defer def.remove()
+	img := def.img
 	specs := o.outputs
 	if len(specs) == 0 {
 		name := "image"
@@ -125,8 +128,10 @@ func runBuild(ctx context.Context, o *buildOptions, stderr io.Writer) (err error
 	if o.noCache {
 		attrs["no-cache"] = "" // every stage, as dockerui reads it
 	}
+	// Messages about files the context lacks name its directory.
+	attrs[frontend.ContextNameOpt] = absOr(o.context)
 	_, err = runFrontend(ctx, &o.commonOptions, frontendRun{
-		file:       file,
+		file:       def.path,
 		contextDir: o.context,
 		target:     o.target,
 		img:        img,
@@ -154,4 +159,12 @@ func attestAttrs(sbom, provenance string) (map[string]string, error) {
 		}
 	}
 	return attrs, nil
+}
+
+// absOr is path made absolute, or path as it is when that fails.
+func absOr(path string) string {
+	if abs, err := filepath.Abs(path); err == nil {
+		return abs
+	}
+	return path
 }

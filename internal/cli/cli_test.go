@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/moby/buildkit/client"
 	"github.com/spf13/pflag"
 )
 
@@ -38,8 +39,11 @@ func TestBuildFlags(t *testing.T) {
 		{"no cache", []string{"--no-cache"}, buildOptions{
 			commonOptions: commonOptions{file: "distill.hcl", progress: "auto"}, context: ".", noCache: true}},
 		// Lists are repeated, never split at commas: a value may hold one.
+		// Repeats go: each would be another identical manifest.
+		{"platforms deduplicated", []string{"--platform", "linux/amd64,linux/amd64", "--platform", "linux/x86_64,linux/arm64/v8"}, buildOptions{
+			commonOptions: commonOptions{file: "distill.hcl", platforms: []string{"linux/amd64", "linux/arm64"}, progress: "auto"}, context: "."}},
 		{"repeated lists keep commas", []string{"-f", "d.hcl", "--platform", "linux/amd64,linux/arm64", "--platform", "linux/riscv64", "--build-arg", "L=a,b", "--build-arg", "E=", "-o", "type=oci,dest=a.tar", "-o", "type=image,name=r/x:1,push=true"}, buildOptions{
-			commonOptions: commonOptions{file: "d.hcl", platforms: []string{"linux/amd64,linux/arm64", "linux/riscv64"}, buildArgs: []string{"L=a,b", "E="}, progress: "auto"},
+			commonOptions: commonOptions{file: "d.hcl", platforms: []string{"linux/amd64", "linux/arm64", "linux/riscv64"}, buildArgs: []string{"L=a,b", "E="}, progress: "auto"},
 			context:       ".", outputs: []string{"type=oci,dest=a.tar", "type=image,name=r/x:1,push=true"}}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -88,6 +92,12 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"lock", "--target", "x"}, "unknown flag: --target\nSee 'distill lock --help'."},
 		{[]string{"lock", "--context", "."}, "unknown flag: --context"},
 		{[]string{"version", "extra"}, `unknown command "extra" for "distill version"`},
+		// Platforms are checked before a buildkitd starts, whether or not
+		// the image lists its own.
+		{[]string{"build", "--platform", "windows/amd64"}, "--platform: windows/amd64: distill builds Linux images from Debian packages, not windows ones"},
+		{[]string{"build", "--platform", "linux/amd64,linux/nonsense"}, `--platform: linux/nonsense: Debian has no architecture "nonsense"; the Linux ones are 386, amd64,`},
+		{[]string{"build", "--platform", "!!!"}, `--platform: "!!!" is not a platform: write OS/ARCHITECTURE[/VARIANT], like linux/amd64`},
+		{[]string{"lock", "--platform", "linux/amd64,"}, `--platform: "" is not a platform`},
 	} {
 		_, _, err := runCLI(t, tc.args...)
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
@@ -206,7 +216,11 @@ func TestParseOutputs(t *testing.T) {
 	dir := t.TempDir()
 	for _, tc := range []struct {
 		spec, typ, dest, dir, said, err string
+		stdout                          bool
 	}{
+		// As buildx: "-" is standard output (refused when it is a terminal).
+		{spec: "type=oci,dest=-", typ: "oci", said: "oci image written to standard output", stdout: true},
+		{spec: "type=tar,dest=-", typ: "tar", said: "tar image written to standard output", stdout: true},
 		{spec: "type=oci,dest=" + dir + "/a.tar", typ: "oci", dest: dir + "/a.tar", said: "oci image written to " + dir + "/a.tar"},
 		{spec: "type=docker,dest=" + dir + "/b.tar", typ: "docker", dest: dir + "/b.tar", said: "docker image written to " + dir + "/b.tar"},
 		{spec: "type=oci,tar=false,dest=" + dir + "/layout", typ: "oci", dir: dir + "/layout", said: "oci image written to " + dir + "/layout"},
@@ -231,7 +245,7 @@ func TestParseOutputs(t *testing.T) {
 			continue
 		}
 		o := outs[0]
-		if o.entry.Type != tc.typ || o.dest != tc.dest || o.entry.OutputDir != tc.dir || (o.entry.Output != nil) != (tc.dest != "") || o.String() != tc.said {
+		if o.entry.Type != tc.typ || o.dest != tc.dest || o.entry.OutputDir != tc.dir || (o.entry.Output != nil) != (tc.dest != "" || tc.stdout) || o.String() != tc.said {
 			t.Errorf("%s: parsed %+v, said %q", tc.spec, o, o.String())
 		}
 		if _, ok := o.entry.Attrs["dest"]; ok {
@@ -363,6 +377,62 @@ func TestAttestAttrs(t *testing.T) {
 		}
 		if err != nil || !reflect.DeepEqual(got, tc.want) {
 			t.Errorf("attestAttrs(%q, %q) = %v, %v; want %v", tc.sbom, tc.provenance, got, err, tc.want)
+		}
+	}
+}
+
+// TestAddrErrors: a BuildKit address that leads nowhere fails before the
+// build, naming the address and where it came from.
+func TestAddrErrors(t *testing.T) {
+	dir := t.TempDir()
+	def := filepath.Join(dir, "distill.hcl")
+	if err := os.WriteFile(def, []byte("image \"x\" {\n  platforms = [\"linux/amd64\"]\n}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	sock := "unix://" + filepath.Join(dir, "no.sock")
+	for _, tc := range []struct {
+		name, env string
+		args      []string
+		want      string
+	}{
+		{"flag", "", []string{"--addr", sock}, "BuildKit at " + sock + " (from --addr) does not answer: is buildkitd running and listening there?"},
+		{"environment", sock, nil, "BuildKit at " + sock + " (from BUILDKIT_HOST) does not answer"},
+		{"scheme", "", []string{"--addr", "nope://x"}, "BuildKit at nope://x (from --addr) does not answer"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Setenv("BUILDKIT_HOST", tc.env)
+			args := append([]string{"build", "--progress", "quiet", "-o", "type=oci,dest=" + filepath.Join(dir, "x.tar")}, tc.args...)
+			_, _, err := runCLI(t, append(args, def)...)
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("error %v, want %q", err, tc.want)
+			}
+		})
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 1 {
+		t.Errorf("failed builds left %v", names(entries))
+	}
+}
+
+// TestPrintWarnings: the build's warnings reach the user after the
+// progress, one a line, as buildx lists them.
+func TestPrintWarnings(t *testing.T) {
+	for _, tc := range []struct {
+		shorts []string
+		want   string
+	}{
+		{nil, ""},
+		{[]string{`UnusedVariable: Variable "A" is declared but never used (line 1)`},
+			"1 warning found:\n - UnusedVariable: Variable \"A\" is declared but never used (line 1)\n"},
+		{[]string{"a (line 2)", "b"}, "2 warnings found:\n - a (line 2)\n - b\n"},
+	} {
+		var ws []client.VertexWarning
+		for _, s := range tc.shorts {
+			ws = append(ws, client.VertexWarning{Short: []byte(s)})
+		}
+		var b strings.Builder
+		printWarnings(&b, ws)
+		if b.String() != tc.want {
+			t.Errorf("printed %q, want %q", b.String(), tc.want)
 		}
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"time"
 
 	"github.com/distill-build/distill/definition"
 	"github.com/distill-build/distill/frontend"
@@ -21,6 +22,10 @@ import (
 	"github.com/tonistiigi/fsutil"
 	"golang.org/x/sync/errgroup"
 )
+
+// daemonAnswerTimeout bounds the wait for a daemon's first answer: one
+// that accepts connections but does not speak gRPC would hang the build.
+const daemonAnswerTimeout = 10 * time.Second
 
 // frontendRun is one in-process run of the frontend.
 type frontendRun struct {
@@ -74,9 +79,9 @@ func runFrontend(ctx context.Context, o *commonOptions, r frontendRun, stderr io
 		return nil, err
 	}
 
-	addr := o.addr
+	addr, from := o.addr, "--addr"
 	if addr == "" {
-		addr = os.Getenv("BUILDKIT_HOST")
+		addr, from = os.Getenv("BUILDKIT_HOST"), "BUILDKIT_HOST"
 	}
 	if addr == "" {
 		local, stop, err := startLocalBuildkit(ctx, stderr)
@@ -84,13 +89,21 @@ func runFrontend(ctx context.Context, o *commonOptions, r frontendRun, stderr io
 			return nil, err
 		}
 		defer stop()
-		addr = local
+		addr, from = local, "the buildkitd started for this command"
 	}
 	c, err := client.New(ctx, addr)
 	if err != nil {
-		return nil, fmt.Errorf("connecting to BuildKit at %s: %w", addr, err)
+		return nil, fmt.Errorf("connecting to BuildKit at %s (from %s): %w", addr, from, err)
 	}
 	defer c.Close()
+	// Ask before building: a wrong address fails here, saying what was
+	// tried, not as a raw gRPC error mid-build or after a long silence.
+	ictx, cancel := context.WithTimeout(ctx, daemonAnswerTimeout)
+	_, err = c.Info(ictx)
+	cancel()
+	if err != nil {
+		return nil, fmt.Errorf("BuildKit at %s (from %s) does not answer: is buildkitd running and listening there? %w", addr, from, err)
+	}
 
 	solveOpt := client.SolveOpt{
 		Exports:       r.exports,
@@ -113,12 +126,34 @@ func runFrontend(ctx context.Context, o *commonOptions, r frontendRun, stderr io
 		}, ch)
 		return err
 	})
+	var warnings []client.VertexWarning
 	eg.Go(func() error {
-		_, err := display.UpdateFrom(context.WithoutCancel(ectx), ch)
+		var err error
+		warnings, err = display.UpdateFrom(context.WithoutCancel(ectx), ch)
 		return err
 	})
-	if err := eg.Wait(); err != nil {
+	err = eg.Wait()
+	// The display leaves warnings to its caller, as buildx prints them:
+	// after the progress, whether or not the build failed.
+	printWarnings(stderr, warnings)
+	if err != nil {
 		return nil, err
 	}
 	return meta, nil
+}
+
+// printWarnings lists the build's warnings (lint rules, the planner's,
+// undeclared build arguments) as buildx does.
+func printWarnings(stderr io.Writer, warnings []client.VertexWarning) {
+	if len(warnings) == 0 {
+		return
+	}
+	noun := "warnings"
+	if len(warnings) == 1 {
+		noun = "warning"
+	}
+	fmt.Fprintf(stderr, "%d %s found:\n", len(warnings), noun)
+	for _, w := range warnings {
+		fmt.Fprintf(stderr, " - %s\n", w.Short)
+	}
 }

@@ -47,10 +47,18 @@ changed package by package. Builds then use the lockfile and fetch no index.`,
 // and writes the lockfile next to it, printing what changed package by
 // package, so a refresh is one reviewed diff.
 func runLock(ctx context.Context, o *commonOptions, stderr io.Writer) error {
-	file, _, err := readDefinition(o, "", stderr)
+	if o.file == stdinName {
+		return errors.New("-f -: lock writes the lockfile next to the definition, so give it the definition's file")
+	}
+	def, err := readDefinition(ctx, o, "", nil, stderr)
 	if err != nil {
 		return err
 	}
+	defer def.remove()
+	if def.staged {
+		return fmt.Errorf("%s is not a regular file: lock writes the lockfile next to the definition, so give it the definition's file", o.file)
+	}
+	file := def.path
 	meta, err := runFrontend(ctx, o, frontendRun{
 		file: file,
 		// Lock reads no context; the definition's directory stands in, as

@@ -2,7 +2,11 @@ package cli
 
 import (
 	"fmt"
+	"slices"
 	"strings"
+
+	"github.com/containerd/platforms"
+	"github.com/distill-build/distill/definition"
 
 	"github.com/spf13/pflag"
 )
@@ -23,7 +27,7 @@ type commonOptions struct {
 // addFlags declares the common options' flags. Lists are string arrays, not
 // slices: a build argument's value may hold a comma.
 func (o *commonOptions) addFlags(fs *pflag.FlagSet) {
-	fs.StringVarP(&o.file, "file", "f", defaultDefinition, "read the definition from `FILE` (or give it as the argument)")
+	fs.StringVarP(&o.file, "file", "f", defaultDefinition, "read the definition from `FILE`, or - for standard input (or give it as the argument)")
 	fs.StringArrayVar(&o.platforms, "platform", nil, "target `PLATFORMS`, comma separated or repeated (default: each image's own)")
 	fs.StringArrayVar(&o.buildArgs, "build-arg", nil, "set a definition variable: `NAME=VALUE` (repeatable)")
 	fs.StringVar(&o.addr, "addr", "", "the BuildKit daemon's `ADDRESS` (default: $BUILDKIT_HOST, else a buildkitd started for the command)")
@@ -46,7 +50,30 @@ func (o *commonOptions) resolve(fs *pflag.FlagSet, args []string) error {
 			return fmt.Errorf("--build-arg %q: want NAME=VALUE", a)
 		}
 	}
+	plats, err := checkPlatforms(o.platforms)
+	if err != nil {
+		return err
+	}
+	o.platforms = plats
 	return nil
+}
+
+// checkPlatforms splits the --platform values at commas, checks each as the
+// frontend would (before a buildkitd starts), and drops repeats.
+func checkPlatforms(values []string) ([]string, error) {
+	var out []string
+	for _, v := range values {
+		for s := range strings.SplitSeq(v, ",") {
+			p, err := definition.ParsePlatform(strings.TrimSpace(s))
+			if err != nil {
+				return nil, fmt.Errorf("--platform: %w", err)
+			}
+			if f := platforms.FormatAll(p); !slices.Contains(out, f) {
+				out = append(out, f)
+			}
+		}
+	}
+	return out, nil
 }
 
 // buildArgMap is the --build-arg values by name; a later one wins.
