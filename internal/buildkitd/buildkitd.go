@@ -26,6 +26,9 @@ type Config struct {
 	Socket     string    // unix socket path the daemon listens on (--addr unix://…)
 	ConfigTOML string    // contents of buildkitd.toml; none if empty
 	Log        io.Writer // receives the daemon's stdout and stderr; may be nil
+	// Listen are more addresses to serve besides Socket, such as
+	// tcp://127.0.0.1:1234, whose TLS [grpc.tls] in ConfigTOML sets.
+	Listen []string
 }
 
 const (
@@ -229,6 +232,9 @@ func (cfg Config) args(configPath string) []string {
 		"--containerd-worker=false",
 		"--root", cfg.Root,
 		"--addr", "unix://" + cfg.Socket,
+	}
+	for _, a := range cfg.Listen {
+		args = append(args, "--addr", a)
 	}
 	if configPath != "" {
 		args = append(args, "--config", configPath)
