@@ -321,6 +321,8 @@ func (a *repos) resolveSandbox(ctx context.Context, p *definition.Package, plats
 	if err := a.resolveSources(ctx, p, lock); err != nil {
 		return err
 	}
+	pins, _ := pinnedSources(a.def, p)
+	lock.SetPackageSources(p.Name, pins)
 	parse := func(reqs []string) ([]resolve.Request, error) {
 		out := slices.Clone(base)
 		for _, s := range reqs {
@@ -428,6 +430,9 @@ func sandbox(lock *lockfile.Lockfile, def *definition.Definition, p *definition.
 	stale := func(err error) error {
 		return &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Lockfile out of date",
 			Detail: fmt.Sprintf("The build sandbox of package %s: %v: run `distill lock` to refresh it.", p.Name, err), Subject: p.Build.Range.Ptr()}
+	}
+	if err := checkPinned(lock, def, p); err != nil {
+		return nil, err
 	}
 	sandboxArch, record, inputs := arch, sandboxRecord(p.Name), sandboxInputs(def, buildRequires(def, p))
 	host := ""
