@@ -1,8 +1,9 @@
 // Package lockfile reads and writes distill.lock.json, the lockfile next to a
 // definition: every package each architecture installs, pinned by version,
 // archive path and sha256, and what each image was locked from (its inputs
-// and closure), so a build fetches the same bytes without reading any index
-// and a stale lock is found. It also diffs two locks for `distill lock`.
+// and closure), and the sources of packages built from source, so a build
+// fetches the same bytes without reading any index and a stale lock is found.
+// It also diffs two locks for `distill lock`.
 package lockfile
 
 import (
@@ -56,6 +57,9 @@ type Lockfile struct {
 	// Sources pins the Debian source packages packages build from, by
 	// SourceKey.
 	Sources map[string]LockedSource `json:"sources,omitempty"`
+	// PackageSources pins the http and git sources of each package built
+	// from source, by package name, in the definition's order.
+	PackageSources map[string][]PinnedSource `json:"package_sources,omitempty"`
 }
 
 // LockedArch holds the packages locked for one architecture: the union of
@@ -224,7 +228,7 @@ func Parse(data []byte) (*Lockfile, error) {
 }
 
 func (l *Lockfile) clone() *Lockfile {
-	c := &Lockfile{Version: l.Version, LockedAt: l.LockedAt, Images: l.Images, Sources: l.Sources, Architectures: make(map[string]*LockedArch, len(l.Architectures))}
+	c := &Lockfile{Version: l.Version, LockedAt: l.LockedAt, Images: l.Images, Sources: l.Sources, PackageSources: l.PackageSources, Architectures: make(map[string]*LockedArch, len(l.Architectures))}
 	if c.Version == 0 {
 		c.Version = LockfileVersion
 	}
@@ -244,6 +248,9 @@ func (l *Lockfile) validate() error {
 		return err
 	}
 	if err := l.validateSources(); err != nil {
+		return err
+	}
+	if err := l.validatePackageSources(); err != nil {
 		return err
 	}
 	for arch, la := range l.Architectures {

@@ -154,7 +154,7 @@ Provides: debhelper-compat (= 13)
 package "pkg" {
   version = "1"
   build {
-    requires = ["build-essential", "libfoo-dev", "tool", "perl", "plain", "x:amd64", "debhelper-compat (= 13)"]
+    requires = ["build-essential", "libfoo-dev", "tool", "perl", "plain", "plain:native (>= 1)", "x:amd64", "debhelper-compat (= 13)"]
     cross    = true
     steps    = ["make"]
   }
@@ -168,7 +168,7 @@ repository "debian" {
 }
 `)
 	got := strings.Join(crossRequires(def, def.Package("pkg"), ix, "arm64"), " ")
-	want := "build-essential crossbuild-essential-arm64 libc6-dev:arm64 build-essential libfoo-dev:arm64 tool perl plain:arm64 x:amd64 debhelper-compat (= 13)"
+	want := "build-essential crossbuild-essential-arm64 libc6-dev:arm64 build-essential libfoo-dev:arm64 tool perl plain:arm64 plain (>= 1) x:amd64 debhelper-compat (= 13)"
 	if got != want {
 		t.Errorf("cross requires\n  %s\nwant\n  %s", got, want)
 	}
@@ -224,5 +224,26 @@ image "sdk" { packages = [package.app, package.lib.dev] }
 	_, diags := parse("d.hcl", []byte("package \"lib\" {\n  version = \"1\"\n  build { steps = [\"make\"] }\n}\nimage \"x\" { packages = [package.lib.doc] }\n"), definition.Options{})
 	if got := diags.Error(); !strings.Contains(got, `Unknown subpackage; Package lib has no subpackage "doc".`) {
 		t.Errorf("diagnostics %s", got)
+	}
+}
+
+// TestNativeRequest: ":native" asks for the build architecture's package,
+// which every sandbox solves unqualified.
+func TestNativeRequest(t *testing.T) {
+	for _, tc := range []struct {
+		in, want string
+		native   bool
+	}{
+		{"golang-go:native", "golang-go", true},
+		{"golang-go:native (>= 2:1.19)", "golang-go (>= 2:1.19)", true},
+		{"golang-go:native=2:1.19~1", "golang-go=2:1.19~1", true},
+		{"golang-go", "golang-go", false},
+		{"libc6-dev:arm64", "libc6-dev:arm64", false},
+		{"nativeish", "nativeish", false},
+	} {
+		got, native := nativeRequest(tc.in)
+		if got != tc.want || native != tc.native {
+			t.Errorf("nativeRequest(%q) = %q, %v; want %q, %v", tc.in, got, native, tc.want, tc.native)
+		}
 	}
 }

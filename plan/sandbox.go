@@ -177,6 +177,10 @@ func crossRequires(def *definition.Definition, p *definition.Package, hostIx *ar
 		if isMarker(s) {
 			continue
 		}
+		if s, ok := nativeRequest(s); ok {
+			out = append(out, s) // the build platform's, unqualified here
+			continue
+		}
 		r, err := resolve.ParseRequest(s)
 		if err != nil || r.Arch != "" || r.Name == "build-essential" {
 			out = append(out, s) // reported by the solve, or qualified already
@@ -199,6 +203,23 @@ func crossRequires(def *definition.Definition, p *definition.Package, hostIx *ar
 		out = append(out, r.String())
 	}
 	return out
+}
+
+// nativeRequest strips ":native" from a build requirement ("golang-go:native",
+// Build-Depends' way of asking for the build architecture's package, for a
+// tool that is not Multi-Arch: foreign): unqualified, a request is for the
+// native architecture of every sandbox, the build platform's in a cross one.
+func nativeRequest(s string) (string, bool) {
+	t := strings.TrimSpace(s)
+	i := strings.IndexAny(t, " (=")
+	if i < 0 {
+		i = len(t)
+	}
+	name, ok := strings.CutSuffix(t[:i], ":native")
+	if !ok {
+		return s, false
+	}
+	return name + t[i:], true
 }
 
 // resolveCross solves a cross sandbox of p for host, on the build
@@ -300,12 +321,15 @@ func (a *repos) resolveSandbox(ctx context.Context, p *definition.Package, plats
 	if err := a.resolveSources(ctx, p, lock); err != nil {
 		return err
 	}
+	pins, _ := pinnedSources(a.def, p)
+	lock.SetPackageSources(p.Name, pins)
 	parse := func(reqs []string) ([]resolve.Request, error) {
 		out := slices.Clone(base)
 		for _, s := range reqs {
 			if isMarker(s) {
 				continue
 			}
+			s, _ = nativeRequest(s)
 			r, err := resolve.ParseRequest(s)
 			if err != nil {
 				return nil, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Invalid build requirement",
@@ -406,6 +430,9 @@ func sandbox(lock *lockfile.Lockfile, def *definition.Definition, p *definition.
 	stale := func(err error) error {
 		return &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Lockfile out of date",
 			Detail: fmt.Sprintf("The build sandbox of package %s: %v: run `distill lock` to refresh it.", p.Name, err), Subject: p.Build.Range.Ptr()}
+	}
+	if err := checkPinned(lock, def, p); err != nil {
+		return nil, err
 	}
 	sandboxArch, record, inputs := arch, sandboxRecord(p.Name), sandboxInputs(def, buildRequires(def, p))
 	host := ""

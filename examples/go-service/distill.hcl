@@ -2,6 +2,8 @@
 
 # A Go HTTP service from this directory (the standard library only), built
 # from source with Debian's Go, into a static image that runs as nonroot.
+# arm64 cross-compiles: Debian's Go runs on the build platform and writes
+# the target's code for GOARCH, which is pure Go with cgo off.
 
 variable "MIRROR" {
   description = "The Debian mirror; distill build fills it from apt's sources."
@@ -19,12 +21,15 @@ package "service" {
     path = "main.go"
   }
   build {
-    requires = ["golang-go"]
+    # Debian's Go is no Multi-Arch: foreign tool: ":native" asks for the
+    # build platform's in a cross sandbox.
+    requires = ["golang-go:native"]
+    cross    = true
     caches   = ["/root/.cache/go-build"]
     env      = { CGO_ENABLED = "0", GOFLAGS = "-trimpath", GOTOOLCHAIN = "local" }
     steps = [
       "go mod init example.org/service",
-      "go build -ldflags=-buildid= -o $DESTDIR/usr/bin/service .",
+      "GOARCH=$TARGETARCH go build -ldflags=-buildid= -o $DESTDIR/usr/bin/service .",
     ]
   }
   test {
@@ -33,7 +38,7 @@ package "service" {
 }
 
 image "service" {
-  platforms  = ["linux/amd64"]
+  platforms  = ["linux/amd64", "linux/arm64"]
   packages   = ["base-files", "netbase", "tzdata", package.service]
   exclude    = ["mawk", "debconf"]
   entrypoint = ["/usr/bin/service"]

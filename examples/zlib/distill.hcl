@@ -3,7 +3,9 @@
 # zlib built from the upstream tarball in Debian's pool, and a small C
 # program built against it in the same graph: the program's sandbox has
 # zlib and its dev subpackage installed, and its image takes zlib's shared
-# library alone, as a runtime dependency.
+# library alone, as a runtime dependency. Both cross-compile for arm64:
+# zlib installs into Debian's multiarch directory, where the cross linker
+# looks for it and the target's loader finds it.
 
 variable "MIRROR" {
   description = "The Debian mirror; distill build fills it from apt's sources."
@@ -23,8 +25,10 @@ package "zlib" {
   }
   build {
     requires = ["build-essential"]
+    cross    = true
     steps = [
-      "CFLAGS=\"$CFLAGS -fPIC\" ./configure --prefix=/usr",
+      # CHOST makes configure use the host's ar and ranlib too.
+      "CHOST=$DEB_HOST_GNU_TYPE CFLAGS=\"$CFLAGS -fPIC\" ./configure --prefix=/usr --libdir=/usr/lib/$DEB_HOST_MULTIARCH",
       "make -j$(nproc)",
       "make install DESTDIR=$DESTDIR",
     ]
@@ -32,7 +36,7 @@ package "zlib" {
   # What building against zlib takes; images that only run programs linked
   # with it take the shared library alone.
   subpackage "dev" {
-    paths = ["usr/include/**", "usr/lib/*.a", "usr/lib/*.so", "usr/lib/pkgconfig/**", "usr/share/man/**"]
+    paths = ["usr/include/**", "usr/lib/*/*.a", "usr/lib/*/*.so", "usr/lib/*/pkgconfig/**", "usr/share/man/**"]
   }
   runtime = ["libc6"]
 }
@@ -53,17 +57,23 @@ package "zversion" {
     }
   }
   build {
-    requires = ["build-essential", package.zlib.dev]
+    # pkgconf is the target's ($PKG_CONFIG, which reads the target's
+    # multiarch directory); pkgconf-bin, named, the program it runs, the
+    # build platform's.
+    requires = ["build-essential", "pkgconf", "pkgconf-bin", package.zlib.dev]
+    cross    = true
     steps = [
       "mkdir -p $DESTDIR/usr/bin",
-      "cc $CPPFLAGS $CFLAGS $LDFLAGS -o $DESTDIR/usr/bin/zversion zversion.c -lz",
+      # CC and PKG_CONFIG name the cross tools in a cross build, and are
+      # unset in a native one.
+      "$${CC:-cc} $CPPFLAGS $CFLAGS $LDFLAGS -o $DESTDIR/usr/bin/zversion zversion.c $($${PKG_CONFIG:-pkg-config} --cflags --libs zlib)",
     ]
   }
   runtime = ["libc6", package.zlib]
 }
 
 image "zversion" {
-  platforms  = ["linux/amd64"]
+  platforms  = ["linux/amd64", "linux/arm64"]
   packages   = [package.zversion]
   entrypoint = ["/usr/bin/zversion"]
 }

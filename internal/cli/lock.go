@@ -96,13 +96,14 @@ func runLock(ctx context.Context, o *commonOptions, stderr io.Writer) error {
 	}
 	changes := lockfile.Diff(old, fresh)
 	images := lockfile.ImageChanges(old, fresh)
+	sources := lockfile.SourceChanges(old, fresh)
 	if len(changes) > 0 {
 		fmt.Fprint(stderr, lockfile.FormatChanges(changes))
 	}
-	for _, line := range images {
+	for _, line := range append(images, sources...) {
 		fmt.Fprintln(stderr, line)
 	}
-	if len(changes)+len(images) == 0 {
+	if len(changes)+len(images)+len(sources) == 0 {
 		fmt.Fprintln(stderr, "no changes")
 	}
 	fmt.Fprintln(stderr, "lockfile written to", path)
