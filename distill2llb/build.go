@@ -43,7 +43,7 @@ func built(o plan.Output, opt Options) (llb.State, string, error) {
 		}
 	}
 	// The steps' mtimes are the build's; the layer's are the epoch.
-	record := statusRecord(name, p.Version, arch.ForPlatform(opt.Platform), depends)
+	record := statusRecord(name, p.Name, p.Version, arch.ForPlatform(opt.Platform), depends)
 	// Staged, then copied into scratch stamping every path with the epoch:
 	// writing the record touches its directories' mtimes.
 	epoch := llb.WithCreatedTime(opt.Epoch)
@@ -370,10 +370,15 @@ mkdir -p "$1" && cp -a /tmp/source/. "$1"/`, "unpack", dest, dsc}),
 }
 
 // statusRecord is a /var/lib/dpkg/status.d record, which scanners read to
-// list the package.
-func statusRecord(name, version, debArch string, depends []string) string {
+// list the package: a subpackage names the package it was split from as
+// its Source, as dpkg does for binary packages of one source.
+func statusRecord(name, source, version, debArch string, depends []string) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "Package: %s\nVersion: %s\nArchitecture: %s\n", name, version, debArch)
+	fmt.Fprintf(&b, "Package: %s\n", name)
+	if source != name {
+		fmt.Fprintf(&b, "Source: %s\n", source)
+	}
+	fmt.Fprintf(&b, "Version: %s\nArchitecture: %s\n", version, debArch)
 	if len(depends) > 0 {
 		fmt.Fprintf(&b, "Depends: %s\n", strings.Join(depends, ", "))
 	}

@@ -129,3 +129,19 @@ func TestPackageGroups(t *testing.T) {
 		}
 	}
 }
+
+func TestStatusRecord(t *testing.T) {
+	for _, tc := range []struct {
+		name, source string
+		depends      []string
+		want         string
+	}{
+		{"zlib", "zlib", []string{"libc6"}, "Package: zlib\nVersion: 1.2.13\nArchitecture: arm64\nDepends: libc6\nMaintainer: distill\nDescription: zlib, built from source by distill\n"},
+		{"zlib-dev", "zlib", []string{"zlib (= 1.2.13)"}, "Package: zlib-dev\nSource: zlib\nVersion: 1.2.13\nArchitecture: arm64\nDepends: zlib (= 1.2.13)\nMaintainer: distill\nDescription: zlib-dev, built from source by distill\n"},
+		{"zversion", "zversion", nil, "Package: zversion\nVersion: 1.2.13\nArchitecture: arm64\nMaintainer: distill\nDescription: zversion, built from source by distill\n"},
+	} {
+		if got := statusRecord(tc.name, tc.source, "1.2.13", "arm64", tc.depends); got != tc.want {
+			t.Errorf("statusRecord(%s):\n%s\nwant\n%s", tc.name, got, tc.want)
+		}
+	}
+}
