@@ -90,8 +90,8 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"version", "extra"}, `unknown command "extra" for "distill version"`},
 	} {
 		_, _, err := runCLI(t, tc.args...)
-		if err == nil || !strings.Contains(err.Error(), tc.want) {
-			t.Errorf("%q: error %v, want %q", tc.args, err, tc.want)
+		if err == nil || !strings.Contains(err.Error(), tc.want) || ExitCode(err) != ExitUsage {
+			t.Errorf("%q: error %v (exit %d), want %q (exit %d)", tc.args, err, ExitCode(err), tc.want, ExitUsage)
 		}
 	}
 }
@@ -114,7 +114,7 @@ func TestHelp(t *testing.T) {
 			}
 		})
 	}
-	if want := []string{"build", "lock", "version"}; !slices.Equal(visible, want) {
+	if want := []string{"build", "fmt", "lock", "version"}; !slices.Equal(visible, want) {
 		t.Errorf("visible commands %v, want %v", visible, want)
 	}
 

@@ -13,7 +13,7 @@ func versionCmd() *cobra.Command {
 		Short:                 "Print distill's version",
 		Long:                  "Print distill's version: the module version it was built at, or dev for a build from a source tree.",
 		Example:               "  distill version",
-		Args:                  cobra.NoArgs,
+		Args:                  usageArgs(cobra.NoArgs),
 		DisableFlagsInUseLine: true,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			_, err := fmt.Fprintln(cmd.OutOrStdout(), "distill", version())
