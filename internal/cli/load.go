@@ -1,11 +1,15 @@
 package cli
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/distill-build/distill/definition"
+	"github.com/distill-build/distill/lockfile"
 	"github.com/distill-build/distill/plan"
 	"github.com/hashicorp/hcl/v2"
 )
@@ -36,6 +40,38 @@ func loadDefinition(file string, args map[string]string) (*loaded, error) {
 		return nil, l.diagError(diags)
 	}
 	return l, nil
+}
+
+// lock reads the lockfile next to the definition: nil, with its path,
+// when there is none.
+func (l *loaded) lock() (*lockfile.Lockfile, string, error) {
+	path := filepath.Join(filepath.Dir(l.file), lockfile.Name(filepath.Base(l.file)))
+	data, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, path, nil
+	}
+	if err != nil {
+		return nil, path, fmt.Errorf("reading the lockfile: %w", err)
+	}
+	lock, err := lockfile.Parse(data)
+	if err != nil {
+		return nil, path, fmt.Errorf("%s: %w; run distill lock %s to write it again", path, err, l.file)
+	}
+	return lock, path, nil
+}
+
+// located shows err with the definition's line when it is a diagnostic
+// (plan's errors about a range of the definition).
+func (l *loaded) located(err error) error {
+	var d *hcl.Diagnostic
+	if errors.As(err, &d) {
+		return l.diagError(hcl.Diagnostics{d})
+	}
+	var ds hcl.Diagnostics
+	if errors.As(err, &ds) {
+		return l.diagError(ds)
+	}
+	return err
 }
 
 // diagError is a definition's diagnostics, printed with their lines.
