@@ -114,7 +114,7 @@ func TestHelp(t *testing.T) {
 			}
 		})
 	}
-	if want := []string{"build", "check", "fmt", "inspect", "lock", "sbom", "version"}; !slices.Equal(visible, want) {
+	if want := []string{"build", "check", "fmt", "graph", "inspect", "lock", "sbom", "version"}; !slices.Equal(visible, want) {
 		t.Errorf("visible commands %v, want %v", visible, want)
 	}
 

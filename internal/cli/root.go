@@ -61,7 +61,7 @@ for the command.`,
 		//nolint:staticcheck // ST1005: the last line the user sees, ending as docker's does
 		return usage(fmt.Errorf("%w\nSee '%s --help'.", err, cmd.CommandPath()))
 	})
-	cmd.AddCommand(buildCmd(), lockCmd(), checkCmd(), fmtCmd(), inspectCmd(), sbomCmd(), versionCmd())
+	cmd.AddCommand(buildCmd(), lockCmd(), checkCmd(), fmtCmd(), graphCmd(), inspectCmd(), sbomCmd(), versionCmd())
 	cmd.AddCommand(helperCmds()...)
 	return cmd
 }
