@@ -22,6 +22,6 @@ func main() {
 	stop()
 	if err != nil {
 		cli.PrintError(os.Stderr, err)
-		os.Exit(1)
+		os.Exit(cli.ExitCode(err))
 	}
 }

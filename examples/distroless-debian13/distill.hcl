@@ -72,7 +72,7 @@ image "static" {
   description = "distroless static: accounts, CA certificates, tzdata, no libc"
   platforms   = split(",", PLATFORMS)
   # Debian 13 split the old zone names into tzdata-legacy; distroless keeps them.
-  packages    = ["base-files", "netbase", "tzdata", "tzdata-legacy", "media-types"]
+  packages = ["base-files", "netbase", "tzdata", "tzdata-legacy", "media-types"]
   # base-files pre-depends on awk and tzdata on debconf: both only serve
   # maintainer scripts, which never run here.
   exclude         = ["mawk", "debconf"]

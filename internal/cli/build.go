@@ -67,7 +67,7 @@ when there is one, and then fetch no archive index.`,
   distill build --addr unix:///run/buildkit/buildkitd.sock -o type=image,name=registry.example/app:1,push=true`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := o.resolve(cmd.Flags(), args); err != nil {
-				return err
+				return usage(err)
 			}
 			return runBuild(cmd.Context(), &o, cmd.InOrStdin(), cmd.ErrOrStderr())
 		},

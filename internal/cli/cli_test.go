@@ -100,8 +100,8 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"lock", "--platform", "linux/amd64,"}, `--platform: "" is not a platform`},
 	} {
 		_, _, err := runCLI(t, tc.args...)
-		if err == nil || !strings.Contains(err.Error(), tc.want) {
-			t.Errorf("%q: error %v, want %q", tc.args, err, tc.want)
+		if err == nil || !strings.Contains(err.Error(), tc.want) || ExitCode(err) != ExitUsage {
+			t.Errorf("%q: error %v (exit %d), want %q (exit %d)", tc.args, err, ExitCode(err), tc.want, ExitUsage)
 		}
 	}
 }
@@ -124,7 +124,7 @@ func TestHelp(t *testing.T) {
 			}
 		})
 	}
-	if want := []string{"build", "lock", "version"}; !slices.Equal(visible, want) {
+	if want := []string{"build", "check", "fmt", "graph", "inspect", "lock", "sbom", "version"}; !slices.Equal(visible, want) {
 		t.Errorf("visible commands %v, want %v", visible, want)
 	}
 
@@ -157,10 +157,29 @@ func TestHelp(t *testing.T) {
 }
 
 func TestVersion(t *testing.T) {
-	for _, args := range [][]string{{"version"}, {"--version"}} {
-		stdout, _, err := runCLI(t, args...)
-		if want := "distill " + version() + "\n"; err != nil || stdout != want {
-			t.Errorf("%q: %q, %v; want %q", args, stdout, err, want)
+	t.Setenv("BUILDKIT_HOST", "")
+	if stdout, _, err := runCLI(t, "--version"); err != nil || stdout != "distill "+version()+"\n" {
+		t.Errorf("--version: %q, %v", stdout, err)
+	}
+	local := "distill          " + version() + "\nfrontend         dev\nbuildkit client  " + moduleVersion("github.com/moby/buildkit") + "\n"
+	// A test binary records no dependencies: the integration test
+	// TestVersionOfDaemon checks the linked BuildKit's version in the CLI.
+	sock := filepath.Join(t.TempDir(), "none.sock")
+	for _, tc := range []struct {
+		args   []string
+		env    string
+		stdout string
+		err    string
+	}{
+		{[]string{"version"}, "", local + "buildkit daemon  none asked (give --addr or set BUILDKIT_HOST)\n", ""},
+		{[]string{"version", "--addr", "unix://" + sock}, "", local,
+			"asking BuildKit at unix://" + sock + " for its version: "},
+		{[]string{"version"}, "unix://" + sock, local, "check --addr or BUILDKIT_HOST, and that buildkitd runs"},
+	} {
+		t.Setenv("BUILDKIT_HOST", tc.env)
+		stdout, _, err := runCLI(t, tc.args...)
+		if stdout != tc.stdout || (tc.err == "") != (err == nil) || (err != nil && (!strings.Contains(err.Error(), tc.err) || ExitCode(err) != ExitFailure)) {
+			t.Errorf("%q (BUILDKIT_HOST=%s): %q, %v; want %q, %q", tc.args, tc.env, stdout, err, tc.stdout, tc.err)
 		}
 	}
 }

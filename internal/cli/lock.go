@@ -34,7 +34,7 @@ changed package by package. Builds then use the lockfile and fetch no index.`,
   distill lock --build-arg MIRROR=http://mirror.internal/debian examples/distroless-debian12/distill.hcl`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := o.resolve(cmd.Flags(), args); err != nil {
-				return err
+				return usage(err)
 			}
 			return runLock(cmd.Context(), &o, cmd.ErrOrStderr())
 		},
@@ -91,7 +91,7 @@ func runLock(ctx context.Context, o *commonOptions, stderr io.Writer) error {
 	case !errors.Is(err, fs.ErrNotExist):
 		return fmt.Errorf("reading the old lockfile: %w", err)
 	}
-	if err := writeAtomic(path, data); err != nil {
+	if err := writeAtomic(path, data, 0o644); err != nil {
 		return fmt.Errorf("writing the lockfile: %w", err)
 	}
 	changes := lockfile.Diff(old, fresh)
@@ -126,8 +126,9 @@ func keepLockTime(old, fresh *lockfile.Lockfile, prev, data []byte) []byte {
 	return data
 }
 
-// writeAtomic replaces path with data, never leaving a partial file.
-func writeAtomic(path string, data []byte) error {
+// writeAtomic replaces path with data, never leaving a partial file; the
+// file gets mode perm.
+func writeAtomic(path string, data []byte, perm os.FileMode) error {
 	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
 	if err != nil {
 		return err
@@ -140,7 +141,7 @@ func writeAtomic(path string, data []byte) error {
 	if err := f.Close(); err != nil {
 		return err
 	}
-	if err := os.Chmod(f.Name(), 0o644); err != nil {
+	if err := os.Chmod(f.Name(), perm); err != nil {
 		return err
 	}
 	return os.Rename(f.Name(), path)

@@ -34,13 +34,21 @@ for the command.`,
 		Example: `  distill build --target static distill.hcl
   distill lock distill.hcl`,
 		Version: version(),
+		// A word that names no command is a usage error (exit 2), as is
+		// an unknown flag.
+		Args: usageArgs(func(cmd *cobra.Command, args []string) error {
+			if len(args) > 0 {
+				return fmt.Errorf("unknown command %q for %q", args[0], cmd.CommandPath())
+			}
+			return nil
+		}),
 		// With no command, show what there is and fail, as a mistyped script
 		// line should.
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := cmd.Help(); err != nil {
 				return err
 			}
-			return errors.New("no command given")
+			return usage(errors.New("no command given: see the commands above"))
 		},
 		// main prints errors, with the definition's offending lines; a usage
 		// dump would bury them.
@@ -51,9 +59,9 @@ for the command.`,
 	cmd.SetVersionTemplate("distill {{.Version}}\n")
 	cmd.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {
 		//nolint:staticcheck // ST1005: the last line the user sees, ending as docker's does
-		return fmt.Errorf("%w\nSee '%s --help'.", err, cmd.CommandPath())
+		return usage(fmt.Errorf("%w\nSee '%s --help'.", err, cmd.CommandPath()))
 	})
-	cmd.AddCommand(buildCmd(), lockCmd(), versionCmd())
+	cmd.AddCommand(buildCmd(), lockCmd(), checkCmd(), fmtCmd(), graphCmd(), inspectCmd(), sbomCmd(), versionCmd())
 	cmd.AddCommand(helperCmds()...)
 	return cmd
 }

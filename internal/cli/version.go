@@ -1,25 +1,81 @@
 package cli
 
 import (
+	"context"
 	"fmt"
+	"io"
+	"os"
 	"runtime/debug"
+	"time"
 
+	"github.com/distill-build/distill/frontend"
+	"github.com/moby/buildkit/client"
 	"github.com/spf13/cobra"
 )
 
+// infoTimeout bounds the wait for a daemon that does not answer: version
+// is a quick question.
+const infoTimeout = 10 * time.Second
+
 func versionCmd() *cobra.Command {
-	return &cobra.Command{
-		Use:                   "version",
-		Short:                 "Print distill's version",
-		Long:                  "Print distill's version: the module version it was built at, or dev for a build from a source tree.",
-		Example:               "  distill version",
-		Args:                  cobra.NoArgs,
-		DisableFlagsInUseLine: true,
+	var addr string
+	cmd := &cobra.Command{
+		Use:   "version [flags]",
+		Short: "Print the versions of distill, its frontend and BuildKit",
+		Long: `Print distill's version (the module version it was built at, or dev for a build
+from a source tree), the version of the frontend it runs in-process, the
+BuildKit client it links, and, with --addr or $BUILDKIT_HOST, the version of
+that BuildKit daemon. Without either, distill build starts a buildkitd of its
+own for each build, and there is no daemon to ask.`,
+		Example: `  distill version
+  distill version --addr unix:///run/buildkit/buildkitd.sock`,
+		Args: usageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			_, err := fmt.Fprintln(cmd.OutOrStdout(), "distill", version())
-			return err
+			if addr == "" {
+				addr = os.Getenv("BUILDKIT_HOST")
+			}
+			return runVersion(cmd.Context(), addr, cmd.OutOrStdout())
 		},
 	}
+	cmd.Flags().StringVar(&addr, "addr", "", "ask the BuildKit daemon at `ADDRESS` for its version (default: $BUILDKIT_HOST)")
+	return cmd
+}
+
+func runVersion(ctx context.Context, addr string, stdout io.Writer) error {
+	r := newReport()
+	r.printf("distill\t%s\n", version())
+	r.printf("frontend\t%s\n", frontend.Version)
+	r.printf("buildkit client\t%s\n", moduleVersion("github.com/moby/buildkit"))
+	if addr == "" {
+		r.printf("buildkit daemon\tnone asked (give --addr or set BUILDKIT_HOST)\n")
+		return r.writeTo(stdout)
+	}
+	info, err := daemonInfo(ctx, addr)
+	if err != nil {
+		// What is known locally is still worth printing.
+		if werr := r.writeTo(stdout); werr != nil {
+			return werr
+		}
+		return fmt.Errorf("asking BuildKit at %s for its version: %w; check --addr or BUILDKIT_HOST, and that buildkitd runs", addr, err)
+	}
+	v := info.BuildkitVersion
+	rev := ""
+	if v.Revision != "" { // a buildkitd built without ldflags has none
+		rev = " (revision " + v.Revision + ")"
+	}
+	r.printf("buildkit daemon\t%s %s%s at %s\n", v.Package, v.Version, rev, addr)
+	return r.writeTo(stdout)
+}
+
+func daemonInfo(ctx context.Context, addr string) (*client.Info, error) {
+	ctx, cancel := context.WithTimeout(ctx, infoTimeout)
+	defer cancel()
+	c, err := client.New(ctx, addr)
+	if err != nil {
+		return nil, err
+	}
+	defer c.Close()
+	return c.Info(ctx)
 }
 
 // version is the main module's version, as go install records it; a build
@@ -30,4 +86,16 @@ func version() string {
 		return "dev"
 	}
 	return info.Main.Version
+}
+
+// moduleVersion is the version of a module linked into the binary.
+func moduleVersion(path string) string {
+	if info, ok := debug.ReadBuildInfo(); ok {
+		for _, m := range info.Deps {
+			if m.Path == path {
+				return m.Version
+			}
+		}
+	}
+	return "unknown"
 }

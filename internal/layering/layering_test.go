@@ -34,6 +34,7 @@ var allowed = map[string][]string{
 	"internal/aptsources":        {"debian/control"},
 	"internal/buildkitd":         nil,
 	"cmd/distill":                {"internal/cli"},
+	"internal/cli":               {"frontend", "frontend/linter", "plan", "definition", "lockfile", "helper", "sbom", "debian/arch", "debian/control", "debian/deb", "debian/compress", "internal/aptsources", "internal/buildkitd"},
 	"cmd/distill-frontend":       {"frontend", "helper"},
 	"debian/archive/archivetest": {"debian/archive"},
 }

@@ -1,0 +1,225 @@
+package cli
+
+import (
+	"archive/tar"
+	"errors"
+	"fmt"
+	"io"
+	"path"
+	"slices"
+	"strings"
+
+	"github.com/distill-build/distill/debian/compress"
+	"github.com/distill-build/distill/debian/control"
+	"github.com/distill-build/distill/debian/deb"
+	digest "github.com/opencontainers/go-digest"
+	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
+)
+
+// maxRecord bounds a status.d record read into memory: md5sums of the
+// largest packages are a few MiB.
+const maxRecord = 64 << 20
+
+// layerInfo is what one layer of an image holds.
+type layerInfo struct {
+	digest                   digest.Digest
+	compressed, uncompressed int64
+	records                  []string // status.d records (package names) it writes
+}
+
+// debPackage is a package an image records in status.d.
+type debPackage struct {
+	record              string // the record's name: a package name, maybe with :arch
+	name, version, arch string
+	layer               int   // the layer that writes its record
+	size                int64 // bytes of its files in the image
+	files               []string
+}
+
+// imageFile is a regular file of the image's final filesystem.
+type imageFile struct {
+	size  int64
+	layer int
+}
+
+// imageContents is an image read layer by layer: its layers, its packages
+// by record name, and the files no package lists.
+type imageContents struct {
+	platform ocispecs.Platform
+	layers   []layerInfo
+	packages map[string]*debPackage
+	unowned  []string // paths, sorted
+	files    map[string]imageFile
+}
+
+// readContents reads every layer of img, applying whiteouts as a runtime
+// would, and assigns files to packages by their md5sums records.
+func readContents(img ociImage) (*imageContents, error) {
+	c := &imageContents{platform: img.platform, packages: map[string]*debPackage{}, files: map[string]imageFile{}}
+	controls := map[string][]byte{}
+	sums := map[string][]byte{}
+	for i, d := range img.manifest.Layers {
+		li, err := c.readLayer(img.layout, d, i, controls, sums)
+		if err != nil {
+			return nil, err
+		}
+		c.layers = append(c.layers, li)
+	}
+	owned := map[string]bool{}
+	for rec, ctl := range controls {
+		p, err := control.ParseParagraph(ctl, path.Join(deb.StatusDir, rec), control.Lenient)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", img.layout.name, err)
+		}
+		pkg := &debPackage{record: rec, name: p.String("Package"), version: p.String("Version"), arch: p.String("Architecture"), layer: -1}
+		for i, l := range c.layers {
+			if slices.Contains(l.records, rec) {
+				pkg.layer = i
+			}
+		}
+		files, err := c.packageFiles(rec, sums[rec], pkg.layer)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %s.md5sums: %w", img.layout.name, rec, err)
+		}
+		for _, p := range files {
+			owned[p] = true
+			if f, ok := c.files[p]; ok {
+				pkg.size += f.size
+				pkg.files = append(pkg.files, p)
+			}
+		}
+		c.packages[rec] = pkg
+	}
+	for p := range c.files {
+		if !owned[p] && !strings.HasPrefix(p, deb.StatusDir+"/") {
+			c.unowned = append(c.unowned, p)
+		}
+	}
+	slices.Sort(c.unowned)
+	return c, nil
+}
+
+// packageFiles are the paths a package's md5sums lists. A package built
+// from source has a record but no md5sums: it owns the files of its layer
+// when the layer is its alone, as distill builds it.
+func (c *imageContents) packageFiles(rec string, sums []byte, layer int) ([]string, error) {
+	if sums == nil {
+		if layer < 0 || len(c.layers[layer].records) != 1 {
+			return nil, nil
+		}
+		var out []string
+		for p, f := range c.files {
+			if f.layer == layer && !strings.HasPrefix(p, deb.StatusDir+"/") {
+				out = append(out, p)
+			}
+		}
+		slices.Sort(out)
+		return out, nil
+	}
+	list, err := deb.ParseMD5Sums(sums)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]string, len(list))
+	for i, s := range list {
+		out[i] = path.Clean(strings.TrimPrefix(s.Path, "./"))
+	}
+	return out, nil
+}
+
+// readLayer reads one layer's tar stream to its end (which checks its
+// digest), counting its uncompressed bytes and keeping its regular files
+// and status.d records.
+func (c *imageContents) readLayer(l *ociLayout, d ocispecs.Descriptor, index int, controls, sums map[string][]byte) (layerInfo, error) {
+	li := layerInfo{digest: d.Digest, compressed: d.Size}
+	rc, err := l.blob(d)
+	if err != nil {
+		return li, err
+	}
+	defer rc.Close()
+	var format compress.Format
+	switch {
+	case strings.HasSuffix(d.MediaType, "+gzip") || strings.HasSuffix(d.MediaType, ".gzip"):
+		format = compress.Gzip
+	case strings.HasSuffix(d.MediaType, "+zstd"):
+		format = compress.Zstd
+	case strings.HasSuffix(d.MediaType, ".tar") || strings.HasSuffix(d.MediaType, "tar.v1"):
+	default:
+		return li, fmt.Errorf("%s: layer %s: media type %q is not a tar layer distill inspect reads", l.name, d.Digest, d.MediaType)
+	}
+	zr, err := compress.NewReader(format, rc)
+	if err != nil {
+		return li, fmt.Errorf("%s: layer %s: %w", l.name, d.Digest, err)
+	}
+	defer zr.Close()
+	counted := &countingReader{r: zr}
+	tr := tar.NewReader(counted)
+	for {
+		h, err := tr.Next()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return li, fmt.Errorf("%s: layer %s: %w", l.name, d.Digest, err)
+		}
+		name := path.Clean(strings.TrimPrefix(strings.TrimPrefix(h.Name, "./"), "/"))
+		dir, base := path.Split(name)
+		if wh, ok := strings.CutPrefix(base, ".wh."); ok {
+			c.whiteout(path.Clean(dir), wh)
+			continue
+		}
+		if h.Typeflag != tar.TypeReg {
+			delete(c.files, name) // a link or directory replaces a file
+			continue
+		}
+		c.files[name] = imageFile{size: h.Size, layer: index}
+		if rec, ok := strings.CutPrefix(name, deb.StatusDir+"/"); ok && !strings.Contains(rec, "/") {
+			data, err := io.ReadAll(io.LimitReader(tr, maxRecord))
+			if err != nil {
+				return li, fmt.Errorf("%s: layer %s: %s: %w", l.name, d.Digest, name, err)
+			}
+			if pkg, ok := strings.CutSuffix(rec, ".md5sums"); ok {
+				sums[pkg] = data
+			} else {
+				controls[rec] = data
+				li.records = append(li.records, rec)
+			}
+		}
+	}
+	// Read past the archive's end blocks to the end of the stream, which
+	// also lets the blob check its digest.
+	if _, err := io.Copy(io.Discard, counted); err != nil {
+		return li, fmt.Errorf("%s: layer %s: %w", l.name, d.Digest, err)
+	}
+	if _, err := io.Copy(io.Discard, rc); err != nil {
+		return li, fmt.Errorf("%s: layer %s: %w", l.name, d.Digest, err)
+	}
+	li.uncompressed = counted.n
+	slices.Sort(li.records)
+	return li, nil
+}
+
+// whiteout removes what an overlay whiteout in dir hides: one entry and
+// what is below it, or with the opaque marker everything below dir.
+func (c *imageContents) whiteout(dir, name string) {
+	prefix := path.Join(dir, name)
+	if name == ".wh..opq" {
+		prefix = dir
+	}
+	for p := range c.files {
+		if p == prefix || strings.HasPrefix(p, prefix+"/") || prefix == "." {
+			delete(c.files, p)
+		}
+	}
+}
+
+type countingReader struct {
+	r io.Reader
+	n int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += int64(n)
+	return n, err
+}
