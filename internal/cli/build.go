@@ -64,7 +64,7 @@ when there is one, and then fetch no archive index.`,
     --build-arg MIRROR=http://mirror.internal/debian examples/distroless-debian12/distill.hcl
 
   # Push to a registry with a running buildkitd
-  distill build --addr unix:///run/buildkit/buildkitd.sock -o type=image,name=registry.example/app:1,push=true`,
+  distill build --addr unix:///run/buildkit/buildkitd.sock -o type=image,name=REGISTRY/app:1,push=true`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := o.resolve(cmd.Flags(), args); err != nil {
 				return usage(err)
