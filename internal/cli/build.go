@@ -50,14 +50,15 @@ func (o *buildOptions) resolve(fs *pflag.FlagSet, args []string) error {
 func buildCmd() *cobra.Command {
 	var o buildOptions
 	cmd := &cobra.Command{
-		Use:   "build [flags] [DEFINITION]",
+		Use:   "build [flags] [DEFINITION|DIR]",
 		Short: "Build an image of a definition",
-		Long: `Build builds one image of DEFINITION (default distill.hcl) for each of its
-platforms, and exports it: by default to IMAGE.oci.tar in the current directory.
+		Long: `Build builds one image of DEFINITION (default distill.hcl; a directory DIR
+names its distill.hcl) for each of its platforms, and exports it: by default
+to IMAGE.oci.tar in the current directory.
 Builds use the definition's lockfile (distill.lock.json next to distill.hcl)
 when there is one, and then fetch no archive index.`,
 		Example: `  # The definition's last image, for its own platforms, to <image>.oci.tar
-  distill build
+  distill build .
 
   # One image for one platform, with the mirror set
   distill build --target static --platform linux/arm64 \

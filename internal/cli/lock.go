@@ -21,11 +21,11 @@ import (
 func lockCmd() *cobra.Command {
 	var o commonOptions
 	cmd := &cobra.Command{
-		Use:   "lock [flags] [DEFINITION]",
+		Use:   "lock [flags] [DEFINITION|DIR]",
 		Short: "Solve every image's packages and write the definition's lockfile",
-		Long: `Lock solves every image's packages of DEFINITION (default distill.hcl) against
-the verified archive indexes, for each image's platforms (or --platform), and
-writes the lockfile next to it (distill.hcl: distill.lock.json), printing what
+		Long: `Lock solves every image's packages of DEFINITION (default distill.hcl; a
+directory DIR names its distill.hcl) against the verified archive indexes, for
+each image's platforms (or --platform), and writes the lockfile next to it (distill.hcl: distill.lock.json), printing what
 changed package by package. Builds then use the lockfile and fetch no index.`,
 		Example: `  # Lock distill.hcl in the current directory
   distill lock
