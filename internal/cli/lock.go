@@ -59,7 +59,7 @@ func runLock(ctx context.Context, o *commonOptions, stderr io.Writer) error {
 		return fmt.Errorf("%s is not a regular file: lock writes the lockfile next to the definition, so give it the definition's file", o.file)
 	}
 	file := def.path
-	meta, err := runFrontend(ctx, o, frontendRun{
+	res, err := runFrontend(ctx, o, frontendRun{
 		file: file,
 		// Lock reads no context; the definition's directory stands in, as
 		// it does for a build given no --context.
@@ -69,7 +69,7 @@ func runLock(ctx context.Context, o *commonOptions, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	data, ok := meta[frontend.LockfileKey]
+	data, ok := res.meta[frontend.LockfileKey]
 	if !ok {
 		return errors.New("the frontend returned no lockfile")
 	}
