@@ -83,7 +83,7 @@ func Build(ctx context.Context, c client.Client) (_ *client.Result, err error) {
 		return nil, diagnosticsError(lowerDiags, src.SourceMap)
 	}
 	if bc.BuildOpts().Opts[LockOpt] == "true" {
-		res, err := lock(ctx, bc, c, def, warnDiag(ctx, src))
+		res, err := lock(ctx, bc, c, def, src.SourceMap, warnDiag(ctx, src))
 		return res, wrapSource(err, src.SourceMap)
 	}
 

@@ -91,6 +91,9 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"lock", "--output", "type=oci,dest=x.tar"}, "unknown flag: --output"},
 		{[]string{"lock", "--target", "x"}, "unknown flag: --target\nSee 'distill lock --help'."},
 		{[]string{"lock", "--context", "."}, "unknown flag: --context"},
+		{[]string{"lock", "--check", "--update", "libc6"}, "--check writes nothing and --update writes the lockfile: give one of them"},
+		{[]string{"lock", "--update", "libc6=2.36"}, `--update "libc6=2.36": want package names`},
+		{[]string{"lock", "--update", "libc6", "-f", "-"}, "-f -: lock writes the lockfile next to the definition"},
 		{[]string{"version", "extra"}, `unknown command "extra" for "distill version"`},
 		// Platforms are checked before a buildkitd starts, whether or not
 		// the image lists its own.
