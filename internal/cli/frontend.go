@@ -91,12 +91,12 @@ func runFrontend(ctx context.Context, o *commonOptions, r frontendRun, stderr io
 		addr, from = os.Getenv("BUILDKIT_HOST"), "BUILDKIT_HOST"
 	}
 	if addr == "" {
-		local, stop, err := startLocalBuildkit(ctx, stderr)
+		local, release, err := useLocalBuildkit(ctx, stderr)
 		if err != nil {
 			return nil, err
 		}
-		defer stop()
-		addr, from = local, "the buildkitd started for this command"
+		defer release()
+		addr, from = local, "the local buildkitd"
 	}
 	c, err := client.New(ctx, addr)
 	if err != nil {

@@ -32,7 +32,7 @@ func (o *commonOptions) addFlags(fs *pflag.FlagSet) {
 	fs.StringVarP(&o.file, "file", "f", defaultDefinition, "read the definition from `FILE`, or - for standard input (or give it as the argument)")
 	fs.StringArrayVar(&o.platforms, "platform", nil, "target `PLATFORMS`, comma separated or repeated (default: each image's own)")
 	fs.StringArrayVar(&o.buildArgs, "build-arg", nil, "set a definition variable: `NAME=VALUE` (repeatable)")
-	fs.StringVar(&o.addr, "addr", "", "the BuildKit daemon's `ADDRESS` (default: $BUILDKIT_HOST, else a buildkitd started for the command)")
+	fs.StringVar(&o.addr, "addr", "", "the BuildKit daemon's `ADDRESS` (default: $BUILDKIT_HOST, else the local buildkitd, started on first use and shared)")
 	fs.StringVar(&o.progress, "progress", "auto", "progress output `MODE`: auto, plain, tty, quiet or rawjson")
 }
 
