@@ -83,7 +83,7 @@ func Build(ctx context.Context, c client.Client) (_ *client.Result, err error) {
 		return nil, diagnosticsError(lowerDiags, src.SourceMap)
 	}
 	if bc.BuildOpts().Opts[LockOpt] == "true" {
-		res, err := lock(ctx, bc, c, def, warnDiag(ctx, src))
+		res, err := lock(ctx, bc, c, def, src.SourceMap, warnDiag(ctx, src))
 		return res, wrapSource(err, src.SourceMap)
 	}
 
@@ -183,6 +183,11 @@ func Build(ctx context.Context, c client.Client) (_ *client.Result, err error) {
 	}); err != nil {
 		return nil, err
 	}
+	counts, err := packageCounts(pkgs, plats)
+	if err != nil {
+		return nil, fmt.Errorf("counting %s's packages: %w", img.Name, err)
+	}
+	rb.AddMeta(PackagesKey, counts)
 	// The exporter dates the index from the unkeyed epoch; the per-platform
 	// ones only date the manifests.
 	rb.AddMeta(commonexptypes.ExporterEpochKey, []byte(strconv.FormatInt(epoch.Unix(), 10)))

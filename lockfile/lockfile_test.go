@@ -310,34 +310,6 @@ func TestLockedImages(t *testing.T) {
 	}
 }
 
-func TestImageChanges(t *testing.T) {
-	in := LockInputs{Packages: []string{"a"}, Repositories: []string{"debian bookworm main"}}
-	old := &Lockfile{Images: map[string]*LockedImage{
-		"kept":    {LockInputs: in, Closure: map[string][]string{"amd64": {"a"}}},
-		"grown":   {LockInputs: in, Closure: map[string][]string{"amd64": {"a"}}},
-		"edited":  {LockInputs: in, Closure: map[string][]string{"amd64": {"a"}}},
-		"dropped": {LockInputs: in, Closure: map[string][]string{"amd64": {"a"}}},
-	}}
-	edited := in
-	edited.Exclude = []string{"b"}
-	new := &Lockfile{Images: map[string]*LockedImage{
-		"kept":   {LockInputs: in, Closure: map[string][]string{"amd64": {"a"}}},
-		"grown":  {LockInputs: in, Closure: map[string][]string{"amd64": {"a", "b"}}},
-		"edited": {LockInputs: edited, Closure: map[string][]string{"amd64": {"a"}}},
-		"new":    {LockInputs: in, Closure: map[string][]string{"amd64": {"a"}}},
-	}}
-	got := strings.Join(ImageChanges(old, new), "\n")
-	want := strings.Join([]string{
-		"image dropped (removed)",
-		`image edited: packages ["a"], exclude ["b"], repositories ["debian bookworm main"] (inputs changed)`,
-		"image grown amd64: 1 -> 2 packages (closure changed)",
-		"image new (added)",
-	}, "\n")
-	if got != want {
-		t.Errorf("got\n%s\nwant\n%s", got, want)
-	}
-}
-
 func reqs(t testing.TB, ss ...string) []resolve.Request {
 	t.Helper()
 	var out []resolve.Request

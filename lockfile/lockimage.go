@@ -137,10 +137,14 @@ func (l *Lockfile) validateImages() error {
 	return nil
 }
 
-// ImageChanges describes, one line an image, the images whose lock record
-// changed from old to new: added, removed, solved from other inputs, or
-// given another closure. Sorted by image name; either lockfile may be nil.
-func ImageChanges(old, new *Lockfile) []string {
+// ImageChanges describes how the image records changed from old to new:
+// images added and removed, then, once for the image it starts in, each
+// change of inputs (packages, excludes, repositories) or, with the same
+// inputs, of closure, with how many images built on that one it reaches
+// ("image static: + libcap2 (and 18 images built on it)"). parents maps
+// an image to the images it is built on (definition.Image.From); either
+// lockfile may be nil. Sorted by image name.
+func ImageChanges(old, new *Lockfile, parents map[string][]string) []string {
 	images := func(l *Lockfile) map[string]*LockedImage {
 		if l == nil {
 			return nil
@@ -155,6 +159,7 @@ func ImageChanges(old, new *Lockfile) []string {
 	for k := range n {
 		names[k] = true
 	}
+	changes := map[string][]string{}
 	var out []string
 	for _, name := range sortedKeys(names) {
 		a, b := o[name], n[name]
@@ -163,17 +168,105 @@ func ImageChanges(old, new *Lockfile) []string {
 			out = append(out, fmt.Sprintf("%s (added)", recordName(name)))
 		case b == nil:
 			out = append(out, fmt.Sprintf("%s (removed)", recordName(name)))
-		case !a.LockInputs.Equal(b.LockInputs):
-			out = append(out, fmt.Sprintf("%s: packages %q, exclude %q, repositories %q (inputs changed)", recordName(name), b.Packages, b.Exclude, b.Repositories))
 		default:
-			for _, arch := range sortedKeys(unionKeys(a.Closure, b.Closure)) {
-				if !slices.Equal(a.Closure[arch], b.Closure[arch]) {
-					out = append(out, fmt.Sprintf("%s %s: %d -> %d packages (closure changed)", recordName(name), arch, len(a.Closure[arch]), len(b.Closure[arch])))
-				}
+			changes[name] = recordChanges(a, b)
+		}
+	}
+	own := map[string][]string{}
+	for name, cs := range changes {
+		inherited := map[string]bool{}
+		for _, p := range parents[name] {
+			for _, c := range changes[p] {
+				inherited[c] = true
+			}
+		}
+		for _, c := range cs {
+			if !inherited[c] {
+				own[name] = append(own[name], c)
 			}
 		}
 	}
+	for _, name := range sortedKeys(names) {
+		if len(own[name]) == 0 {
+			continue
+		}
+		line := recordName(name) + ": " + strings.Join(own[name], ", ")
+		reached := 0
+		for other := range changes {
+			if other != name && builtOn(other, name, parents) && overlaps(changes[other], own[name]) {
+				reached++
+			}
+		}
+		switch reached {
+		case 0:
+		case 1:
+			line += " (and 1 image built on it)"
+		default:
+			line += fmt.Sprintf(" (and %d images built on it)", reached)
+		}
+		out = append(out, line)
+	}
 	return out
+}
+
+// recordChanges lists what changed in one image record: its inputs, or,
+// with the same inputs, its closure per architecture.
+func recordChanges(a, b *LockedImage) []string {
+	var out []string
+	if !a.LockInputs.Equal(b.LockInputs) {
+		out = append(out, setChanges("", a.Packages, b.Packages)...)
+		out = append(out, setChanges("exclude ", a.Exclude, b.Exclude)...)
+		out = append(out, setChanges("repository ", a.Repositories, b.Repositories)...)
+		return out
+	}
+	for _, arch := range sortedKeys(unionKeys(a.Closure, b.Closure)) {
+		out = append(out, setChanges(arch+" ", a.Closure[arch], b.Closure[arch])...)
+	}
+	return out
+}
+
+// setChanges is "PREFIX+ x" for each x in b alone, then "PREFIX- x" for
+// each in a alone, in their lists' order.
+func setChanges(prefix string, a, b []string) []string {
+	var out []string
+	for _, x := range b {
+		if !slices.Contains(a, x) {
+			out = append(out, prefix+"+ "+x)
+		}
+	}
+	for _, x := range a {
+		if !slices.Contains(b, x) {
+			out = append(out, prefix+"- "+x)
+		}
+	}
+	return out
+}
+
+// builtOn reports whether img is built, directly or not, on base.
+func builtOn(img, base string, parents map[string][]string) bool {
+	seen := map[string]bool{}
+	todo := slices.Clone(parents[img])
+	for len(todo) > 0 {
+		p := todo[0]
+		todo = todo[1:]
+		if p == base {
+			return true
+		}
+		if !seen[p] {
+			seen[p] = true
+			todo = append(todo, parents[p]...)
+		}
+	}
+	return false
+}
+
+func overlaps(a, b []string) bool {
+	for _, x := range a {
+		if slices.Contains(b, x) {
+			return true
+		}
+	}
+	return false
 }
 
 func unionKeys(a, b map[string][]string) map[string]bool {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"sort"
 	"strings"
@@ -33,6 +34,10 @@ type Options struct {
 	// Warn, when set, receives what is suspicious but not wrong, found
 	// while solving from the indexes: an exclude naming no package.
 	Warn func(*hcl.Diagnostic)
+	// Keep maps a Debian architecture to the package versions to keep
+	// where the archive still has them and they satisfy what asks for
+	// them (distill lock --update: every package but the named ones).
+	Keep map[string]map[string]string
 }
 
 // repos resolves an image's packages against the definition's
@@ -49,6 +54,7 @@ type repos struct {
 	indexes   map[string]*archive.Index   // by Debian architecture
 	warn      func(*hcl.Diagnostic)
 	warned    map[string]bool // warnings given, by range and summary
+	keep      map[string]map[string]string
 }
 
 func newRepos(def *definition.Definition, o Options) (*repos, error) {
@@ -67,7 +73,7 @@ func newRepos(def *definition.Definition, o Options) (*repos, error) {
 		now = time.Now()
 	}
 	return &repos{f: o.Fetcher, def: def, keyring: kr, now: now, buildArch: arch.ForPlatform(o.BuildPlatform), releases: map[string]*archive.Release{}, indexes: map[string]*archive.Index{},
-		warn: o.Warn, warned: map[string]bool{}}, nil
+		warn: o.Warn, warned: map[string]bool{}, keep: o.Keep}, nil
 }
 
 // warnf warns once per range and key: images share inherited lines, and
@@ -152,8 +158,9 @@ func (a *repos) resolve(ctx context.Context, img *definition.Image, plats []ocis
 	if err != nil {
 		return err
 	}
-	var prefer map[string]string
+	var first map[string]string // the first architecture's versions
 	for _, arch := range debianArchs(plats) {
+		prefer := a.preferring(arch, first)
 		foreign := foreignArchs(reqs, arch)
 		ix, err := a.merged(ctx, append([]string{arch}, foreign...))
 		if err != nil {
@@ -165,8 +172,8 @@ func (a *repos) resolve(ctx context.Context, img *definition.Image, plats []ocis
 			return &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Unsatisfiable packages",
 				Detail: fmt.Sprintf("Image %q for %s: %v.", img.Name, arch, err), Subject: img.AttrRange(definition.AttrPackages).Ptr()}
 		}
-		if prefer == nil {
-			prefer = sel.Versions()
+		if first == nil {
+			first = sel.Versions()
 		}
 		if err := lock.Add(sel); err != nil {
 			return err
@@ -351,5 +358,16 @@ func debianArchs(plats []ocispecs.Platform) []string {
 		}
 	}
 	sort.Strings(out)
+	return out
+}
+
+// preferring is the versions to prefer on arch: those to keep, then
+// versions over them (another architecture's, a sandbox's base).
+func (a *repos) preferring(arch string, over map[string]string) map[string]string {
+	if len(a.keep[arch]) == 0 {
+		return over
+	}
+	out := maps.Clone(a.keep[arch])
+	maps.Copy(out, over)
 	return out
 }

@@ -238,7 +238,7 @@ func (a *repos) resolveCross(ctx context.Context, p *definition.Package, host st
 	if err != nil {
 		return err
 	}
-	bsel, err := resolveBase(buildIx, base, build, p)
+	bsel, err := a.resolveBase(buildIx, base, build, p)
 	if err != nil {
 		return err
 	}
@@ -256,7 +256,7 @@ func (a *repos) resolveCross(ctx context.Context, p *definition.Package, host st
 		}
 		full = append(full, r)
 	}
-	sel, err := resolve.Resolve(ix, full, resolve.Options{Arch: build, ForeignArchs: []string{host}, Essential: true, Prefer: bsel.Versions()})
+	sel, err := resolve.Resolve(ix, full, resolve.Options{Arch: build, ForeignArchs: []string{host}, Essential: true, Prefer: a.preferring(build, bsel.Versions())})
 	if err != nil {
 		return &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Unsatisfiable build requirements",
 			Detail: fmt.Sprintf("Package %s, cross from %s to %s: %v.", p.Name, build, host, err), Subject: p.Build.Range.Ptr()}
@@ -353,7 +353,7 @@ func (a *repos) resolveSandbox(ctx context.Context, p *definition.Package, plats
 			}
 			continue
 		}
-		bsel, err := resolveBase(ix, base, arch, p)
+		bsel, err := a.resolveBase(ix, base, arch, p)
 		if err != nil {
 			return err
 		}
@@ -365,7 +365,7 @@ func (a *repos) resolveSandbox(ctx context.Context, p *definition.Package, plats
 		if err != nil {
 			return err
 		}
-		sel, err := resolve.Resolve(ix, full, resolve.Options{Arch: arch, Essential: true, Prefer: bsel.Versions()})
+		sel, err := resolve.Resolve(ix, full, resolve.Options{Arch: arch, Essential: true, Prefer: a.preferring(arch, bsel.Versions())})
 		if err != nil {
 			return &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Unsatisfiable build requirements",
 				Detail: fmt.Sprintf("Package %s for %s: %v.", p.Name, arch, err), Subject: p.Build.RequiresRange.Ptr()}
@@ -385,8 +385,8 @@ func (a *repos) resolveSandbox(ctx context.Context, p *definition.Package, plats
 }
 
 // resolveBase solves the base every sandbox for arch starts from.
-func resolveBase(ix *archive.Index, base []resolve.Request, arch string, p *definition.Package) (*resolve.Selection, error) {
-	sel, err := resolve.Resolve(ix, base, resolve.Options{Arch: arch, Essential: true})
+func (a *repos) resolveBase(ix *archive.Index, base []resolve.Request, arch string, p *definition.Package) (*resolve.Selection, error) {
+	sel, err := resolve.Resolve(ix, base, resolve.Options{Arch: arch, Essential: true, Prefer: a.preferring(arch, nil)})
 	if err != nil {
 		return nil, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "No build sandbox",
 			Detail: fmt.Sprintf("The Essential set for %s: %v.", arch, err), Subject: p.Build.Range.Ptr()}
@@ -412,7 +412,7 @@ func (a *repos) resolveTest(ctx context.Context, p *definition.Package, arch str
 		}
 		reqs = append(reqs, r)
 	}
-	tsel, err := resolve.Resolve(ix, reqs, resolve.Options{Arch: arch})
+	tsel, err := resolve.Resolve(ix, reqs, resolve.Options{Arch: arch, Prefer: a.preferring(arch, nil)})
 	if err != nil {
 		return &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "No test image",
 			Detail: fmt.Sprintf("Package %s for %s: %v.", p.Name, arch, err), Subject: p.Test.Range.Ptr()}

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/containerd/platforms"
 	"github.com/distill-build/distill/frontend"
@@ -50,14 +51,15 @@ func (o *buildOptions) resolve(fs *pflag.FlagSet, args []string) error {
 func buildCmd() *cobra.Command {
 	var o buildOptions
 	cmd := &cobra.Command{
-		Use:   "build [flags] [DEFINITION]",
+		Use:   "build [flags] [DEFINITION|DIR]",
 		Short: "Build an image of a definition",
-		Long: `Build builds one image of DEFINITION (default distill.hcl) for each of its
-platforms, and exports it: by default to IMAGE.oci.tar in the current directory.
+		Long: `Build builds one image of DEFINITION (default distill.hcl; a directory DIR
+names its distill.hcl) for each of its platforms, and exports it: by default
+to IMAGE.oci.tar in the current directory.
 Builds use the definition's lockfile (distill.lock.json next to distill.hcl)
 when there is one, and then fetch no archive index.`,
 		Example: `  # The definition's last image, for its own platforms, to <image>.oci.tar
-  distill build
+  distill build .
 
   # One image for one platform, with the mirror set
   distill build --target static --platform linux/arm64 \
@@ -77,18 +79,19 @@ when there is one, and then fetch no archive index.`,
 }
 
 func runBuild(ctx context.Context, o *buildOptions, stdin io.Reader, stderr io.Writer) (err error) {
+	start := time.Now()
 	def, err := readDefinition(ctx, &o.commonOptions, o.target, stdin, stderr)
 	if err != nil {
 		return err
 	}
 	defer def.remove()
 	img := def.img
+	name := "image" // when the frontend is left to report a bad definition
+	if img != nil {
+		name = img.Name
+	}
 	specs := o.outputs
 	if len(specs) == 0 {
-		name := "image"
-		if img != nil {
-			name = img.Name
-		}
 		specs = []string{"type=oci,dest=" + name + ".oci.tar"}
 		if strings.HasPrefix(o.target, "package.") {
 			// A package target is a .deb: into the current directory, as
@@ -107,14 +110,19 @@ func runBuild(ctx context.Context, o *buildOptions, stdin io.Reader, stderr io.W
 	if err != nil {
 		return err
 	}
+	var res *frontendResult
 	defer func() {
 		if ferr := finishOutputs(outs, err == nil); ferr != nil && err == nil {
 			err = ferr
 		}
-		if err == nil {
-			for _, out := range outs {
-				fmt.Fprintln(stderr, out)
-			}
+		if err != nil {
+			return
+		}
+		for _, out := range outs {
+			fmt.Fprintln(stderr, out)
+		}
+		if s := newSummary(name, res, outs, time.Since(start)); s != nil {
+			err = s.write(stderr)
 		}
 	}()
 	var exports []client.ExportEntry
@@ -130,7 +138,7 @@ func runBuild(ctx context.Context, o *buildOptions, stdin io.Reader, stderr io.W
 	}
 	// Messages about files the context lacks name its directory.
 	attrs[frontend.ContextNameOpt] = absOr(o.context)
-	_, err = runFrontend(ctx, &o.commonOptions, frontendRun{
+	res, err = runFrontend(ctx, &o.commonOptions, frontendRun{
 		file:       def.path,
 		contextDir: o.context,
 		target:     o.target,

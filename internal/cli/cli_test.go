@@ -91,6 +91,9 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"lock", "--output", "type=oci,dest=x.tar"}, "unknown flag: --output"},
 		{[]string{"lock", "--target", "x"}, "unknown flag: --target\nSee 'distill lock --help'."},
 		{[]string{"lock", "--context", "."}, "unknown flag: --context"},
+		{[]string{"lock", "--check", "--update", "libc6"}, "--check writes nothing and --update writes the lockfile: give one of them"},
+		{[]string{"lock", "--update", "libc6=2.36"}, `--update "libc6=2.36": want package names`},
+		{[]string{"lock", "--update", "libc6", "-f", "-"}, "-f -: lock writes the lockfile next to the definition"},
 		{[]string{"version", "extra"}, `unknown command "extra" for "distill version"`},
 		// Platforms are checked before a buildkitd starts, whether or not
 		// the image lists its own.
@@ -133,10 +136,10 @@ func TestHelp(t *testing.T) {
 		want, notWant []string
 	}{
 		{[]string{"--help"}, []string{"Examples:", "  build ", "  lock ", "  version "}, []string{"unpack", "cacerts", "completion"}},
-		{[]string{"build", "--help"}, []string{"Examples:", "distill build [flags] [DEFINITION]",
+		{[]string{"build", "--help"}, []string{"Examples:", "distill build [flags] [DEFINITION|DIR]",
 			"-f, --file FILE", `(default "distill.hcl")`, "--context DIR", "--target IMAGE", "--platform PLATFORMS",
 			"--build-arg NAME=VALUE", "-o, --output SPEC", "type=oci,dest=IMAGE.oci.tar", "--addr ADDRESS", "--progress MODE", `(default "auto")`}, nil},
-		{[]string{"help", "lock"}, []string{"Examples:", "distill lock [flags] [DEFINITION]",
+		{[]string{"help", "lock"}, []string{"Examples:", "distill lock [flags] [DEFINITION|DIR]",
 			"-f, --file FILE", "--platform", "--build-arg", "--addr", "--progress"}, []string{"--output", "--target", "--context"}},
 	} {
 		stdout, stderr, err := runCLI(t, tc.args...)
@@ -453,5 +456,45 @@ func TestPrintWarnings(t *testing.T) {
 		if b.String() != tc.want {
 			t.Errorf("printed %q, want %q", b.String(), tc.want)
 		}
+	}
+}
+
+// TestDefinitionInDirectory: a directory names its distill.hcl, as
+// docker buildx build . names ./Dockerfile, for build and lock alike.
+func TestDefinitionInDirectory(t *testing.T) {
+	dir := t.TempDir()
+	empty := t.TempDir()
+	file := filepath.Join(dir, "distill.hcl")
+	if err := os.WriteFile(file, []byte("# a definition\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name, arg, file, context, err string
+	}{
+		{"directory", dir, file, dir, ""},
+		{"directory with a slash", dir + "/", file, dir, ""},
+		{"the file itself", file, file, dir, ""},
+		{"standard input", "-", "-", ".", ""},
+		{"a missing file is left to the reader", filepath.Join(empty, "x.hcl"), filepath.Join(empty, "x.hcl"), empty, ""},
+		{"directory without a definition", empty, "", "", empty + " is a directory without a distill.hcl: give the definition's file"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var o buildOptions
+			fs := pflag.NewFlagSet("build", pflag.ContinueOnError)
+			o.addFlags(fs)
+			err := o.resolve(fs, []string{tc.arg})
+			if tc.err != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.err) {
+					t.Fatalf("got error %v, want one with %q", err, tc.err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if o.file != tc.file || o.context != tc.context {
+				t.Errorf("definition %q, context %q; want %q, %q", o.file, o.context, tc.file, tc.context)
+			}
+		})
 	}
 }

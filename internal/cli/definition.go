@@ -29,6 +29,9 @@ type defFile struct {
 	// names no such image: the frontend reports that, with the offending
 	// lines.
 	img *definition.Image
+	// parents maps each image to the images it is built on, for messages
+	// about what a change reaches; nil when the definition does not lower.
+	parents map[string][]string
 }
 
 // remove removes a staged copy.
@@ -80,6 +83,10 @@ func readDefinition(ctx context.Context, o *commonOptions, target string, stdin 
 	}
 	if def, diags = plan.Lower(def); diags.HasErrors() {
 		return d, nil
+	}
+	d.parents = map[string][]string{}
+	for _, img := range def.Images {
+		d.parents[img.Name] = img.From
 	}
 	if img, err := plan.Target(def, target); err == nil {
 		d.img = img

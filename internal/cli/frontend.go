@@ -27,6 +27,13 @@ import (
 // that accepts connections but does not speak gRPC would hang the build.
 const daemonAnswerTimeout = 10 * time.Second
 
+// frontendResult is what a run of the frontend returns: the frontend's
+// result metadata and the exporter's response (containerimage.digest…).
+type frontendResult struct {
+	meta     map[string][]byte
+	exporter map[string]string
+}
+
 // frontendRun is one in-process run of the frontend.
 type frontendRun struct {
 	file       string // the definition, absolute
@@ -42,8 +49,8 @@ type frontendRun struct {
 // runFrontend runs the frontend in-process against BuildKit (--addr,
 // BUILDKIT_HOST, or a local buildkitd started for the call) with the
 // definition's directory and the context as locals, and returns the
-// frontend's result metadata.
-func runFrontend(ctx context.Context, o *commonOptions, r frontendRun, stderr io.Writer) (map[string][]byte, error) {
+// frontend's result metadata and the exporter's response.
+func runFrontend(ctx context.Context, o *commonOptions, r frontendRun, stderr io.Writer) (*frontendResult, error) {
 	// Before anything starts: a mistyped --progress should not cost a
 	// buildkitd start.
 	display, err := progressui.NewDisplay(stderr, progressui.DisplayMode(o.progress))
@@ -84,12 +91,12 @@ func runFrontend(ctx context.Context, o *commonOptions, r frontendRun, stderr io
 		addr, from = os.Getenv("BUILDKIT_HOST"), "BUILDKIT_HOST"
 	}
 	if addr == "" {
-		local, stop, err := startLocalBuildkit(ctx, stderr)
+		local, release, err := useLocalBuildkit(ctx, stderr)
 		if err != nil {
 			return nil, err
 		}
-		defer stop()
-		addr, from = local, "the buildkitd started for this command"
+		defer release()
+		addr, from = local, "the local buildkitd"
 	}
 	c, err := client.New(ctx, addr)
 	if err != nil {
@@ -113,17 +120,20 @@ func runFrontend(ctx context.Context, o *commonOptions, r frontendRun, stderr io
 			AuthConfigProvider: authprovider.LoadAuthConfig(config.LoadDefaultConfigFile(stderr)),
 		})},
 	}
-	var meta map[string][]byte
+	out := &frontendResult{}
 	ch := make(chan *client.SolveStatus)
 	eg, ectx := errgroup.WithContext(ctx)
 	eg.Go(func() error {
-		_, err := c.Build(ectx, solveOpt, "distill", func(ctx context.Context, gc gateway.Client) (*gateway.Result, error) {
+		resp, err := c.Build(ectx, solveOpt, "distill", func(ctx context.Context, gc gateway.Client) (*gateway.Result, error) {
 			res, err := frontend.Build(ctx, gc)
 			if res != nil {
-				meta = res.Metadata
+				out.meta = res.Metadata
 			}
 			return res, err
 		}, ch)
+		if resp != nil {
+			out.exporter = resp.ExporterResponse
+		}
 		return err
 	})
 	var warnings []client.VertexWarning
@@ -139,7 +149,7 @@ func runFrontend(ctx context.Context, o *commonOptions, r frontendRun, stderr io
 	if err != nil {
 		return nil, err
 	}
-	return meta, nil
+	return out, nil
 }
 
 // printWarnings lists the build's warnings (lint rules, the planner's,

@@ -137,19 +137,9 @@ func (c *imageContents) readLayer(l *ociLayout, d ocispecs.Descriptor, index int
 		return li, err
 	}
 	defer rc.Close()
-	var format compress.Format
-	switch {
-	case strings.HasSuffix(d.MediaType, "+gzip") || strings.HasSuffix(d.MediaType, ".gzip"):
-		format = compress.Gzip
-	case strings.HasSuffix(d.MediaType, "+zstd"):
-		format = compress.Zstd
-	case strings.HasSuffix(d.MediaType, ".tar") || strings.HasSuffix(d.MediaType, "tar.v1"):
-	default:
-		return li, fmt.Errorf("%s: layer %s: media type %q is not a tar layer distill inspect reads", l.name, d.Digest, d.MediaType)
-	}
-	zr, err := compress.NewReader(format, rc)
+	zr, err := l.decompress(d, rc)
 	if err != nil {
-		return li, fmt.Errorf("%s: layer %s: %w", l.name, d.Digest, err)
+		return li, err
 	}
 	defer zr.Close()
 	counted := &countingReader{r: zr}
@@ -222,4 +212,24 @@ func (c *countingReader) Read(p []byte) (int, error) {
 	n, err := c.r.Read(p)
 	c.n += int64(n)
 	return n, err
+}
+
+// decompress reads layer d's blob rc as the tar it holds: BuildKit writes
+// gzip or zstd layers, or plain tar.
+func (l *ociLayout) decompress(d ocispecs.Descriptor, rc io.Reader) (io.ReadCloser, error) {
+	var format compress.Format
+	switch {
+	case strings.HasSuffix(d.MediaType, "+gzip") || strings.HasSuffix(d.MediaType, ".gzip"):
+		format = compress.Gzip
+	case strings.HasSuffix(d.MediaType, "+zstd"):
+		format = compress.Zstd
+	case strings.HasSuffix(d.MediaType, ".tar") || strings.HasSuffix(d.MediaType, "tar.v1"):
+	default:
+		return nil, fmt.Errorf("%s: layer %s: media type %q is not a tar layer distill reads", l.name, d.Digest, d.MediaType)
+	}
+	zr, err := compress.NewReader(format, rc)
+	if err != nil {
+		return nil, fmt.Errorf("%s: layer %s: %w", l.name, d.Digest, err)
+	}
+	return zr, nil
 }

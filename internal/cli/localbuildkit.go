@@ -8,57 +8,122 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
+	"time"
 
 	"github.com/distill-build/distill/internal/buildkitd"
+	"github.com/spf13/cobra"
 )
 
-// startLocalBuildkit starts a buildkitd for this build and returns its
-// address and what stops it. Its root persists in the user's cache
-// directory so later builds reuse the cache.
-func startLocalBuildkit(ctx context.Context, stderr io.Writer) (string, func(), error) {
-	bin, err := buildkitdBinary(ctx, stderr)
+const (
+	// supervisorCmd is the hidden command that runs the local buildkitd,
+	// detached from the distill that started it.
+	supervisorCmd = "buildkitd-supervisor"
+	// defaultIdle is how long the local buildkitd waits for a build before
+	// it exits: long enough for an edit-build loop, short enough not to
+	// hold memory all day.
+	defaultIdle = 10 * time.Minute
+)
+
+// localBuildkit is the user's shared buildkitd: under $DISTILL_CACHE_DIR
+// (tests point it at a temporary directory), else the user's cache
+// directory, in daemon/.
+func localBuildkit() (buildkitd.Shared, error) {
+	dir := os.Getenv("DISTILL_CACHE_DIR")
+	if dir == "" {
+		cache, err := os.UserCacheDir()
+		if err != nil {
+			return buildkitd.Shared{}, fmt.Errorf("a directory for the local buildkitd (or set DISTILL_CACHE_DIR or BUILDKIT_HOST): %w", err)
+		}
+		dir = filepath.Join(cache, "distill")
+	}
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return buildkitd.Shared{}, fmt.Errorf("DISTILL_CACHE_DIR: %w", err)
+	}
+	return buildkitd.Shared{Dir: filepath.Join(abs, "daemon")}, nil
+}
+
+// useLocalBuildkit returns the address of the user's buildkitd, started
+// (detached, under a supervisor) if none runs, and what ends this
+// command's use of it. The daemon outlives the command, and later builds
+// reuse it and its cache; it exits after idleTime without builds.
+func useLocalBuildkit(ctx context.Context, stderr io.Writer) (string, func(), error) {
+	s, err := localBuildkit()
 	if err != nil {
 		return "", nil, err
 	}
-	cache, err := os.UserCacheDir()
+	idle, err := idleTime()
 	if err != nil {
-		return "", nil, fmt.Errorf("a root for the local buildkitd: %w", err)
+		return "", nil, err
 	}
-	root := filepath.Join(cache, "distill", "buildkitd")
-	if err := os.MkdirAll(root, 0o700); err != nil {
-		return "", nil, fmt.Errorf("a root for the local buildkitd: %w", err)
-	}
-	logPath := filepath.Join(cache, "distill", "buildkitd.log")
-	log, err := os.Create(logPath)
+	c, started, err := s.Use(ctx, func() error { return startSupervisor(ctx, s, idle, stderr) })
 	if err != nil {
-		return "", nil, fmt.Errorf("the local buildkitd's log: %w", err)
+		return "", nil, fmt.Errorf("the local buildkitd (or set BUILDKIT_HOST): %w", err)
 	}
-	sockDir, err := os.MkdirTemp("", "distill-")
+	if started {
+		fmt.Fprintf(stderr, "started a local buildkitd on %s (log %s); it exits after %s without builds\n", s.Addr(), s.Log(), idle)
+	}
+	return s.Addr(), c.Release, nil
+}
+
+// idleTime is $DISTILL_BUILDKITD_IDLE, else defaultIdle.
+func idleTime() (time.Duration, error) {
+	v := os.Getenv("DISTILL_BUILDKITD_IDLE")
+	if v == "" {
+		return defaultIdle, nil
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d <= 0 {
+		return 0, fmt.Errorf("DISTILL_BUILDKITD_IDLE=%s: want a positive duration, like 10m", v)
+	}
+	return d, nil
+}
+
+// startSupervisor runs this binary's supervisorCmd in a session of its
+// own, so that it and the daemon outlive this command and its terminal.
+func startSupervisor(ctx context.Context, s buildkitd.Shared, idle time.Duration, stderr io.Writer) error {
+	bin, err := buildkitdBinary(ctx, stderr)
 	if err != nil {
-		_ = log.Close() // nothing was written to it yet
-		return "", nil, fmt.Errorf("a directory for the local buildkitd's socket: %w", err)
+		return err
 	}
-	fmt.Fprintf(stderr, "BUILDKIT_HOST is not set: starting buildkitd (root %s, log %s)\n", root, logPath)
-	d, err := buildkitd.Start(ctx, buildkitd.Config{
-		Binary: bin,
-		Root:   root,
-		Socket: filepath.Join(sockDir, "buildkitd.sock"),
-		Log:    log,
-	})
+	self, err := os.Executable()
 	if err != nil {
-		// Best effort: the start-up error (with the log's tail) is the one
-		// to report.
-		_ = log.Close()
-		_ = os.RemoveAll(sockDir)
-		return "", nil, fmt.Errorf("starting a local BuildKit (or set BUILDKIT_HOST; another distill build may hold %s): %w", root, err)
+		return fmt.Errorf("finding distill's own binary to run the local buildkitd: %w", err)
 	}
-	return d.Addr(), func() {
-		// Best effort, once the build is over: its result is what the
-		// caller reports, and the socket directory is temporary.
-		_ = d.Stop()
-		_ = log.Close()
-		_ = os.RemoveAll(sockDir)
-	}, nil
+	log, err := os.Create(s.Log())
+	if err != nil {
+		return fmt.Errorf("the local buildkitd's log: %w", err)
+	}
+	defer log.Close() // the supervisor has its own descriptor
+	cmd := exec.Command(self, supervisorCmd, "--dir", s.Dir, "--buildkitd", bin, "--idle", idle.String())
+	cmd.Stdout, cmd.Stderr = log, log
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
+	if err := cmd.Start(); err != nil {
+		return fmt.Errorf("starting the local buildkitd's supervisor: %w", err)
+	}
+	go func() { _ = cmd.Wait() }() // reaps it should it exit while this command runs
+	return nil
+}
+
+// supervisorCommand runs the local buildkitd until it has been idle (see
+// buildkitd.Shared.Supervise). Hidden: distill starts it.
+func supervisorCommand() *cobra.Command {
+	var dir, bin string
+	var idle time.Duration
+	cmd := &cobra.Command{
+		Use:    supervisorCmd,
+		Short:  "Run the local buildkitd until it has been idle (started by distill, not by hand)",
+		Hidden: true,
+		Args:   cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return buildkitd.Shared{Dir: dir}.Supervise(cmd.Context(), bin, idle, cmd.ErrOrStderr())
+		},
+	}
+	cmd.Flags().StringVar(&dir, "dir", "", "the daemon's state `DIR`")
+	cmd.Flags().StringVar(&bin, "buildkitd", "", "the buildkitd `BINARY`")
+	cmd.Flags().DurationVar(&idle, "idle", defaultIdle, "exit after `DURATION` without builds")
+	return cmd
 }
 
 // buildkitdBinary finds buildkitd: $DISTILL_BUILDKITD, then PATH, then the

@@ -139,6 +139,7 @@ func readJSON(rc io.ReadCloser, v any) error {
 // ociImage is one platform's image of a layout.
 type ociImage struct {
 	layout   *ociLayout
+	digest   digest.Digest // the manifest's
 	platform ocispecs.Platform
 	manifest ocispecs.Manifest
 }
@@ -181,7 +182,7 @@ func (l *ociLayout) walk(descs []ocispecs.Descriptor, depth int) ([]ociImage, er
 			}
 			out = append(out, imgs...)
 		case ocispecs.MediaTypeImageManifest, "application/vnd.docker.distribution.manifest.v2+json":
-			img := ociImage{layout: l}
+			img := ociImage{layout: l, digest: d.Digest}
 			if err := l.blobJSON(d, &img.manifest); err != nil {
 				return nil, fmt.Errorf("%s: manifest %s: %w", l.name, d.Digest, err)
 			}

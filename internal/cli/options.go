@@ -2,6 +2,8 @@ package cli
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 
@@ -30,7 +32,7 @@ func (o *commonOptions) addFlags(fs *pflag.FlagSet) {
 	fs.StringVarP(&o.file, "file", "f", defaultDefinition, "read the definition from `FILE`, or - for standard input (or give it as the argument)")
 	fs.StringArrayVar(&o.platforms, "platform", nil, "target `PLATFORMS`, comma separated or repeated (default: each image's own)")
 	fs.StringArrayVar(&o.buildArgs, "build-arg", nil, "set a definition variable: `NAME=VALUE` (repeatable)")
-	fs.StringVar(&o.addr, "addr", "", "the BuildKit daemon's `ADDRESS` (default: $BUILDKIT_HOST, else a buildkitd started for the command)")
+	fs.StringVar(&o.addr, "addr", "", "the BuildKit daemon's `ADDRESS` (default: $BUILDKIT_HOST, else the local buildkitd, started on first use and shared)")
 	fs.StringVar(&o.progress, "progress", "auto", "progress output `MODE`: auto, plain, tty, quiet or rawjson")
 }
 
@@ -45,6 +47,11 @@ func (o *commonOptions) resolve(fs *pflag.FlagSet, args []string) error {
 	case len(args) == 1:
 		o.file = args[0]
 	}
+	file, err := inDirectory(o.file)
+	if err != nil {
+		return err
+	}
+	o.file = file
 	for _, a := range o.buildArgs {
 		if !strings.Contains(a, "=") {
 			return fmt.Errorf("--build-arg %q: want NAME=VALUE", a)
@@ -56,6 +63,22 @@ func (o *commonOptions) resolve(fs *pflag.FlagSet, args []string) error {
 	}
 	o.platforms = plats
 	return nil
+}
+
+// inDirectory is the definition a path names: the path itself, or a
+// directory's distill.hcl, as docker buildx build finds a directory's
+// Dockerfile.
+func inDirectory(path string) (string, error) {
+	fi, err := os.Stat(path)
+	if path == stdinName || err != nil || !fi.IsDir() {
+		// A missing file is reported when it is read, with its context.
+		return path, nil
+	}
+	file := filepath.Join(path, defaultDefinition)
+	if _, err := os.Stat(file); err != nil {
+		return "", fmt.Errorf("%s is a directory without a %s: give the definition's file, e.g. %s: %w", path, defaultDefinition, filepath.Join(path, "NAME.hcl"), err)
+	}
+	return file, nil
 }
 
 // checkPlatforms splits the --platform values at commas, checks each as the

@@ -29,8 +29,9 @@ func rootCmd() *cobra.Command {
 		Short: "Build distroless images from a distill definition with BuildKit",
 		Long: `distill compiles a definition (distill.hcl) of Debian archives, packages built
 from source and images into a BuildKit build, and runs it: against the BuildKit
-daemon that --addr or $BUILDKIT_HOST names, else against a buildkitd it starts
-for the command.`,
+daemon that --addr or $BUILDKIT_HOST names, else against the user's local
+buildkitd, started on first use and left running until it has been idle for
+10 minutes.`,
 		Example: `  distill build --target static distill.hcl
   distill lock distill.hcl`,
 		Version: version(),
@@ -63,5 +64,6 @@ for the command.`,
 	})
 	cmd.AddCommand(buildCmd(), lockCmd(), checkCmd(), fmtCmd(), graphCmd(), inspectCmd(), sbomCmd(), versionCmd())
 	cmd.AddCommand(helperCmds()...)
+	cmd.AddCommand(supervisorCommand())
 	return cmd
 }
