@@ -249,3 +249,35 @@ func TestWarnDiag(t *testing.T) {
 		t.Errorf("warned %q %+v", msgs, opts)
 	}
 }
+
+// TestFailedFetch: a solve error's vertex leads back to the HTTP source it
+// came from, with its name, URL and the definition's lines.
+func TestFailedFetch(t *testing.T) {
+	sm := llb.NewSourceMap(nil, "distill.hcl", "HCL", []byte("package \"app\" {\n  source \"http\" {}\n}\n"))
+	st := llb.HTTP("http://mirror.invalid/app.tar.gz", llb.WithCustomName("[app 1 linux/amd64] fetch http://mirror.invalid/app.tar.gz"),
+		sm.Location([]*pb.Range{{Start: &pb.Position{Line: 2}, End: &pb.Position{Line: 2}}}))
+	dt, err := st.Marshal(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var vertex digest.Digest
+	for _, b := range dt.Def[:len(dt.Def)-1] { // the last is the definition's output, no op
+		vertex = digest.FromBytes(b)
+	}
+	solveErr := errdefs.WrapVertex(errors.New("digest mismatch"), vertex)
+	f, ok := failedFetch(solveErr, dt)
+	if !ok || f.url != "http://mirror.invalid/app.tar.gz" || !strings.HasPrefix(f.name, "[app 1 linux/amd64] fetch") {
+		t.Fatalf("failedFetch = %+v, %v", f, ok)
+	}
+	err = f.wrap(solveErr, false, nil, "distill.lock.json")
+	srcs := errdefs.Sources(err)
+	if len(srcs) != 1 || srcs[0].Info.Filename != "distill.hcl" || srcs[0].Ranges[0].Start.Line != 2 {
+		t.Errorf("lines %v", srcs)
+	}
+	if !strings.Contains(err.Error(), "other bytes than the pinned sha256") {
+		t.Errorf("message %q", err)
+	}
+	if _, ok := failedFetch(errors.New("no vertex"), dt); ok {
+		t.Error("an error without a vertex is a fetch")
+	}
+}

@@ -60,7 +60,8 @@ func solveMoving(ctx context.Context, c client.Client, def *definition.Definitio
 type fetchFailure struct {
 	url, name string
 	vertex    digest.Digest
-	cause     error // BuildKit's, without the vertex
+	cause     error             // BuildKit's, without the vertex
+	lines     []*errdefs.Source // the definition's lines the fetch is for
 }
 
 // failedFetch finds the HTTP source whose vertex err comes from.
@@ -86,7 +87,7 @@ func failedFetch(err error, dt *llb.Definition) (fetchFailure, bool) {
 		if name == "" {
 			name = "fetch"
 		}
-		return fetchFailure{url: src.Identifier, name: name, vertex: dgst, cause: ve.Unwrap()}, true
+		return fetchFailure{url: src.Identifier, name: name, vertex: dgst, cause: ve.Unwrap(), lines: sourceLines(dt.Source, dgst)}, true
 	}
 	return fetchFailure{}, false
 }
@@ -113,8 +114,29 @@ func (f fetchFailure) wrap(err error, snapshot bool, lock *lockfile.Lockfile, lo
 	// A new error, not a wrapper: gRPC would send the status inside err,
 	// and its message, instead. The lines and the vertex go along.
 	out := errors.New(f.name + where + hint + ": " + f.cause.Error())
-	for _, src := range errdefs.Sources(err) {
+	srcs := errdefs.Sources(err)
+	if len(srcs) == 0 {
+		// BuildKit attaches no lines to some failed sources: take the
+		// fetch's own from the definition.
+		srcs = f.lines
+	}
+	for _, src := range srcs {
 		out = errdefs.WithSource(out, src)
 	}
 	return errdefs.WrapVertex(out, f.vertex)
+}
+
+// sourceLines are the lines of the definition a vertex was made for, from
+// the source map the LLB carries.
+func sourceLines(sm *pb.Source, dgst digest.Digest) []*errdefs.Source {
+	if sm == nil || sm.Locations[dgst.String()] == nil {
+		return nil
+	}
+	var out []*errdefs.Source
+	for _, loc := range sm.Locations[dgst.String()].Locations {
+		if int(loc.SourceIndex) < len(sm.Infos) {
+			out = append(out, &errdefs.Source{Info: sm.Infos[loc.SourceIndex], Ranges: loc.Ranges})
+		}
+	}
+	return out
 }
