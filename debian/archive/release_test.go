@@ -122,7 +122,7 @@ func TestParseRelease(t *testing.T) {
 			t.Errorf("%s: %v", path, err)
 			continue
 		}
-		if ix.Len() != 50 || ix.Lookup("python3")[0].Repository != "debian" {
+		if ix.Len() != 53 || ix.Lookup("python3")[0].Repository != "debian" {
 			t.Errorf("%s: %d packages", path, ix.Len())
 		}
 	}

@@ -424,6 +424,12 @@ func (r *resolver) satisfiers(alt archive.Alternative, fromArch string) ([]*arch
 	switch alt.Arch {
 	case "":
 		archs = append([]string{fromArch}, r.archs...)
+		// A foreign package's need for a Multi-Arch: foreign package is
+		// met by the native one when there is one, as apt meets it: it
+		// runs without emulation.
+		if c, _ := r.candidate(alt.Name, r.native); fromArch != r.native && c != nil && c.MultiArch == archive.MultiArchForeign {
+			archs = append([]string{r.native}, archs...)
+		}
 	case "any":
 		archs = append([]string{fromArch}, r.archs...)
 	case "native":
@@ -435,10 +441,12 @@ func (r *resolver) satisfiers(alt archive.Alternative, fromArch string) ([]*arch
 		archs = []string{alt.Arch}
 	}
 	var realWhy string
+	tried := map[string]bool{}
 	for i, a := range archs {
-		if i > 0 && a == fromArch {
+		if tried[a] {
 			continue
 		}
+		tried[a] = true
 		c, why := r.candidate(alt.Name, a)
 		if c == nil {
 			if i == 0 {

@@ -99,6 +99,10 @@ func resolveCases() []resolveCase {
 				"python3=3.11.2-1+b1 python3-minimal=3.11.2-1+b1 python3.11=3.11.2-6 python3.11-minimal=3.11.2-6 tar=1.34+dfsg-1.2 zlib1g=1:1.2.13.dfsg-1"},
 		{name: "Multi-Arch: foreign satisfies a native dependency; :native", reqs: []string{"uses-tool"}, opts: Options{ForeignArchs: []string{"i386"}},
 			want: "gcc-12-base=12.2.0-14 gcc-12-base:i386=12.2.0-14 libc6=2.36-9+deb12u4 libc6:i386=2.36-9+deb12u4 libgcc-s1=12.2.0-14 libgcc-s1:i386=12.2.0-14 multi-tool:i386=2.0-1 uses-tool=1.0"},
+		// A foreign package's dependency on a Multi-Arch: foreign package
+		// that both architectures have takes the native one, which runs.
+		{name: "Multi-Arch: foreign of both architectures: the native one", reqs: []string{"needs-both:i386"}, opts: Options{ForeignArchs: []string{"i386"}},
+			want: "both-tool=1.0 gcc-12-base=12.2.0-14 libc6=2.36-9+deb12u4 libgcc-s1=12.2.0-14 needs-both:i386=1.0"},
 		{name: "conflicting providers: the first one only", reqs: []string{"mta-user"},
 			want: "exim4-daemon-light=4.96-15 " + libc6Closure + " mta-user=1"},
 		{name: "conflicting providers: a requested one, whatever the order", reqs: []string{"mta-user", "postfix"},

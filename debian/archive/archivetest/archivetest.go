@@ -11,7 +11,7 @@ import (
 	"github.com/distill-build/distill/debian/archive"
 )
 
-// Synthetic parses testdata/synthetic/Packages of debian/archive: 50
+// Synthetic parses testdata/synthetic/Packages of debian/archive: 53
 // packages that exercise Provides, Multi-Arch, conflicts and alternatives.
 func Synthetic(tb testing.TB) *archive.Index {
 	tb.Helper()
