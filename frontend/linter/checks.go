@@ -23,6 +23,7 @@ func checks() []check {
 		{RuleUnusedVariable.Meta, unusedVariables},
 		{RuleNonNumericUser.Meta, nonNumericUsers},
 		{RuleRequestedAndExcluded.Meta, requestedAndExcluded},
+		{RuleImplicitRootUser.Meta, implicitRootUsers},
 	}
 }
 

@@ -52,4 +52,14 @@ var (
 			return fmt.Sprintf("Image %q asks for %q and excludes it: the request wins and the exclusion does nothing; remove one of them", image, pkg)
 		},
 	}
+	RuleImplicitRootUser = Rule[func(image string) string]{
+		Meta: Meta{
+			Name:        "ImplicitRootUser",
+			Description: "Images should say which user they run as, root included",
+			URL:         docsBase + "implicit-root-user.md",
+		},
+		Format: func(image string) string {
+			return fmt.Sprintf("Image %q sets no user, so it runs as root: run as an account (accounts { run_as = \"nonroot\" }) or, if root is meant, say user = \"0\"", image)
+		},
+	}
 )
