@@ -24,6 +24,7 @@ func checks() []check {
 		{RuleNonNumericUser.Meta, nonNumericUsers},
 		{RuleRequestedAndExcluded.Meta, requestedAndExcluded},
 		{RuleImplicitRootUser.Meta, implicitRootUsers},
+		{RuleUnpinnedSource.Meta, unpinnedSources},
 	}
 }
 

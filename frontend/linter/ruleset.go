@@ -62,4 +62,14 @@ var (
 			return fmt.Sprintf("Image %q sets no user, so it runs as root: run as an account (accounts { run_as = \"nonroot\" }) or, if root is meant, say user = \"0\"", image)
 		},
 	}
+	RuleUnpinnedSource = Rule[func(pkg string) string]{
+		Meta: Meta{
+			Name:        "UnpinnedSource",
+			Description: "Packages should build only from sources pinned by content",
+			URL:         docsBase + "unpinned-source.md",
+		},
+		Format: func(pkg string) string {
+			return fmt.Sprintf("Package %q builds with network = true: its steps can download anything, which no checksum or lockfile pins; fetch it with a source block (http with sha256, git with commit) instead", pkg)
+		},
+	}
 )
