@@ -7,7 +7,7 @@ import "github.com/distill-build/distill/definition"
 // definition only learns by knowing the default. The images are lowered,
 // so a user or run_as inherited through from counts, and user = "0",
 // "root" or run_as = "root" say so and are fine.
-func implicitRootUsers(_ *definition.Definition, images []*definition.Image) []Warning {
+func implicitRootUsers(_ *definition.Definition, images []*definition.Image, _ Closures) []Warning {
 	var out []Warning
 	for _, img := range images {
 		if img.User == "" {

@@ -26,7 +26,7 @@ func TestImplicitRootUser(t *testing.T) {
 		{"mixin without user, base with one", "image \"base\" { user = \"0\" }\nimage \"mix\" {}\nimage \"c\" { from = [image.base, image.mix] }\n", []string{"2:1-2:12"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			got := ranges(t, RuleImplicitRootUser.Name, tc.src)
+			got := ranges(t, RuleImplicitRootUser.Name, tc.src, nil)
 			if strings.Join(got, " ") != strings.Join(tc.want, " ") {
 				t.Errorf("warnings at %q, want %q", got, tc.want)
 			}
@@ -34,17 +34,22 @@ func TestImplicitRootUser(t *testing.T) {
 	}
 }
 
-// ranges lints src as a whole file and returns where the named rule's
-// warnings point.
-func ranges(t *testing.T, rule, src string) []string {
+// ranges lints src as a whole file, with closures (nil: no lockfile), and
+// returns where the named rule's warnings point.
+func ranges(t *testing.T, rule, src string, closures Closures) []string {
 	t.Helper()
 	def := lowered(t, src)
 	var out []string
-	for _, w := range New(nil).Check(def, def.Images) {
+	for _, w := range New(nil).Check(def, def.Images, closures) {
 		if w.Rule.Name == rule {
 			r := w.Range
 			out = append(out, fmt.Sprintf("%d:%d-%d:%d", r.Start.Line, r.Start.Column, r.End.Line, r.End.Column))
 		}
 	}
 	return out
+}
+
+// pos is a position as the tests state it, line:column.
+func pos(line, col int) string {
+	return fmt.Sprintf("%d:%d", line, col)
 }

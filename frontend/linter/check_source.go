@@ -7,7 +7,7 @@ import "github.com/distill-build/distill/definition"
 // without a commit, and the lockfile pins Debian sources, so a build step
 // that downloads is what can still float. Only packages the linted images
 // take (through runtime and requires too) are looked at, each once.
-func unpinnedSources(def *definition.Definition, images []*definition.Image) []Warning {
+func unpinnedSources(def *definition.Definition, images []*definition.Image, _ Closures) []Warning {
 	var out []Warning
 	for _, p := range packagesTaken(def, images) {
 		if p.Build != nil && p.Build.Network {

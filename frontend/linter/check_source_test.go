@@ -31,7 +31,7 @@ func TestUnpinnedSource(t *testing.T) {
 		{"git tag and commit", pkg("aa", "  source \"git\" {\n    url = \"https://git.invalid/a.git\"\n    tag = \"v1\"\n    commit = \"0123456789abcdef0123456789abcdef01234567\"\n  }\n", plain) + "image \"i\" { packages = [package.aa] }\n", nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			got := ranges(t, RuleUnpinnedSource.Name, repo+tc.src)
+			got := ranges(t, RuleUnpinnedSource.Name, repo+tc.src, nil)
 			if strings.Join(got, " ") != strings.Join(tc.want, " ") {
 				t.Errorf("warnings at %q, want %q", got, tc.want)
 			}

@@ -1,6 +1,9 @@
 package linter
 
-import "fmt"
+import (
+	"fmt"
+	"strings"
+)
 
 // docsBase is where the rule pages live, relative to the repository root:
 // a path rather than a web address, so that the repository names no host.
@@ -70,6 +73,20 @@ var (
 		},
 		Format: func(pkg string) string {
 			return fmt.Sprintf("Package %q builds with network = true: its steps can download anything, which no checksum or lockfile pins; fetch it with a source block (http with sha256, git with commit) instead", pkg)
+		},
+	}
+	RuleShellNotAsked = Rule[func(image, shell string, chain []string) string]{
+		Meta: Meta{
+			Name:        "ShellNotAsked",
+			Description: "Images should not carry a shell they did not ask for",
+			URL:         docsBase + "shell-not-asked.md",
+		},
+		Format: func(image, shell string, chain []string) string {
+			why := "nothing the image asks for depends on it"
+			if len(chain) > 0 {
+				why = "pulled in by " + strings.Join(chain, " -> ")
+			}
+			return fmt.Sprintf("Image %q installs the shell %q without asking for it (%s): exclude it if nothing needs it at run time, or ask for it in packages", image, shell, why)
 		},
 	}
 )
