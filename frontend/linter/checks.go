@@ -26,6 +26,7 @@ func checks() []check {
 		{RuleImplicitRootUser.Meta, implicitRootUsers},
 		{RuleUnpinnedSource.Meta, unpinnedSources},
 		{RuleShellNotAsked.Meta, shellsNotAsked},
+		{RuleDuplicatePackage.Meta, duplicatePackages},
 	}
 }
 

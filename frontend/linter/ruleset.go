@@ -89,4 +89,14 @@ var (
 			return fmt.Sprintf("Image %q installs the shell %q without asking for it (%s): exclude it if nothing needs it at run time, or ask for it in packages", image, shell, why)
 		},
 	}
+	RuleDuplicatePackage = Rule[func(image, provides string, pkgs []string) string]{
+		Meta: Meta{
+			Name:        "DuplicatePackage",
+			Description: "Images should install one package of each kind",
+			URL:         docsBase + "duplicate-package.md",
+		},
+		Format: func(image, provides string, pkgs []string) string {
+			return fmt.Sprintf("Image %q installs %s, which all provide %q: keep one and exclude the others", image, strings.Join(pkgs, " and "), provides)
+		},
+	}
 )
