@@ -53,7 +53,8 @@ type Build struct {
 	Env           []EnvVar // sorted by name
 	// Network lets steps reach the network; off by default, so a build
 	// cannot depend on what a server answers today.
-	Network bool
+	Network      bool
+	NetworkRange hcl.Range // of the network attribute, when set
 	// Profiles are the build profiles active (nocheck, nodoc): they select
 	// the Build-Depends of a Debian source that apply, and steps see them
 	// as DEB_BUILD_PROFILES.
@@ -228,7 +229,9 @@ func (d *decoder) build(b *hcl.Block) *Build {
 		bd.Requires, bd.RequiresBuilt = sub.packageRequests(a)
 		bd.RequiresRange = a.Expr.Range()
 	}
-	sub.decode("network", &bd.Network)
+	if sub.decode("network", &bd.Network) {
+		bd.NetworkRange = content.Attributes["network"].Range
+	}
 	sub.decode("cross", &bd.Cross)
 	sub.list("profiles", &bd.Profiles)
 	var caches []string

@@ -73,7 +73,12 @@ func Build(ctx context.Context, c client.Client) (_ *client.Result, err error) {
 			if lowerDiags.HasErrors() {
 				return nil, diagnosticsError(lowerDiags, src.SourceMap)
 			}
-			return lint(def, bc.Target, lt, src.SourceMap)
+			// Rules that look at closures take them from the lockfile.
+			lock, err := readLockfile(ctx, c, src.SourceMap)
+			if err != nil {
+				return nil, wrapSource(err, src.SourceMap)
+			}
+			return lint(def, bc.Target, lt, linter.LockClosures(lock), src.SourceMap)
 		},
 	}); err != nil || ok {
 		return res, err
@@ -98,13 +103,6 @@ func Build(ctx context.Context, c client.Client) (_ *client.Result, err error) {
 	if err != nil {
 		return nil, wrapSource(err, src.SourceMap)
 	}
-	// As with Dockerfiles, a build shows its target's lint warnings and
-	// fails on them when the check configuration says error=true.
-	warnings := lt.Check(def, []*definition.Image{img})
-	warnLint(ctx, src, warnings)
-	if err := lt.Error(warnings); err != nil {
-		return nil, err
-	}
 	// Without platforms of its own, the image is built for the worker's;
 	// dockerui would name the result after the frontend's own platform.
 	plats, err := plan.Platforms(img, bc.TargetPlatforms, bc.BuildPlatforms[0])
@@ -128,6 +126,14 @@ func Build(ctx context.Context, c client.Client) (_ *client.Result, err error) {
 	pkgs, h, lock, err := packages(ctx, bc, c, def, img, plats, src.SourceMap, warnDiag(ctx, src))
 	if err != nil {
 		return nil, wrapSource(err, src.SourceMap)
+	}
+	// As with Dockerfiles, a build shows its target's lint warnings and
+	// fails on them when the check configuration says error=true: after
+	// the packages are planned, so that the lockfile's closure is read.
+	warnings := lt.Check(def, []*definition.Image{img}, linter.LockClosures(lock))
+	warnLint(ctx, src, warnings)
+	if err := lt.Error(warnings); err != nil {
+		return nil, err
 	}
 
 	rb, err := bc.Build(ctx, func(ctx context.Context, platform *ocispecs.Platform, _ int) (*dockerui.BuildResult, error) {

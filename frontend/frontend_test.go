@@ -123,7 +123,7 @@ func TestLint(t *testing.T) {
 			err: "lint violation found for rules: UnusedVariable (error=true in the check configuration)"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			res, err := lint(def, tc.target, linter.New(tc.cfg), sm)
+			res, err := lint(def, tc.target, linter.New(tc.cfg), nil, sm)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -151,7 +151,7 @@ func TestLint(t *testing.T) {
 			}
 		})
 	}
-	if _, err := lint(def, "nope", linter.New(nil), sm); err == nil || !strings.Contains(err.Error(), `target "nope" not found`) {
+	if _, err := lint(def, "nope", linter.New(nil), nil, sm); err == nil || !strings.Contains(err.Error(), `target "nope" not found`) {
 		t.Errorf("unknown target: %v", err)
 	}
 }
@@ -168,7 +168,7 @@ func TestWarnLint(t *testing.T) {
 		SourceMap: llb.NewSourceMap(nil, "distill.hcl", Language, []byte(namedUsers)),
 		Warn:      func(_ context.Context, msg string, opts client.WarnOpts) { got = append(got, sent{msg, opts}) },
 	}
-	warnLint(context.Background(), src, linter.New(nil).Check(def, []*definition.Image{def.Image("b")}))
+	warnLint(context.Background(), src, linter.New(nil).Check(def, []*definition.Image{def.Image("b")}, nil))
 	if len(got) != 2 {
 		t.Fatalf("warnings %+v", got)
 	}

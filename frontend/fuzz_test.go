@@ -100,7 +100,7 @@ func FuzzPlan(f *testing.F) {
 		if !must("lower", diagsErr(diags)) {
 			return
 		}
-		res, err := lint(def, "", linter.New(cfg), sm)
+		res, err := lint(def, "", linter.New(cfg), nil, sm)
 		if err != nil {
 			t.Fatalf("lint: %v", err)
 		}

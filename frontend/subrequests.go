@@ -82,8 +82,9 @@ func displayValue(v cty.Value) string {
 // named (as the Dockerfile frontend lints all stages), plus the file-wide
 // rules. Every warning is located in the definition. With error=true the
 // warnings also become the result's build error, which buildx prints and
-// fails on, as for Dockerfiles.
-func lint(def *definition.Definition, target string, l *linter.Linter, sm *llb.SourceMap) (*lintpkg.LintResults, error) {
+// fails on, as for Dockerfiles. closures are the lockfile's (nil without
+// one).
+func lint(def *definition.Definition, target string, l *linter.Linter, closures linter.Closures, sm *llb.SourceMap) (*lintpkg.LintResults, error) {
 	images := def.Images
 	if target != "" {
 		img, err := plan.Target(def, target)
@@ -92,7 +93,7 @@ func lint(def *definition.Definition, target string, l *linter.Linter, sm *llb.S
 		}
 		images = []*definition.Image{img}
 	}
-	warnings := l.Check(def, images)
+	warnings := l.Check(def, images, closures)
 	res := &lintpkg.LintResults{}
 	res.AddSource(sm) // the only source: index 0, which location names
 	for _, w := range warnings {

@@ -9,11 +9,11 @@ import (
 )
 
 // check pairs a rule with the function that finds its violations. A check
-// sees the whole definition and the images being linted: file-wide rules
-// ignore the latter.
+// sees the whole definition, the images being linted (file-wide rules
+// ignore them) and their locked closures (nil without a lockfile).
 type check struct {
 	rule Meta
-	find func(def *definition.Definition, images []*definition.Image) []Warning
+	find func(def *definition.Definition, images []*definition.Image, closures Closures) []Warning
 }
 
 // checks lists every rule with its check. A function rather than a var so
@@ -23,6 +23,10 @@ func checks() []check {
 		{RuleUnusedVariable.Meta, unusedVariables},
 		{RuleNonNumericUser.Meta, nonNumericUsers},
 		{RuleRequestedAndExcluded.Meta, requestedAndExcluded},
+		{RuleImplicitRootUser.Meta, implicitRootUsers},
+		{RuleUnpinnedSource.Meta, unpinnedSources},
+		{RuleShellNotAsked.Meta, shellsNotAsked},
+		{RuleDuplicatePackage.Meta, duplicatePackages},
 	}
 }
 
@@ -31,7 +35,7 @@ func checks() []check {
 // package, so the exclusion is a mistake. Excluding in a parent what a
 // child asks for is how a child takes back a package (cc takes libgcc-s1,
 // which base keeps out), and is not one.
-func requestedAndExcluded(def *definition.Definition, images []*definition.Image) []Warning {
+func requestedAndExcluded(def *definition.Definition, images []*definition.Image, _ Closures) []Warning {
 	var out []Warning
 	warned := map[string]bool{}
 	for _, img := range images {
@@ -71,7 +75,7 @@ func requestName(req string) string {
 
 // unusedVariables finds variables nothing refers to: a typo in a reference
 // or a leftover override point. It is file-wide, as variables are.
-func unusedVariables(def *definition.Definition, _ []*definition.Image) []Warning {
+func unusedVariables(def *definition.Definition, _ []*definition.Image, _ Closures) []Warning {
 	var out []Warning
 	for _, v := range def.Variables {
 		if !v.Used {
@@ -85,7 +89,7 @@ func unusedVariables(def *definition.Definition, _ []*definition.Image) []Warnin
 // runAsNonRoot can only verify a numeric uid. An image inheriting the user
 // line shares the warning of the first image that has it, so one line gets
 // one warning.
-func nonNumericUsers(_ *definition.Definition, images []*definition.Image) []Warning {
+func nonNumericUsers(_ *definition.Definition, images []*definition.Image, _ Closures) []Warning {
 	var out []Warning
 	warned := map[hcl.Range]bool{}
 	for _, img := range images {

@@ -55,14 +55,16 @@ func New(cfg *bklinter.Config) *Linter {
 // Check runs every rule not skipped over the lowered definition (see
 // plan.Lower: an image runs as the user it inherits); image rules look at
 // images only (the build's target, or every image for a lint of the file).
-// The warnings are sorted by position, then rule, so output is stable.
-func (l *Linter) Check(def *definition.Definition, images []*definition.Image) []Warning {
+// closures gives the images' locked closures to the rules that need them;
+// with nil (no lockfile) those rules are silent. The warnings are sorted by
+// position, then rule, so output is stable.
+func (l *Linter) Check(def *definition.Definition, images []*definition.Image, closures Closures) []Warning {
 	var out []Warning
 	for _, c := range checks() {
 		if l.skipAll || l.skip[c.rule.Name] {
 			continue
 		}
-		out = append(out, c.find(def, images)...)
+		out = append(out, c.find(def, images, closures)...)
 	}
 	slices.SortStableFunc(out, func(a, b Warning) int {
 		return cmp.Or(

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/distill-build/distill/definition"
+	"github.com/distill-build/distill/lockfile"
 	"github.com/distill-build/distill/plan"
 	"github.com/hashicorp/hcl/v2"
 	bklinter "github.com/moby/buildkit/frontend/dockerfile/linter"
@@ -99,7 +100,7 @@ func TestCheck(t *testing.T) {
 				}
 			}
 			l := New(cfg)
-			ws := l.Check(def, images)
+			ws := l.Check(def, images, nil)
 			var got []found
 			for _, w := range ws {
 				if w.Range.Filename != "distill.hcl" {
@@ -178,10 +179,12 @@ func TestConfigFor(t *testing.T) {
 // TestRulePages checks that every rule's URL is its page in docs/rules,
 // named after the rule, and that the page's examples say true things: its
 // first hcl block triggers the rule with the page's output, its second does
-// not, and its third (the skip directive) turns the rule off.
+// not, and its third (the skip directive) turns the rule off. A page of a
+// rule that reads closures shows the lockfile its examples are linted with
+// in a json block.
 func TestRulePages(t *testing.T) {
 	kebab := regexp.MustCompile(`([a-z0-9])([A-Z])`)
-	fence := regexp.MustCompile("(?s)```(hcl|text)\n(.*?)```")
+	fence := regexp.MustCompile("(?s)```(hcl|text|json)\n(.*?)```")
 	for _, c := range checks() {
 		r := c.rule
 		want := docsBase + strings.ToLower(kebab.ReplaceAllString(r.Name, "$1-$2")) + ".md"
@@ -200,22 +203,31 @@ func TestRulePages(t *testing.T) {
 		for _, m := range fence.FindAllStringSubmatch(string(page), -1) {
 			blocks[m[1]] = append(blocks[m[1]], m[2])
 		}
-		if len(blocks["text"]) != 1 || len(blocks["hcl"]) != 3 {
-			t.Errorf("%s: page %s has %d text and %d hcl blocks, want 1 and 3", r.Name, r.URL, len(blocks["text"]), len(blocks["hcl"]))
+		if len(blocks["text"]) != 1 || len(blocks["hcl"]) != 3 || len(blocks["json"]) > 1 {
+			t.Errorf("%s: page %s has %d text, %d hcl and %d json blocks, want 1, 3 and at most 1", r.Name, r.URL, len(blocks["text"]), len(blocks["hcl"]), len(blocks["json"]))
 			continue
 		}
+		var closures Closures
+		if len(blocks["json"]) == 1 {
+			lock, err := lockfile.Parse([]byte(blocks["json"][0]))
+			if err != nil {
+				t.Errorf("%s: the page's lockfile: %v", r.Name, err)
+				continue
+			}
+			closures = LockClosures(lock)
+		}
 		bad, good, skip := blocks["hcl"][0], blocks["hcl"][1], blocks["hcl"][2]
-		if got := messages(t, r.Name, nil, bad); len(got) != 1 || got[0]+"\n" != blocks["text"][0] {
+		if got := messages(t, r.Name, nil, bad, closures); len(got) != 1 || got[0]+"\n" != blocks["text"][0] {
 			t.Errorf("%s: the bad example gives %q, the page says %q", r.Name, got, blocks["text"][0])
 		}
-		if got := messages(t, r.Name, nil, good); len(got) != 0 {
+		if got := messages(t, r.Name, nil, good, closures); len(got) != 0 {
 			t.Errorf("%s: the good example gives %q", r.Name, got)
 		}
 		cfg, err := ConfigFor(nil, r.URL, []byte(skip))
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got := messages(t, r.Name, cfg, bad); len(got) != 0 || !strings.Contains(skip, "# check=skip="+r.Name+"\n") {
+		if got := messages(t, r.Name, cfg, bad, closures); len(got) != 0 || !strings.Contains(skip, "# check=skip="+r.Name+"\n") {
 			t.Errorf("%s: with %q the bad example gives %q", r.Name, skip, got)
 		}
 	}
@@ -234,12 +246,13 @@ func TestReadmeLinksRules(t *testing.T) {
 	}
 }
 
-// messages lints src as a whole file and returns the named rule's messages.
-func messages(t *testing.T, rule string, cfg *bklinter.Config, src string) []string {
+// messages lints src as a whole file, with closures (nil: no lockfile),
+// and returns the named rule's messages.
+func messages(t *testing.T, rule string, cfg *bklinter.Config, src string, closures Closures) []string {
 	t.Helper()
 	def := lowered(t, src)
 	var out []string
-	for _, w := range New(cfg).Check(def, def.Images) {
+	for _, w := range New(cfg).Check(def, def.Images, closures) {
 		if w.Rule.Name == rule {
 			out = append(out, w.Message)
 		}
@@ -277,7 +290,7 @@ func TestRequestedAndExcluded(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			def := lowered(t, repo+tc.images)
 			var got []string
-			for _, w := range New(nil).Check(def, def.Images) {
+			for _, w := range New(nil).Check(def, def.Images, nil) {
 				if w.Rule.Name == RuleRequestedAndExcluded.Name {
 					got = append(got, fmt.Sprintf("%s@%d", strings.Split(w.Message, `"`)[1], w.Range.Start.Line))
 				}
@@ -289,12 +302,14 @@ func TestRequestedAndExcluded(t *testing.T) {
 	}
 }
 
-// TestExamplesLintClean: the examples show the language as meant.
+// TestExamplesLintClean: the examples show the language as meant; the
+// rules that read closures run with each example's lockfile.
 func TestExamplesLintClean(t *testing.T) {
 	files, err := filepath.Glob("../../examples/*/distill.hcl")
 	if err != nil || len(files) == 0 {
 		t.Fatal(files, err)
 	}
+	locked := 0
 	for _, f := range files {
 		src, err := os.ReadFile(f)
 		if err != nil {
@@ -308,10 +323,24 @@ func TestExamplesLintClean(t *testing.T) {
 		if def, diags = plan.Lower(def); diags.HasErrors() {
 			t.Fatal(diags)
 		}
-		for _, w := range New(nil).Check(def, def.Images) {
-			if w.Rule.Name == RuleRequestedAndExcluded.Name {
+		var closures Closures
+		if data, err := os.ReadFile(lockfile.Name(f)); err == nil {
+			lock, err := lockfile.Parse(data)
+			if err != nil {
+				t.Fatal(err)
+			}
+			closures = LockClosures(lock)
+			locked++
+		}
+		for _, w := range New(nil).Check(def, def.Images, closures) {
+			// ImplicitRootUser fires on images that run as root as
+			// upstream's do (hello, tini, and the debug mixin alone).
+			if w.Rule.Name != RuleImplicitRootUser.Name {
 				t.Errorf("%s: %s: %s", w.Range, w.Rule.Name, w.Message)
 			}
 		}
+	}
+	if locked < 5 {
+		t.Errorf("%d examples have a lockfile: the closure rules ran on too few", locked)
 	}
 }

@@ -1,6 +1,9 @@
 package linter
 
-import "fmt"
+import (
+	"fmt"
+	"strings"
+)
 
 // docsBase is where the rule pages live, relative to the repository root:
 // a path rather than a web address, so that the repository names no host.
@@ -50,6 +53,50 @@ var (
 		},
 		Format: func(image, pkg string) string {
 			return fmt.Sprintf("Image %q asks for %q and excludes it: the request wins and the exclusion does nothing; remove one of them", image, pkg)
+		},
+	}
+	RuleImplicitRootUser = Rule[func(image string) string]{
+		Meta: Meta{
+			Name:        "ImplicitRootUser",
+			Description: "Images should say which user they run as, root included",
+			URL:         docsBase + "implicit-root-user.md",
+		},
+		Format: func(image string) string {
+			return fmt.Sprintf("Image %q sets no user, so it runs as root: run as an account (accounts { run_as = \"nonroot\" }) or, if root is meant, say user = \"0\"", image)
+		},
+	}
+	RuleUnpinnedSource = Rule[func(pkg string) string]{
+		Meta: Meta{
+			Name:        "UnpinnedSource",
+			Description: "Packages should build only from sources pinned by content",
+			URL:         docsBase + "unpinned-source.md",
+		},
+		Format: func(pkg string) string {
+			return fmt.Sprintf("Package %q builds with network = true: its steps can download anything, which no checksum or lockfile pins; fetch it with a source block (http with sha256, git with commit) instead", pkg)
+		},
+	}
+	RuleShellNotAsked = Rule[func(image, shell string, chain []string) string]{
+		Meta: Meta{
+			Name:        "ShellNotAsked",
+			Description: "Images should not carry a shell they did not ask for",
+			URL:         docsBase + "shell-not-asked.md",
+		},
+		Format: func(image, shell string, chain []string) string {
+			why := "nothing the image asks for depends on it"
+			if len(chain) > 0 {
+				why = "pulled in by " + strings.Join(chain, " -> ")
+			}
+			return fmt.Sprintf("Image %q installs the shell %q without asking for it (%s): exclude it if nothing needs it at run time, or ask for it in packages", image, shell, why)
+		},
+	}
+	RuleDuplicatePackage = Rule[func(image, provides string, pkgs []string) string]{
+		Meta: Meta{
+			Name:        "DuplicatePackage",
+			Description: "Images should install one package of each kind",
+			URL:         docsBase + "duplicate-package.md",
+		},
+		Format: func(image, provides string, pkgs []string) string {
+			return fmt.Sprintf("Image %q installs %s, which all provide %q: keep one and exclude the others", image, strings.Join(pkgs, " and "), provides)
 		},
 	}
 )

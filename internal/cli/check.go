@@ -67,8 +67,14 @@ func runCheck(o *checkOptions, stdout, stderr io.Writer) error {
 		}
 		images = []*definition.Image{img}
 	}
+	// Rules that look at closures read the lockfile beside the definition;
+	// without one they are silent.
+	lock, _, err := l.lock()
+	if err != nil {
+		return err
+	}
 	lt := linter.New(cfg)
-	warnings := lt.Check(l.def, images)
+	warnings := lt.Check(l.def, images, linter.LockClosures(lock))
 	for _, w := range warnings {
 		if _, err := fmt.Fprintf(stdout, "%s:%d: %s: %s\n  %s (see %s)\n", w.Range.Filename, w.Range.Start.Line,
 			w.Rule.Name, w.Message, w.Rule.Description, w.Rule.URL); err != nil {

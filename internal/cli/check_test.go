@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/distill-build/distill/lockfile"
 )
 
 func TestCheck(t *testing.T) {
@@ -75,5 +77,56 @@ func TestCheckExamples(t *testing.T) {
 		if err != nil || !strings.HasPrefix(stderr, file+": ") {
 			t.Errorf("%s: %v\n%s", file, err, stderr)
 		}
+	}
+}
+
+// TestCheckReadsLockfile: check gives the rules that need a closure the
+// lockfile beside the definition, and they are silent without one.
+func TestCheckReadsLockfile(t *testing.T) {
+	dir := t.TempDir()
+	const src = "repository \"debian\" {\n  url   = \"http://mirror.invalid/debian\"\n  suite = \"bookworm\"\n}\n" +
+		"image \"app\" {\n  user     = \"0\"\n  packages = [\"app\"]\n}\n"
+	sum := strings.Repeat("0", 64)
+	lock := &lockfile.Lockfile{
+		Version: lockfile.LockfileVersion,
+		Images: map[string]*lockfile.LockedImage{"app": {
+			LockInputs: lockfile.LockInputs{Packages: []string{"app"}, Repositories: []string{"debian bookworm main"}},
+			Closure:    map[string][]string{"amd64": {"app", "dash"}},
+		}},
+		Architectures: map[string]*lockfile.LockedArch{"amd64": {Packages: []lockfile.LockedPackage{
+			{Name: "app", Version: "1", Architecture: "amd64", Filename: "pool/app.deb", SHA256: sum, Source: "app", Depends: []string{"dash"}},
+			{Name: "dash", Version: "1", Architecture: "amd64", Filename: "pool/dash.deb", SHA256: sum, Source: "dash"},
+		}}},
+	}
+	data, err := lock.Marshal()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name   string
+		locked bool
+		want   string
+	}{
+		{"with lockfile", true, ":7: ShellNotAsked: Image \"app\" installs the shell \"dash\" without asking for it (pulled in by app -> dash)"},
+		{"without", false, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			file := filepath.Join(dir, strings.ReplaceAll(tc.name, " ", "-")+".hcl")
+			if err := os.WriteFile(file, []byte(src), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			if tc.locked {
+				if err := os.WriteFile(lockfile.Name(file), data, 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			stdout, _, err := runCLI(t, "check", file)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tc.want == "" && stdout != "" || tc.want != "" && !strings.HasPrefix(stdout, file+tc.want) {
+				t.Errorf("stdout:\n%s\nwant a line starting %q", stdout, file+tc.want)
+			}
+		})
 	}
 }

@@ -30,7 +30,7 @@ var allowed = map[string][]string{
 	"helper":                     {"debian/deb"},
 	"distill2llb":                {"definition", "plan", "helper", "debian/arch", "lockfile"},
 	"sbom":                       {"definition", "plan", "debian/arch", "debian/control"},
-	"frontend/linter":            {"definition"},
+	"frontend/linter":            {"definition", "lockfile"},
 	"internal/aptsources":        {"debian/control"},
 	"internal/buildkitd":         nil,
 	"cmd/distill":                {"internal/cli"},
