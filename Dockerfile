@@ -1,13 +1,16 @@
 # The distill frontend image: FROM scratch plus one static binary, for every
-# platform BuildKit may run it on.
+# platform BuildKit may run it on; and the release's static CLI binaries.
 #
 #   docker buildx build --platform linux/amd64,linux/arm64 -t <registry>/distill:latest --push .
 #
-# The "binaries" stage can be replaced with prebuilt binaries laid out as
-# <os>/<arch>/distill-frontend (--build-context binaries=<dir>), which is how the
-# integration test bed builds this image without pulling any base image.
+# BINARIES says where the binaries come from: "compiled" builds them with Go.
+# Prebuilt ones, laid out as <os>/<arch>/distill-frontend, are taken with
+# --build-arg BINARIES=prebuilt --build-context prebuilt=<dir>: then nothing
+# is compiled and no base image is resolved, which is how the integration
+# test bed builds this image offline.
 
 ARG GO_VERSION=1.26.8
+ARG BINARIES=compiled
 
 FROM --platform=$BUILDPLATFORM golang:${GO_VERSION}-bookworm AS build
 WORKDIR /src
@@ -18,8 +21,11 @@ RUN --mount=type=bind,target=. \
     CGO_ENABLED=0 GOOS=$TARGETOS GOARCH=$TARGETARCH \
     go build -trimpath -ldflags="-s -w" -o /out/$TARGETOS/$TARGETARCH/ ./cmd/distill-frontend ./cmd/distill
 
-FROM scratch AS binaries
+FROM scratch AS compiled
 COPY --from=build /out/ /
+
+# Not a stage: a named context when BINARIES=prebuilt.
+FROM ${BINARIES} AS binaries
 
 FROM scratch AS frontend
 ARG TARGETOS TARGETARCH
@@ -27,3 +33,14 @@ COPY --from=binaries /$TARGETOS/$TARGETARCH/distill-frontend /bin/distill-fronte
 LABEL moby.buildkit.frontend.network.none="true"
 LABEL moby.buildkit.frontend.caps="moby.buildkit.frontend.inputs,moby.buildkit.frontend.subrequests,moby.buildkit.frontend.contexts"
 ENTRYPOINT ["/bin/distill-frontend"]
+
+# The CLI as a release publishes it: distill-<os>-<arch> and its sha256.
+FROM build AS cli-checksummed
+ARG TARGETOS TARGETARCH
+RUN cd /out/$TARGETOS/$TARGETARCH && \
+    mv distill distill-$TARGETOS-$TARGETARCH && \
+    sha256sum distill-$TARGETOS-$TARGETARCH > distill-$TARGETOS-$TARGETARCH.sha256
+
+FROM scratch AS cli
+ARG TARGETOS TARGETARCH
+COPY --from=cli-checksummed /out/$TARGETOS/$TARGETARCH/distill-$TARGETOS-$TARGETARCH /out/$TARGETOS/$TARGETARCH/distill-$TARGETOS-$TARGETARCH.sha256 /

@@ -186,13 +186,17 @@ func TestCLIMatchesBuildx(t *testing.T) {
 }
 
 // TestBakeExample builds the repository's docker-bake.hcl target for the
-// example, with the frontend image given as BUILDKIT_SYNTAX.
+// example, through the frontend target of the same bake.
 func TestBakeExample(t *testing.T) {
 	b := needBed(t)
 	out := filepath.Join(t.TempDir(), "bake.tar")
+	// The example's syntax image is the bake's frontend target, built from
+	// the bed's binaries.
 	if _, _, err := b.Buildx(t, mustRepoRoot(t), "bake", "-f", "docker-bake.hcl", "base-files",
-		"--allow", "fs.write="+filepath.Dir(out),
-		"--set", "base-files.args.BUILDKIT_SYNTAX="+b.FrontendImage,
+		"--allow", "fs.write="+filepath.Dir(out), "--allow", "fs.read="+b.FrontendBinaries,
+		"--set", "frontend.args.BINARIES=prebuilt",
+		"--set", "frontend.contexts.prebuilt="+b.FrontendBinaries,
+		"--set", "frontend.platforms=linux/amd64",
 		"--set", "base-files.output=type=oci,dest="+out); err != nil {
 		t.Fatal(err)
 	}

@@ -33,8 +33,8 @@ func buildFrontendBinaries(ctx context.Context, repo, dir string) error {
 }
 
 // buildFrontendImage builds the Dockerfile's "frontend" target with
-// BuildKit's built-in Dockerfile frontend, the prebuilt binaries standing in
-// for the "binaries" stage so no base image is pulled, and pushes it to the
+// BuildKit's built-in Dockerfile frontend from the prebuilt binaries
+// (BINARIES=prebuilt), so no base image is pulled, and pushes it to the
 // bed's registry.
 func (b *Bed) buildFrontendImage(ctx context.Context) error {
 	logPath := filepath.Join(b.dir, "frontend-image.log")
@@ -46,11 +46,10 @@ func (b *Bed) buildFrontendImage(ctx context.Context) error {
 		"--local", "binaries=" + b.FrontendBinaries,
 		"--opt", "target=frontend",
 		"--opt", "platform=" + strings.Join(frontendPlatforms, ","),
-		"--opt", "context:binaries=local:binaries",
-		// The replaced "binaries" stage still lists "build" (FROM golang)
-		// as a dependency, and BuildKit resolves the base image of every
-		// stage it reaches; a named context for "build" keeps that offline.
-		"--opt", "context:build=local:binaries",
+		// The Dockerfile takes prebuilt binaries this way without reaching
+		// its golang stage, so no base image is resolved.
+		"--opt", "build-arg:BINARIES=prebuilt",
+		"--opt", "context:prebuilt=local:binaries",
 		"--output", "type=image,name=" + b.FrontendImage + ",push=true,registry.insecure=true",
 	}
 	logf, err := os.Create(logPath)
