@@ -3,7 +3,6 @@ package integration
 import (
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -48,10 +47,7 @@ func TestLockSources(t *testing.T) {
 	cli := cliBinary(t)
 	dir := definition(t, b, sourcesDefinition, nil)
 	def := filepath.Join(dir, "distill.hcl")
-	distill := func(args ...string) (string, error) {
-		_, stderr, err := run(t, exec.CommandContext(t.Context(), cli, append([]string{args[0], "--addr", b.BuildkitAddr, "--progress", "plain"}, args[1:]...)...))
-		return stderr, err
-	}
+	distill := distillCLI(t, cli, b.BuildkitAddr)
 	stderr, err := distill("lock", def)
 	if err != nil {
 		t.Fatal(err)

@@ -29,6 +29,17 @@ func cliBinary(t *testing.T) string {
 	return cli
 }
 
+// distillCLI runs the CLI binary's commands against the daemon at addr,
+// with plain progress and extra flags after the command's name, and
+// returns their standard error.
+func distillCLI(t *testing.T, cli, addr string, extra ...string) func(args ...string) (string, error) {
+	return func(args ...string) (string, error) {
+		all := append(append([]string{args[0], "--addr", addr, "--progress", "plain"}, extra...), args[1:]...)
+		_, stderr, err := run(t, exec.CommandContext(t.Context(), cli, all...))
+		return stderr, err
+	}
+}
+
 const smallDefinition = `
 variable "MIRROR" { default = "" }
 repository "debian" {
@@ -49,10 +60,7 @@ func TestLockfile(t *testing.T) {
 	cli := cliBinary(t)
 	dir := definition(t, b, smallDefinition, nil)
 	def := filepath.Join(dir, "distill.hcl")
-	distill := func(args ...string) (string, error) {
-		_, stderr, err := run(t, exec.CommandContext(t.Context(), cli, append([]string{args[0], "--addr", b.BuildkitAddr, "--progress", "plain"}, args[1:]...)...))
-		return stderr, err
-	}
+	distill := distillCLI(t, cli, b.BuildkitAddr)
 	stderr, err := distill("lock", def)
 	if err != nil {
 		t.Fatal(err)

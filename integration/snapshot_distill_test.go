@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -89,12 +88,8 @@ func TestSnapshotFallback(t *testing.T) {
 	defer srv.Close()
 	dir := definition(t, b, snapshotDefinition, nil)
 	def := filepath.Join(dir, "distill.hcl")
-	distill := func(args ...string) (string, error) {
-		args = append([]string{args[0], "--addr", b.BuildkitAddr, "--progress", "plain",
-			"--build-arg", "MIRROR=" + srv.URL + "/debian", "--build-arg", "SNAPSHOT=" + srv.URL + "/snapshot/archive/debian"}, args[1:]...)
-		_, stderr, err := run(t, exec.CommandContext(t.Context(), cli, args...))
-		return stderr, err
-	}
+	distill := distillCLI(t, cli, b.BuildkitAddr,
+		"--build-arg", "MIRROR="+srv.URL+"/debian", "--build-arg", "SNAPSHOT="+srv.URL+"/snapshot/archive/debian")
 	if stderr, err := distill("lock", def); err != nil {
 		t.Fatalf("lock: %v\n%s", err, stderr)
 	}
