@@ -17,12 +17,14 @@ variable "UNUSED" { default = "x" }
 
 image "base" {
   description = "the base image"
+  user        = "0" # root, said: ImplicitRootUser stays quiet
   file "/etc/name" { content = NAME }
 }
 
 image "app" {
   description = "the app image"
   platforms   = ["linux/amd64"]
+  user        = "0"
   file "/etc/name" { content = "${NAME}-app" }
 }
 `
