@@ -135,7 +135,11 @@ func buildTree(b *plan.Build, opt Options) (*tree, error) {
 				return nil, err
 			}
 			layers = append(layers, layer)
-			names = append(names, dep.Build.Package.Name)
+			name := dep.Build.Package.Name
+			if dep.Sub != "" {
+				name += "." + dep.Sub // as requires names it: zlib.dev
+			}
+			names = append(names, name)
 		}
 		root = llb.Merge(layers, llb.WithCustomNamef("[%s %s] sandbox with %s", p.Name, p.Version, strings.Join(names, ", ")))
 	}
