@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"maps"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -24,6 +25,7 @@ type buildOptions struct {
 	noCache    bool
 	sbom       string
 	provenance string
+	inputs     buildInputs
 }
 
 func (o *buildOptions) addFlags(fs *pflag.FlagSet) {
@@ -34,6 +36,7 @@ func (o *buildOptions) addFlags(fs *pflag.FlagSet) {
 	fs.Lookup("sbom").NoOptDefVal = "true"
 	fs.StringVar(&o.provenance, "provenance", "", "attach a provenance attestation, as buildx's --provenance: `true`, mode=min or mode=max")
 	fs.Lookup("provenance").NoOptDefVal = "true"
+	o.inputs.addFlags(fs)
 	fs.BoolVar(&o.noCache, "no-cache", false, "do not use the cache: run every step again and fetch every file again, as buildx's --no-cache")
 	fs.StringArrayVarP(&o.outputs, "output", "o", nil, "export to `SPEC`, as buildctl's --output: type=oci|docker|tar,dest=FILE, type=local,dest=DIR or type=image,name=REF,push=true (repeatable; default: type=oci,dest=IMAGE.oci.tar)")
 }
@@ -133,9 +136,11 @@ func runBuild(ctx context.Context, o *buildOptions, stdin io.Reader, stderr io.W
 	if err != nil {
 		return err
 	}
-	if o.noCache {
-		attrs["no-cache"] = "" // every stage, as dockerui reads it
+	setup, err := o.inputs.setup(o.noCache)
+	if err != nil {
+		return err
 	}
+	maps.Copy(attrs, setup.attrs)
 	// Messages about files the context lacks name its directory.
 	attrs[frontend.ContextNameOpt] = absOr(o.context)
 	res, err = runFrontend(ctx, &o.commonOptions, frontendRun{
@@ -145,6 +150,9 @@ func runBuild(ctx context.Context, o *buildOptions, stdin io.Reader, stderr io.W
 		img:        img,
 		exports:    exports,
 		attrs:      attrs,
+		locals:     setup.locals,
+		cacheTo:    setup.cacheTo,
+		cacheFrom:  setup.cacheFrom,
 	}, stderr)
 	return err
 }

@@ -3,6 +3,7 @@ package cli
 import (
 	"bytes"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -494,6 +495,61 @@ func TestDefinitionInDirectory(t *testing.T) {
 			}
 			if o.file != tc.file || o.context != tc.context {
 				t.Errorf("definition %q, context %q; want %q, %q", o.file, o.context, tc.file, tc.context)
+			}
+		})
+	}
+}
+
+func TestBuildInputs(t *testing.T) {
+	dir := t.TempDir()
+	for _, tc := range []struct {
+		name    string
+		in      buildInputs
+		noCache bool
+		attrs   map[string]string
+		locals  map[string]string
+		cache   string // cacheTo then cacheFrom, as Type:k=v
+		err     string
+	}{
+		{name: "none", attrs: map[string]string{}},
+		{name: "labels", in: buildInputs{labels: []string{"a=1", "b=x=y"}}, attrs: map[string]string{"label:a": "1", "label:b": "x=y"}},
+		{name: "bad label", in: buildInputs{labels: []string{"a"}}, err: "--label a: want KEY=VALUE"},
+		{name: "filter", in: buildInputs{noCacheFilter: []string{"package.hello", "a,b"}}, attrs: map[string]string{"no-cache": "package.hello,a,b"}},
+		{name: "no-cache wins", in: buildInputs{noCacheFilter: []string{"a"}}, noCache: true, attrs: map[string]string{"no-cache": ""}},
+		{name: "named directory", in: buildInputs{contexts: []string{"extra=" + dir}},
+			attrs: map[string]string{"context:extra": "local:named-context-extra"}, locals: map[string]string{"named-context-extra": dir}},
+		{name: "named URL", in: buildInputs{contexts: []string{"src=https://example.invalid/x.git#main", "img=docker-image://busybox"}},
+			attrs: map[string]string{"context:src": "https://example.invalid/x.git#main", "context:img": "docker-image://busybox"}},
+		{name: "not a directory", in: buildInputs{contexts: []string{"x=" + filepath.Join(dir, "nope")}}, err: "is not a directory"},
+		{name: "bake only", in: buildInputs{contexts: []string{"x=target:frontend"}}, err: "takes a directory, or a docker-image://"},
+		{name: "cache", in: buildInputs{cacheTo: []string{"type=local,dest=/c,mode=max"}, cacheFrom: []string{"type=registry,ref=r/x:c"}},
+			attrs: map[string]string{}, cache: "local:dest=/c,mode=max registry:ref=r/x:c"},
+		{name: "cache without type", in: buildInputs{cacheTo: []string{"dest=/c"}}, err: "--cache-to dest=/c: no type="},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s, err := tc.in.setup(tc.noCache)
+			if tc.err != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.err) || ExitCode(err) != 2 {
+					t.Fatalf("error %v (exit %d), want %q (exit 2)", err, ExitCode(err), tc.err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tc.locals == nil {
+				tc.locals = map[string]string{}
+			}
+			var cache []string
+			for _, e := range append(s.cacheTo, s.cacheFrom...) {
+				var kv []string
+				for _, k := range slices.Sorted(maps.Keys(e.Attrs)) {
+					kv = append(kv, k+"="+e.Attrs[k])
+				}
+				cache = append(cache, e.Type+":"+strings.Join(kv, ","))
+			}
+			if !reflect.DeepEqual(s.attrs, tc.attrs) || !reflect.DeepEqual(s.locals, tc.locals) || strings.Join(cache, " ") != tc.cache {
+				t.Errorf("attrs %v locals %v cache %q; want %v %v %q", s.attrs, s.locals, cache, tc.attrs, tc.locals, tc.cache)
 			}
 		})
 	}

@@ -44,6 +44,10 @@ type frontendRun struct {
 	img     *definition.Image
 	exports []client.ExportEntry
 	attrs   map[string]string // frontend options besides those from flags
+	// locals are more directories to transfer, by local name: named
+	// contexts (--build-context NAME=DIR).
+	locals             map[string]string
+	cacheTo, cacheFrom []client.CacheOptionsEntry
 }
 
 // runFrontend runs the frontend in-process against BuildKit (--addr,
@@ -78,6 +82,13 @@ func runFrontend(ctx context.Context, o *commonOptions, r frontendRun, stderr io
 	maps.Copy(attrs, r.attrs)
 
 	mounts := map[string]fsutil.FS{"context": ctxFS, "dockerfile": defFS}
+	for name, dir := range r.locals {
+		fs, err := fsutil.NewFS(dir)
+		if err != nil {
+			return nil, fmt.Errorf("build context %s: %w", strings.TrimPrefix(name, localContextPrefix), err)
+		}
+		mounts[name] = fs
+	}
 	if fs, opt, err := selfAsHelper(); err == nil {
 		mounts[helperLocal] = fs
 		attrs[frontend.HelperOpt] = opt
@@ -114,6 +125,8 @@ func runFrontend(ctx context.Context, o *commonOptions, r frontendRun, stderr io
 
 	solveOpt := client.SolveOpt{
 		Exports:       r.exports,
+		CacheExports:  r.cacheTo,
+		CacheImports:  r.cacheFrom,
 		LocalMounts:   mounts,
 		FrontendAttrs: attrs,
 		Session: []session.Attachable{authprovider.NewDockerAuthProvider(authprovider.DockerAuthProviderConfig{
