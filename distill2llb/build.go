@@ -47,9 +47,11 @@ func built(o plan.Output, opt Options) (llb.State, string, error) {
 	// Staged, then copied into scratch stamping every path with the epoch:
 	// writing the record touches its directories' mtimes.
 	epoch := llb.WithCreatedTime(opt.Epoch)
+	sums := md5sums(b, t, files, name, opt)
 	staging := llb.Scratch().File(llb.Copy(files, "/", "/", &llb.CopyInfo{CopyDirContentsOnly: true}).
 		Mkdir("/var/lib/dpkg/status.d", 0o755, llb.WithParents(true), epoch).
-		Mkfile("/var/lib/dpkg/status.d/"+name, 0o644, []byte(record), epoch),
+		Mkfile("/var/lib/dpkg/status.d/"+name, 0o644, []byte(record), epoch).
+		Copy(sums, "/"+name+".md5sums", "/var/lib/dpkg/status.d/"+name+".md5sums"),
 		llb.WithCustomName(t.label+" stage package "+name), loc)
 	stamp := &llb.CopyInfo{CopyDirContentsOnly: true, CreatedTime: &opt.Epoch}
 	layer := llb.Scratch().File(llb.Copy(staging, "/", "/", stamp), llb.WithCustomName(t.label+" package "+name), loc)
@@ -64,6 +66,25 @@ func built(o plan.Output, opt Options) (llb.State, string, error) {
 			llb.WithCustomName(t.label+" package "+name+", tested"), loc)
 	}
 	return layer, fmt.Sprintf("distill: package %s %s built from source", name, p.Version), nil
+}
+
+// md5sums lists the md5 sum of every regular file of a package's layer,
+// as dpkg's <pkg>.md5sums does (sorted, paths without the leading slash),
+// so that scanners and distill inspect know which files are the package's.
+// It runs in the package's sandbox, which has coreutils and findutils.
+func md5sums(b *plan.Build, t *tree, files llb.State, name string, opt Options) llb.State {
+	runOn := opt.Platform // the sandbox's: the build platform's for a cross build
+	if b.HostArch != "" {
+		runOn = opt.Helper.Platform
+	}
+	run := t.root.Run(
+		llb.Args([]string{"/bin/sh", "-ec", `cd /files
+find . -type f -print0 | LC_ALL=C sort -z | xargs -0r md5sum | sed 's#  \./#  #' > "/sums/$1.md5sums"`, "md5sums", name}),
+		llb.AddMount("/files", files, llb.Readonly),
+		llb.Network(llb.NetModeNone), llb.Platform(runOn),
+		location(opt.SourceMap, b.Package.DeclRange),
+		llb.WithCustomName(t.label+" md5sums of "+name))
+	return run.AddMount("/sums", llb.Scratch())
 }
 
 // split divides a package's output among its subpackages by their globs,

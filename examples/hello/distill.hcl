@@ -40,6 +40,7 @@ package "hello" {
 
 image "hello" {
   platforms  = ["linux/amd64", "linux/arm64"]
+  user       = "65532" # nonroot, as distroless's nonroot images
   packages   = [package.hello]
   entrypoint = ["/usr/bin/hello"]
 }

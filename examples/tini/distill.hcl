@@ -42,6 +42,7 @@ package "tini" {
 
 image "tini" {
   platforms  = ["linux/amd64", "linux/arm64"]
+  user       = "65532" # nonroot, as distroless's nonroot images
   packages   = [package.tini]
   entrypoint = ["/usr/bin/tini", "--"]
 }

@@ -74,6 +74,7 @@ package "zversion" {
 
 image "zversion" {
   platforms  = ["linux/amd64", "linux/arm64"]
+  user       = "65532" # nonroot, as distroless's nonroot images
   packages   = [package.zversion]
   entrypoint = ["/usr/bin/zversion"]
 }

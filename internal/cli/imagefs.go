@@ -100,8 +100,8 @@ func readContents(img ociImage) (*imageContents, error) {
 }
 
 // packageFiles are the paths a package's md5sums lists. A package built
-// from source has a record but no md5sums: it owns the files of its layer
-// when the layer is its alone, as distill builds it.
+// from source by an earlier distill has a record but no md5sums: it owns
+// the files of its layer when the layer is its alone, as distill builds it.
 func (c *imageContents) packageFiles(rec string, sums []byte, layer int) ([]string, error) {
 	if sums == nil {
 		if layer < 0 || len(c.layers[layer].records) != 1 {
