@@ -99,4 +99,25 @@ image "small" {
 	if strings.Contains(stdout, "netbase") {
 		t.Errorf("inspect lists netbase, which did not change:\n%s", stdout)
 	}
+
+	// The same image pushed to a registry reads the same, by reference.
+	dir := definition(t, b, fmt.Sprintf(body, `"netbase", "media-types"`), nil)
+	ref := b.Registry + "/distill/inspect:test"
+	if _, _, err := run(t, exec.CommandContext(t.Context(), cli, "build", "--addr", b.BuildkitAddr, "--progress", "plain",
+		"-o", "type=image,name="+ref+",push=true,registry.insecure=true", filepath.Join(dir, "distill.hcl"))); err != nil {
+		t.Fatal(err)
+	}
+	fromTar, _, err := run(t, exec.CommandContext(t.Context(), cli, "inspect", tars[1]))
+	if err != nil {
+		t.Fatal(err)
+	}
+	fromRegistry, stderr, err := run(t, exec.CommandContext(t.Context(), cli, "inspect", ref))
+	if err != nil {
+		t.Fatalf("inspect %s: %v\n%s", ref, err, stderr)
+	}
+	_, tarBody, _ := strings.Cut(fromTar, "\n")
+	_, regBody, _ := strings.Cut(fromRegistry, "\n")
+	if tarBody != regBody || !strings.HasPrefix(fromRegistry, ref) {
+		t.Errorf("inspect of %s:\n%s\nof the tarball:\n%s", ref, fromRegistry, fromTar)
+	}
 }

@@ -18,17 +18,18 @@ func inspectCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "inspect [flags] IMAGE [IMAGE]",
 		Short: "Show what an image holds, or what changes between two",
-		Long: `Inspect reads an image from an OCI layout directory or an OCI tarball (what
-distill build -o type=oci,dest=IMAGE.tar writes); a registry reference is not
-supported. Of a multi-platform image it reads the --platform image (default:
-this machine's platform).
+		Long: `Inspect reads an image from an OCI layout directory, an OCI tarball (what
+distill build -o type=oci,dest=IMAGE.tar writes), or a registry reference (with
+docker's credentials; plain HTTP for a registry on localhost). Of a
+multi-platform image it reads the --platform image (default: this machine's
+platform).
 
 With one IMAGE it prints the Debian packages the image records in
 /var/lib/dpkg/status.d with the bytes of their files, its layers with their
 compressed and uncompressed bytes, largest first, and the regular files that no
 package's md5sums lists (files distill generates, and packages' conffiles,
-which dpkg leaves out of md5sums). A package built from source has no md5sums:
-it owns the files of its own layer.
+which dpkg leaves out of md5sums). A package built from source by an earlier
+distill has no md5sums: it owns the files of its own layer.
 
 With two it prints the packages added, removed or changed from the first to the
 second, and the bytes a node holding the first must pull to run the second:

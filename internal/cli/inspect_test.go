@@ -211,7 +211,7 @@ func TestInspect(t *testing.T) {
 			dirA + " has no image for linux/s390x, only for linux/arm64, linux/amd64: choose one with --platform"},
 		{"bad platform", []string{"--platform", "linux/", dirA}, ExitUsage, nil, "--platform linux/:"},
 		{"registry reference", []string{"app:1.0"}, ExitFailure, nil,
-			"app:1.0: no such file or directory; distill inspect reads OCI layouts and their tarballs (distill build -o type=oci,dest=IMAGE.tar), not registry references"},
+			"app:1.0 is no file or directory, and as a registry reference: "},
 		{"not a layout", []string{filepath.Dir(dirA)}, ExitFailure, nil, "is not an OCI layout: index.json"},
 		{"three images", []string{dirA, dirB, tarB}, ExitUsage, nil, "accepts between 1 and 2 arg(s), received 3"},
 	} {

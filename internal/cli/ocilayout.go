@@ -26,14 +26,21 @@ const maxJSONBlob = 4 << 20
 type ociLayout struct {
 	name string
 	open func(name string) (io.ReadCloser, error) // a path in the layout
-	done func() error
+	// fetch, when set, reads blobs by descriptor instead: a registry
+	// serves manifests and blobs from different endpoints.
+	fetch func(d ocispecs.Descriptor) (io.ReadCloser, error)
+	done  func() error
 }
 
 // openLayout opens the OCI layout directory or tarball at name.
 func openLayout(name string) (*ociLayout, error) {
 	info, err := os.Stat(name)
 	if errors.Is(err, fs.ErrNotExist) {
-		return nil, fmt.Errorf("%s: no such file or directory; distill inspect reads OCI layouts and their tarballs (distill build -o type=oci,dest=IMAGE.tar), not registry references: export the image to a file first", name)
+		l, rerr := openRegistry(name)
+		if rerr != nil {
+			return nil, fmt.Errorf("%s is no file or directory, and as a registry reference: %w; distill inspect reads OCI layouts, their tarballs (distill build -o type=oci,dest=IMAGE.tar) and images in a registry it can reach", name, rerr)
+		}
+		return l, nil
 	}
 	if err != nil {
 		return nil, err
@@ -93,7 +100,13 @@ func (l *ociLayout) blob(d ocispecs.Descriptor) (io.ReadCloser, error) {
 	if err := d.Digest.Validate(); err != nil {
 		return nil, fmt.Errorf("%s: a descriptor's digest: %w", l.name, err)
 	}
-	rc, err := l.open(path.Join("blobs", d.Digest.Algorithm().String(), d.Digest.Encoded()))
+	var rc io.ReadCloser
+	var err error
+	if l.fetch != nil {
+		rc, err = l.fetch(d)
+	} else {
+		rc, err = l.open(path.Join("blobs", d.Digest.Algorithm().String(), d.Digest.Encoded()))
+	}
 	if err != nil {
 		return nil, fmt.Errorf("%s: blob %s: %w", l.name, d.Digest, err)
 	}
