@@ -104,31 +104,10 @@ var bookkeeping = regexp.MustCompile(`^(\[internal\]|\[auth\]|importing cache ma
 // than came from the cache, bookkeeping and the frontend image's own pull
 // aside.
 func executed(progress, frontendImage string) []string {
-	vertex := regexp.MustCompile(`^#(\d+) (.+)$`)
-	name := map[string]string{}
-	cached := map[string]bool{}
-	done := map[string]bool{}
-	var order []string
-	for _, line := range strings.Split(progress, "\n") {
-		m := vertex.FindStringSubmatch(line)
-		if m == nil {
-			continue
-		}
-		n, rest := m[1], m[2]
-		switch {
-		case rest == "CACHED":
-			cached[n] = true
-		case strings.HasPrefix(rest, "DONE"):
-			done[n] = true
-		case name[n] == "":
-			name[n] = rest
-			order = append(order, n)
-		}
-	}
 	var out []string
-	for _, n := range order {
-		if done[n] && !cached[n] && !bookkeeping.MatchString(name[n]) && !strings.Contains(name[n], frontendImage) {
-			out = append(out, name[n])
+	for _, v := range progressVertices(progress) {
+		if v.done && !v.cached && !bookkeeping.MatchString(v.name) && !strings.Contains(v.name, frontendImage) {
+			out = append(out, v.name)
 		}
 	}
 	return out

@@ -131,47 +131,18 @@ func runInImage(t *testing.T, b *Bed, ref, platforms, instruction string) string
 // whether it came from the cache. Downloads and file operations are left
 // out: BuildKit checks an HTTP source again on every build.
 func packageOps(progress string) map[string]bool {
-	name := map[string]string{} // vertex number -> operation
-	out := map[string]bool{}
-	vertex := regexp.MustCompile(`^#(\d+) (\[\S+ \S+ linux/[^\]]+\] (.*))$`)
+	vertex := regexp.MustCompile(`^\[\S+ \S+ linux/[^\]]+\] (.*)$`)
 	notExec := regexp.MustCompile(`^(fetch |inline source|add |collect |load |stage package |package |control file)`)
-	for _, line := range strings.Split(progress, "\n") {
-		if m := vertex.FindStringSubmatch(line); m != nil {
-			if notExec.MatchString(m[3]) {
-				continue
-			}
-			name[m[1]] = m[2]
-			if _, ok := out[m[2]]; !ok {
-				out[m[2]] = false
-			}
-			continue
-		}
-		if n, rest, ok := strings.Cut(strings.TrimPrefix(line, "#"), " "); ok && rest == "CACHED" && name[n] != "" {
-			out[name[n]] = true
-		}
-	}
-	return out
+	return cachedByName(progress, func(name string) bool {
+		m := vertex.FindStringSubmatch(name)
+		return m != nil && !notExec.MatchString(m[1])
+	})
 }
 
 // stepStates reads buildx's plain progress: for each build step of hello
 // (named "[hello 2.10 PLATFORM] COMMAND"), whether it came from the cache.
 func stepStates(progress string) map[string]bool {
-	name := map[string]string{} // vertex number -> step
-	out := map[string]bool{}
-	vertex := regexp.MustCompile(`^#(\d+) (\[hello 2\.10 linux/[^\]]+\] (?:\./configure|make).*)$`)
-	for _, line := range strings.Split(progress, "\n") {
-		if m := vertex.FindStringSubmatch(line); m != nil {
-			name[m[1]] = m[2]
-			if _, ok := out[m[2]]; !ok {
-				out[m[2]] = false
-			}
-			continue
-		}
-		if n, rest, ok := strings.Cut(strings.TrimPrefix(line, "#"), " "); ok && rest == "CACHED" && name[n] != "" {
-			out[name[n]] = true
-		}
-	}
-	return out
+	return cachedByName(progress, regexp.MustCompile(`^\[hello 2\.10 linux/[^\]]+\] (?:\./configure|make)`).MatchString)
 }
 
 // gitServer serves a fresh repository with one commit over HTTP from
