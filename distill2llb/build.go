@@ -12,6 +12,7 @@ import (
 	"github.com/distill-build/distill/plan"
 	"github.com/moby/buildkit/client/llb"
 	digest "github.com/opencontainers/go-digest"
+	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
 )
 
 // The mounts of a build step: the source tree, where steps run and build,
@@ -33,12 +34,11 @@ func built(o plan.Output, opt Options) (llb.State, string, error) {
 	if err != nil {
 		return llb.State{}, "", err
 	}
-	files, name, depends := t.out, p.Name, p.Runtime
+	files, name, depends := t.out, o.Name(), p.Runtime
 	if len(p.Subpackages) > 0 {
 		parts := split(b, t, opt)
 		files = parts[o.Sub]
 		if o.Sub != "" {
-			name = p.Name + "-" + o.Sub
 			depends = []string{fmt.Sprintf("%s (= %s)", p.Name, p.Version)}
 		}
 	}
@@ -73,15 +73,11 @@ func built(o plan.Output, opt Options) (llb.State, string, error) {
 // so that scanners and distill inspect know which files are the package's.
 // It runs in the package's sandbox, which has coreutils and findutils.
 func md5sums(b *plan.Build, t *tree, files llb.State, name string, opt Options) llb.State {
-	runOn := opt.Platform // the sandbox's: the build platform's for a cross build
-	if b.HostArch != "" {
-		runOn = opt.Helper.Platform
-	}
 	run := t.root.Run(
 		llb.Args([]string{"/bin/sh", "-ec", `cd /files
 find . -type f -print0 | LC_ALL=C sort -z | xargs -0r md5sum | sed 's#  \./#  #' > "/sums/$1.md5sums"`, "md5sums", name}),
 		llb.AddMount("/files", files, llb.Readonly),
-		llb.Network(llb.NetModeNone), llb.Platform(runOn),
+		llb.Network(llb.NetModeNone), llb.Platform(t.platform),
 		location(opt.SourceMap, b.Package.DeclRange),
 		llb.WithCustomName(t.label+" md5sums of "+name))
 	return run.AddMount("/sums", llb.Scratch())
@@ -113,13 +109,9 @@ done`, "split"}
 		args = append(args, "--sub="+sp.Name)
 		args = append(args, sp.Paths...)
 	}
-	plat := opt.Platform
-	if b.HostArch != "" {
-		plat = opt.Helper.Platform
-	}
 	run := t.root.Run(append(sandboxEnv(opt), llb.Args(args),
 		llb.AddMount("/out", t.out, llb.Readonly),
-		llb.Network(llb.NetModeNone), llb.Platform(plat),
+		llb.Network(llb.NetModeNone), llb.Platform(t.platform),
 		location(opt.SourceMap, p.Subpackages[0].Range),
 		llb.WithCustomName(t.label+" split into subpackages"))...)
 	out := map[string]llb.State{"": run.AddMount("/split/main", llb.Scratch())}
@@ -134,6 +126,9 @@ done`, "split"}
 type tree struct {
 	root, out llb.State
 	label     string // "[hello 2.10 linux/amd64]", the prefix of its ops' names
+	// platform is the sandbox's: the target's, or the build platform's
+	// for a cross build.
+	platform ocispecs.Platform
 }
 
 // buildTree makes a package's sandbox and source tree and runs its steps,
@@ -219,7 +214,7 @@ func buildTree(b *plan.Build, opt Options) (*tree, error) {
 		src = run.AddMount(srcDir, src)
 		out = run.AddMount(destDir, out)
 	}
-	return &tree{root: root, out: out, label: label}, nil
+	return &tree{root: root, out: out, label: label, platform: sopt.Platform}, nil
 }
 
 // tested runs a package's test steps in a throwaway image of its runtime

@@ -25,10 +25,6 @@ func Deb(b *plan.Build, opt Options) (llb.State, error) {
 	epoch := llb.WithCreatedTime(opt.Epoch)
 	control := llb.Scratch().File(llb.Mkfile("/control", 0o644, []byte(debControl(b, debArch)), epoch),
 		llb.WithCustomName(t.label+" control file"), location(opt.SourceMap, p.DeclRange))
-	runOn := opt.Platform // the sandbox's: the build platform's for a cross build
-	if b.HostArch != "" {
-		runOn = opt.Helper.Platform
-	}
 	run := t.root.Run(append(sandboxEnv(opt),
 		llb.Args([]string{"/bin/sh", "-ec", `mkdir -p /pkg/DEBIAN
 cp -a /out/. /pkg/
@@ -36,7 +32,7 @@ cp /control/control /pkg/DEBIAN/control
 dpkg-deb --root-owner-group -Zxz --build /pkg "/deb/$1"`, "deb", name}),
 		llb.AddMount("/out", t.out, llb.Readonly),
 		llb.AddMount("/control", control, llb.Readonly),
-		llb.Network(llb.NetModeNone), llb.Platform(runOn),
+		llb.Network(llb.NetModeNone), llb.Platform(t.platform),
 		location(opt.SourceMap, p.DeclRange),
 		llb.WithCustomName(t.label+" dpkg-deb --build "+name))...)
 	return run.AddMount("/deb", llb.Scratch()), nil
@@ -47,11 +43,7 @@ func debControl(b *plan.Build, debArch string) string {
 	p := b.Package
 	depends := append([]string(nil), p.Runtime...)
 	for _, r := range b.Runtime {
-		name := r.Build.Package.Name
-		if r.Sub != "" {
-			name += "-" + r.Sub
-		}
-		depends = append(depends, fmt.Sprintf("%s (= %s)", name, r.Build.Package.Version))
+		depends = append(depends, fmt.Sprintf("%s (= %s)", r.Name(), r.Build.Package.Version))
 	}
 	var c strings.Builder
 	fmt.Fprintf(&c, "Package: %s\nVersion: %s\nArchitecture: %s\nMaintainer: distill\n", p.Name, p.Version, debArch)

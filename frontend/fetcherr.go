@@ -1,6 +1,7 @@
 package frontend
 
 import (
+	"errors"
 	"fmt"
 	"maps"
 	"regexp"
@@ -32,13 +33,18 @@ func explainFetch(err error, lock *lockfile.Lockfile, lockName string) error {
 	// Not %w: BuildKit sends an error wrapping a gRPC status as that status
 	// alone, and this message would be lost. The ranges go along as they
 	// are.
-	out := fmt.Errorf("package %s %s (%s): the archive's .deb is not the one %s pins by its sha256: "+
-		"the lock is older than the archive's packages, or names another archive; run distill lock to refresh it: %v",
-		p.Name, p.Version, arch, lockName, err)
+	out := errors.New(notPinned(p, arch, lockName) +
+		"the lock is older than the archive's packages, or names another archive; run distill lock to refresh it: " + err.Error())
 	for _, src := range errdefs.Sources(err) {
 		out = errdefs.WithSource(out, src)
 	}
 	return out
+}
+
+// notPinned begins the explanation of a locked .deb whose bytes are not
+// the ones the lock pins.
+func notPinned(p lockfile.LockedPackage, arch, lockName string) string {
+	return fmt.Sprintf("package %s %s (%s): the archive's .deb is not the one %s pins by its sha256: ", p.Name, p.Version, arch, lockName)
 }
 
 // lockedDeb is the locked .deb whose pinned sha256 err names, and its

@@ -107,8 +107,8 @@ func (f fetchFailure) wrap(err error, snapshot bool, lock *lockfile.Lockfile, lo
 		// error page too, and only then compares digests.
 		hint = " (the server sent other bytes than the pinned sha256: it may not have the file and have sent an error page, as for a 404; a source's pin is its sha256 line)"
 		if p, arch, ok := lockedDeb(err, lock); ok {
-			hint = fmt.Sprintf(" (package %s %s (%s): the archive's .deb is not the one %s pins by its sha256: the server may not have the file and have sent an error page, as for a 404, or the lock is older than the archive's packages or names another archive; run distill lock to refresh it)",
-				p.Name, p.Version, arch, lockName)
+			hint = " (" + notPinned(p, arch, lockName) + "the server may not have the file and have sent an error page, as for a 404, " +
+				"or the lock is older than the archive's packages or names another archive; run distill lock to refresh it)"
 		}
 	}
 	// A new error, not a wrapper: gRPC would send the status inside err,

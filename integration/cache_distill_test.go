@@ -43,7 +43,7 @@ func TestCacheExportImport(t *testing.T) {
 			}
 			build(b.BuildkitAddr, "--export-cache", tc.to)
 
-			fresh := freshBuildkitd(t, b)
+			fresh := freshBuildkitd(t, b, "")
 			progress := build(fresh.Addr(), "--import-cache", tc.from)
 			// BuildKit downloads the pinned files again: it checksums what a
 			// step mounts or copies before it matches a cache record, so it
@@ -73,8 +73,9 @@ func TestCacheExportImport(t *testing.T) {
 }
 
 // freshBuildkitd starts a buildkitd that shares nothing with the bed's but
-// its registry, stopped when the test ends.
-func freshBuildkitd(t *testing.T, b *Bed) *buildkitd.Daemon {
+// its registry, stopped when the test ends: with more configuration, and
+// more addresses to listen on, when given.
+func freshBuildkitd(t *testing.T, b *Bed, moreTOML string, listen ...string) *buildkitd.Daemon {
 	t.Helper()
 	dir, err := os.MkdirTemp("", "bk-") // t.TempDir can exceed a socket path's limit
 	if err != nil {
@@ -82,7 +83,7 @@ func freshBuildkitd(t *testing.T, b *Bed) *buildkitd.Daemon {
 	}
 	d, err := buildkitd.Start(t.Context(), buildkitd.Config{
 		Binary: b.Tools.Buildkitd, Root: filepath.Join(dir, "root"), Socket: filepath.Join(dir, "bk.sock"),
-		ConfigTOML: buildkitdConfig(b.Registry),
+		ConfigTOML: buildkitdConfig(b.Registry) + moreTOML, Listen: listen,
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -6,20 +6,16 @@ import (
 	"crypto/rand"
 	"crypto/x509"
 	"crypto/x509/pkix"
-	"encoding/json"
 	"encoding/pem"
 	"fmt"
 	"math/big"
 	"net"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
-
-	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
 
 	"github.com/distill-build/distill/internal/buildkitd"
 )
@@ -39,24 +35,8 @@ func TestMultiNodeBuilder(t *testing.T) {
 			t.Fatal(err)
 		}
 		addrs[p] = fmt.Sprintf("tcp://127.0.0.1:%d", port)
-		dir, err := os.MkdirTemp("", "bk-") // t.TempDir can exceed a socket path's limit
-		if err != nil {
-			t.Fatal(err)
-		}
-		config := buildkitdConfig(b.Registry) + fmt.Sprintf("[grpc.tls]\n  cert = %q\n  key = %q\n  ca = %q\n",
-			certs.serverCert, certs.serverKey, certs.ca)
-		d, err := buildkitd.Start(t.Context(), buildkitd.Config{Binary: b.Tools.Buildkitd, Root: filepath.Join(dir, "root"),
-			Socket: filepath.Join(dir, "bk.sock"), ConfigTOML: config, Listen: []string{addrs[p]}})
-		if err != nil {
-			t.Fatal(err)
-		}
-		nodes[p] = d
-		t.Cleanup(func() {
-			if err := d.Stop(); err != nil {
-				t.Errorf("stopping the %s node: %v", p, err)
-			}
-			_ = os.RemoveAll(dir) // best effort, as t.TempDir's would be
-		})
+		tls := fmt.Sprintf("[grpc.tls]\n  cert = %q\n  key = %q\n  ca = %q\n", certs.serverCert, certs.serverKey, certs.ca)
+		nodes[p] = freshBuildkitd(t, b, tls, addrs[p])
 	}
 
 	builder := "distill-cluster"
@@ -164,19 +144,9 @@ func execBuildctl(t *testing.T, b *Bed, addr string, args ...string) *exec.Cmd {
 // registry at host, in order.
 func indexPlatforms(t *testing.T, host, repo, tag string) []string {
 	t.Helper()
-	req, err := http.NewRequestWithContext(t.Context(), http.MethodGet, "http://"+host+"/v2/"+repo+"/manifests/"+tag, nil)
+	idx, err := fetchIndex(t.Context(), host, repo, tag)
 	if err != nil {
 		t.Fatal(err)
-	}
-	req.Header.Set("Accept", ocispec.MediaTypeImageIndex)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	var idx ocispec.Index
-	if err := json.NewDecoder(resp.Body).Decode(&idx); err != nil {
-		t.Fatalf("GET %s: %s: %v", req.URL, resp.Status, err)
 	}
 	var out []string
 	for _, m := range idx.Manifests {

@@ -32,7 +32,7 @@ func exampleWithLock(t *testing.T, b *Bed, name string) string {
 func TestReproducibleOnFreshDaemon(t *testing.T) {
 	b := needBed(t)
 	cli := cliBinary(t)
-	fresh := freshBuildkitd(t, b)
+	fresh := freshBuildkitd(t, b, "")
 	for _, tc := range []struct{ example, target, platforms string }{
 		{"distroless-debian12", "python3", "linux/amd64,linux/arm64"},
 		{"distroless-debian12", "java", "linux/amd64"}, // with its Java trust store

@@ -154,6 +154,15 @@ type Output struct {
 	Sub   string // "" for the package itself
 }
 
+// Name is the output's package name, as dpkg and scanners see it: the
+// package's, or NAME-SUB for a subpackage.
+func (o Output) Name() string {
+	if o.Sub == "" {
+		return o.Build.Package.Name
+	}
+	return o.Build.Package.Name + "-" + o.Sub
+}
+
 // outputs are what refs take: the package of every member of their
 // runtime closure, then each subpackage a reference among them names
 // (a subpackage comes with its package), each once.

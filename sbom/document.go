@@ -159,10 +159,7 @@ func (b *builder) distro(repo string) string {
 // with its sources, its build sandbox and the packages built before it.
 func (b *builder) output(o plan.Output) string {
 	p := o.Build.Package
-	name := p.Name
-	if o.Sub != "" {
-		name += "-" + o.Sub
-	}
+	name := o.Name()
 	if id, ok := b.built[name]; ok {
 		return id
 	}

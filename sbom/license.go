@@ -86,21 +86,24 @@ func expression(s string) string {
 // spdxLicense maps a Debian short license name to its SPDX identifier, or
 // to a LicenseRef for one SPDX does not list.
 func spdxLicense(name string) string {
-	known := map[string]string{
-		"apache-2.0": "Apache-2.0", "artistic": "Artistic-1.0-Perl", "artistic-2.0": "Artistic-2.0",
-		"bsd-2-clause": "BSD-2-Clause", "bsd-3-clause": "BSD-3-Clause", "bsd-4-clause": "BSD-4-Clause",
-		"cc0-1.0": "CC0-1.0", "expat": "MIT", "mit": "MIT", "isc": "ISC", "zlib": "Zlib",
-		"gpl-1": "GPL-1.0-only", "gpl-1+": "GPL-1.0-or-later",
-		"gpl-2": "GPL-2.0-only", "gpl-2.0": "GPL-2.0-only", "gpl-2+": "GPL-2.0-or-later", "gpl-2.0+": "GPL-2.0-or-later",
-		"gpl-3": "GPL-3.0-only", "gpl-3.0": "GPL-3.0-only", "gpl-3+": "GPL-3.0-or-later", "gpl-3.0+": "GPL-3.0-or-later",
-		"lgpl-2": "LGPL-2.0-only", "lgpl-2+": "LGPL-2.0-or-later",
-		"lgpl-2.1": "LGPL-2.1-only", "lgpl-2.1+": "LGPL-2.1-or-later",
-		"lgpl-3": "LGPL-3.0-only", "lgpl-3.0": "LGPL-3.0-only", "lgpl-3+": "LGPL-3.0-or-later", "lgpl-3.0+": "LGPL-3.0-or-later",
-		"mpl-1.1": "MPL-1.1", "mpl-2.0": "MPL-2.0", "openssl": "OpenSSL", "psf-2": "PSF-2.0",
-		"python": "Python-2.0", "bsl-1.0": "BSL-1.0", "curl": "curl", "x11": "X11", "ftl": "FTL",
-	}
-	if id, ok := known[strings.ToLower(name)]; ok {
+	if id, ok := spdxLicenses[strings.ToLower(name)]; ok {
 		return id
 	}
 	return "LicenseRef-" + sanitize(name)
+}
+
+// spdxLicenses are SPDX's identifiers of Debian's short license names,
+// lower-cased.
+var spdxLicenses = map[string]string{
+	"apache-2.0": "Apache-2.0", "artistic": "Artistic-1.0-Perl", "artistic-2.0": "Artistic-2.0",
+	"bsd-2-clause": "BSD-2-Clause", "bsd-3-clause": "BSD-3-Clause", "bsd-4-clause": "BSD-4-Clause",
+	"cc0-1.0": "CC0-1.0", "expat": "MIT", "mit": "MIT", "isc": "ISC", "zlib": "Zlib",
+	"gpl-1": "GPL-1.0-only", "gpl-1+": "GPL-1.0-or-later",
+	"gpl-2": "GPL-2.0-only", "gpl-2.0": "GPL-2.0-only", "gpl-2+": "GPL-2.0-or-later", "gpl-2.0+": "GPL-2.0-or-later",
+	"gpl-3": "GPL-3.0-only", "gpl-3.0": "GPL-3.0-only", "gpl-3+": "GPL-3.0-or-later", "gpl-3.0+": "GPL-3.0-or-later",
+	"lgpl-2": "LGPL-2.0-only", "lgpl-2+": "LGPL-2.0-or-later",
+	"lgpl-2.1": "LGPL-2.1-only", "lgpl-2.1+": "LGPL-2.1-or-later",
+	"lgpl-3": "LGPL-3.0-only", "lgpl-3.0": "LGPL-3.0-only", "lgpl-3+": "LGPL-3.0-or-later", "lgpl-3.0+": "LGPL-3.0-or-later",
+	"mpl-1.1": "MPL-1.1", "mpl-2.0": "MPL-2.0", "openssl": "OpenSSL", "psf-2": "PSF-2.0",
+	"python": "Python-2.0", "bsl-1.0": "BSL-1.0", "curl": "curl", "x11": "X11", "ftl": "FTL",
 }

@@ -34,13 +34,15 @@ func genericPURL(name, version, debArch string) string {
 // know.
 func Distro(suite string) string {
 	codename, _, _ := strings.Cut(suite, "-")
-	releases := map[string]string{
-		"buster": "10", "bullseye": "11", "bookworm": "12", "trixie": "13", "forky": "14", "duke": "15",
-	}
-	if n, ok := releases[codename]; ok {
+	if n, ok := debianReleases[codename]; ok {
 		return "debian-" + n
 	}
 	return "debian-" + codename
+}
+
+// debianReleases are the release numbers of Debian's codenames.
+var debianReleases = map[string]string{
+	"buster": "10", "bullseye": "11", "bookworm": "12", "trixie": "13", "forky": "14", "duke": "15",
 }
 
 // purlEscape percent-encodes all but the characters the purl spec leaves

@@ -26,12 +26,17 @@ func sizeImages(l *ociLayout) ([]platformImage, error) {
 		return nil, err
 	}
 	out := make([]platformImage, 0, len(imgs))
+	sizes := map[digest.Digest]int64{} // a layer the platforms share is read once
 	for _, img := range imgs {
 		p := platformImage{platform: platforms.FormatAll(img.platform), digest: img.digest}
 		for _, layer := range img.manifest.Layers {
-			n, err := l.uncompressedSize(layer)
-			if err != nil {
-				return nil, err
+			n, ok := sizes[layer.Digest]
+			if !ok {
+				var err error
+				if n, err = l.uncompressedSize(layer); err != nil {
+					return nil, err
+				}
+				sizes[layer.Digest] = n
 			}
 			p.compressed += layer.Size
 			p.uncompressed += n
@@ -55,6 +60,10 @@ func (l *ociLayout) uncompressedSize(layer ocispecs.Descriptor) (int64, error) {
 	}
 	defer zr.Close()
 	n, err := io.Copy(io.Discard, zr)
+	if err == nil {
+		// To the blob's end, where its digest is checked.
+		_, err = io.Copy(io.Discard, rc)
+	}
 	if err != nil {
 		return 0, fmt.Errorf("%s: layer %s: %w", l.name, layer.Digest, err)
 	}

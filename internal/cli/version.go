@@ -25,8 +25,8 @@ func versionCmd() *cobra.Command {
 		Long: `Print distill's version (the module version it was built at, or dev for a build
 from a source tree), the version of the frontend it runs in-process, the
 BuildKit client it links, and, with --addr or $BUILDKIT_HOST, the version of
-that BuildKit daemon. Without either, distill build starts a buildkitd of its
-own for each build, and there is no daemon to ask.`,
+that BuildKit daemon. Without either, distill build uses the user's shared
+local buildkitd (docs/buildkitd.md), which version does not start.`,
 		Example: `  distill version
   distill version --addr unix:///run/buildkit/buildkitd.sock`,
 		Args: usageArgs(cobra.NoArgs),
