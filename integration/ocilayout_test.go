@@ -14,6 +14,7 @@ import (
 	"os"
 	"path"
 	"strings"
+	"testing"
 
 	"github.com/klauspost/compress/zstd"
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
@@ -57,6 +58,17 @@ type OCIAttestation struct {
 
 // attestationRefType marks BuildKit's attestation manifests in an index.
 const attestationRefType = "vnd.docker.reference.type"
+
+// readLayout is ReadOCILayout for a test: a tarball that does not read
+// fails it.
+func readLayout(t *testing.T, file string) *OCILayout {
+	t.Helper()
+	l, err := ReadOCILayout(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return l
+}
 
 // ReadOCILayout reads and checks an OCI layout tarball.
 func ReadOCILayout(file string) (*OCILayout, error) {

@@ -115,14 +115,16 @@ func answers(ctx context.Context, addr string, wait time.Duration) bool {
 
 // Clean removes what a daemon that died without stopping left behind: its
 // process if it still runs (hung), the runc containers it ran, the mounts
-// under its root, its socket and pid file. Without this, the next daemon's
-// first build fails in the overlay snapshotter (see docs/buildkitd.md).
+// under its root, the snapshot directories its metadata never recorded,
+// its socket and pid file. Without this, the next daemon's first build can
+// fail in the overlay snapshotter (see docs/buildkitd.md).
 func (s Shared) Clean() error {
 	var errs []error
 	if pid, err := readPid(s.PidFile()); err == nil && pid > 1 {
 		killGroup(pid, s.Root())
 	}
 	errs = append(errs, unmountUnder(s.Root()))
+	errs = append(errs, dropOrphanSnapshots(context.Background(), s.Root()))
 	for _, p := range []string{s.Socket(), s.PidFile()} {
 		if err := os.Remove(p); err != nil && !errors.Is(err, os.ErrNotExist) {
 			errs = append(errs, err)
