@@ -2,6 +2,7 @@ package integration
 
 import (
 	"bytes"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -16,17 +17,23 @@ import (
 )
 
 // cliBinary builds the distill CLI, static so it can serve as the in-build
-// helper.
+// helper: once per run, shared by every test.
 func cliBinary(t *testing.T) string {
 	t.Helper()
-	cli := filepath.Join(t.TempDir(), "distill")
-	cmd := exec.Command("go", "build", "-o", cli, "./cmd/distill")
-	cmd.Dir = mustRepoRoot(t)
-	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("go build ./cmd/distill: %v\n%s", err, out)
+	b := needBed(t)
+	b.cli.once.Do(func() {
+		b.cli.path = filepath.Join(b.dir, "distill")
+		cmd := exec.Command("go", "build", "-o", b.cli.path, "./cmd/distill")
+		cmd.Dir = b.RepoRoot
+		cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+		if out, err := cmd.CombinedOutput(); err != nil {
+			b.cli.err = fmt.Errorf("go build ./cmd/distill: %w\n%s", err, out)
+		}
+	})
+	if b.cli.err != nil {
+		t.Fatal(b.cli.err)
 	}
-	return cli
+	return b.cli.path
 }
 
 // distillCLI runs the CLI binary's commands against the daemon at addr,

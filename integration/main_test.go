@@ -31,6 +31,11 @@ type Bed struct {
 	buildkitdLog *os.File
 	stopOnce     sync.Once
 	stopErr      error
+	cli          struct { // the CLI binary, built by the first test that needs it
+		once sync.Once
+		path string
+		err  error
+	}
 }
 
 // bed is owned by TestMain: set up before the tests, torn down after them.
