@@ -15,7 +15,7 @@ import (
 
 // mirrorArgs are the build arguments that point the catalogue at this
 // machine's Debian mirror (the mirror is configuration, not in the files).
-func mirrorArgs(t *testing.T) []string {
+func mirrorArgs(t testing.TB) []string {
 	t.Helper()
 	m := aptsources.Mirrors("/")
 	if m["debian"] == "" || m["debian-security"] == "" {

@@ -10,7 +10,7 @@ import (
 
 // definition writes a distill file whose # syntax= line names the bed's
 // frontend image, plus any extra files, into a fresh context directory.
-func definition(t *testing.T, b *Bed, body string, extra map[string]string) string {
+func definition(t testing.TB, b *Bed, body string, extra map[string]string) string {
 	t.Helper()
 	dir := t.TempDir()
 	src := "# syntax=" + b.FrontendImage + "\n" + body
@@ -27,7 +27,7 @@ func definition(t *testing.T, b *Bed, body string, extra map[string]string) stri
 
 // example copies an example definition into a context directory with its
 // syntax line pointing at the bed's frontend image.
-func example(t *testing.T, b *Bed, name string) string {
+func example(t testing.TB, b *Bed, name string) string {
 	t.Helper()
 	src, err := os.ReadFile(filepath.Join(mustRepoRoot(t), "examples", name, "distill.hcl"))
 	if err != nil {
@@ -40,7 +40,7 @@ func example(t *testing.T, b *Bed, name string) string {
 	return definition(t, b, rest, nil)
 }
 
-func mustRepoRoot(t *testing.T) string {
+func mustRepoRoot(t testing.TB) string {
 	t.Helper()
 	dir, err := repoRoot()
 	if err != nil {

@@ -18,7 +18,7 @@ import (
 
 // cliBinary builds the distill CLI, static so it can serve as the in-build
 // helper: once per run, shared by every test.
-func cliBinary(t *testing.T) string {
+func cliBinary(t testing.TB) string {
 	t.Helper()
 	b := needBed(t)
 	b.cli.once.Do(func() {

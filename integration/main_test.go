@@ -104,7 +104,7 @@ func logf(format string, args ...any) {
 
 // needBed returns the shared bed: it skips under -short and fails the test
 // if set-up failed.
-func needBed(t *testing.T) *Bed {
+func needBed(t testing.TB) *Bed {
 	t.Helper()
 	if testing.Short() {
 		t.Skip("integration test: needs buildkitd, a registry and buildx (skipped under -short)")

@@ -11,7 +11,7 @@ import (
 
 // exampleWithLock is example with the example's committed lockfile beside
 // the definition, so the build takes exactly what it pins.
-func exampleWithLock(t *testing.T, b *Bed, name string) string {
+func exampleWithLock(t testing.TB, b *Bed, name string) string {
 	t.Helper()
 	dir := example(t, b, name)
 	lock, err := os.ReadFile(filepath.Join(mustRepoRoot(t), "examples", name, "distill.lock.json"))

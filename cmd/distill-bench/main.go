@@ -1,8 +1,9 @@
 // Command distill-bench measures distill's speed targets and prints them as
 // a table: solving from a full archive index, the frontend's planning time
-// with a lockfile, and cold and warm builds of the python3 image against a
-// fresh local buildkitd, next to mmdebstrap --variant=extract of the same
-// packages.
+// with a lockfile, a warm unchanged build through the CLI and through
+// docker buildx in the same run, and cold and warm builds of the python3
+// image against a fresh local buildkitd, next to mmdebstrap
+// --variant=extract of the same packages.
 //
 // Cold builds and mmdebstrap run -runs times each, interleaved so that all
 // three see the same machine, and the table shows their medians.
@@ -84,7 +85,19 @@ func run(ctx context.Context, runs int) ([]row, error) {
 	if err != nil {
 		return rows, fmt.Errorf("go test -bench PlanPython3: %w\n%s", err, out)
 	}
-	rows = append(rows, row{"frontend planning of python3 with the lockfile (definition → LLB, 2 platforms)", "< 100 ms", parseBench(string(out)).String()})
+	rows = append(rows, row{"frontend planning of python3 with the lockfile (definition → LLB, 2 platforms)", "< 100 ms", parseBench(string(out))["PlanPython3"].String()})
+
+	// Warm rebuilds through the CLI and through buildx, in the same run:
+	// an integration benchmark, since buildx needs the test bed's registry
+	// and frontend image.
+	out, err = exec.Command("go", "test", "./integration", "-run", "XXX", "-bench", "WarmRebuild", "-benchtime", "10x").CombinedOutput()
+	if err != nil {
+		return rows, fmt.Errorf("go test -bench WarmRebuild: %w\n%s", err, out)
+	}
+	warmRebuild := parseBench(string(out))
+	rows = append(rows,
+		row{"warm distill build of static, unchanged, daemon running (the CLI's shared daemon)", "< 1 s", warmRebuild["WarmRebuild/cli"].String()},
+		row{"warm docker buildx build of the same definition, same run", "", warmRebuild["WarmRebuild/buildx"].String()})
 
 	var cold, coldDir, warm, mm []time.Duration
 	var mmErr error
@@ -117,18 +130,27 @@ func run(ctx context.Context, runs int) ([]row, error) {
 	return rows, nil
 }
 
-// parseBench reads ns/op from `go test -bench` output.
-func parseBench(out string) time.Duration {
+// parseBench reads each benchmark's ns/op from `go test -bench` output, by
+// name without "Benchmark" and the GOMAXPROCS suffix.
+func parseBench(out string) map[string]time.Duration {
+	res := map[string]time.Duration{}
 	for _, line := range strings.Split(out, "\n") {
 		f := strings.Fields(line)
+		if len(f) < 4 || !strings.HasPrefix(f[0], "Benchmark") {
+			continue
+		}
+		name := strings.TrimPrefix(f[0], "Benchmark")
+		if i := strings.LastIndex(name, "-"); i > 0 {
+			name = name[:i]
+		}
 		for i := 1; i < len(f); i++ {
 			if f[i] == "ns/op" {
 				d, _ := time.ParseDuration(f[i-1] + "ns")
-				return d.Round(100 * time.Microsecond)
+				res[name] = d.Round(100 * time.Microsecond)
 			}
 		}
 	}
-	return 0
+	return res
 }
 
 // middle prints the median of durations, with the range when there are
