@@ -115,7 +115,7 @@ func Image(img *definition.Image, opt Options) (llb.State, *dockerspec.DockerOCI
 		default:
 			return llb.State{}, nil, fmt.Errorf("image %s: unknown layer kind %q", img.Name, l.Kind)
 		}
-		layers, history = append(layers, st), append(history, l.History)
+		layers, history = append(layers, st), append(history, l.History())
 	}
 	var st llb.State
 	switch len(layers) {

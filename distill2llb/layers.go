@@ -31,11 +31,16 @@ type Layer struct {
 	Packages []plan.Package
 	// Built is the package built from source a LayerBuilt holds.
 	Built *plan.Output
-	// History is the layer's entry in the image config's history.
-	History string
+	// Name is what the layer's entry in the image config's history calls
+	// it: "package base-files 12.4+deb12u5 (amd64)", "files of image
+	// static".
+	Name string
 
 	debs []int // indexes of Packages in the image's groups, flattened
 }
+
+// History is the layer's entry in the image config's history.
+func (l Layer) History() string { return "distill: " + l.Name }
 
 // Layout is an image's layers for one platform, bottom first.
 type Layout struct {
@@ -80,29 +85,29 @@ func Layers(img *definition.Image, d plan.Debs) (Layout, error) {
 		}
 		if len(unit) == 1 {
 			p := layer.Packages[0]
-			layer.History = fmt.Sprintf("distill: package %s %s (%s)", p.Name, p.Version, p.Architecture)
+			layer.Name = fmt.Sprintf("package %s %s (%s)", p.Name, p.Version, p.Architecture)
 		} else {
 			names := make([]string, len(unit))
 			for i, p := range layer.Packages {
 				names[i] = p.Name + " " + p.Version
 			}
 			layer.Kind = LayerMerged
-			layer.History = fmt.Sprintf("distill: packages %s (one layer, for the layer budget of %d)", strings.Join(names, ", "), l.debBudget)
+			layer.Name = fmt.Sprintf("packages %s (one layer, for the layer budget of %d)", strings.Join(names, ", "), l.debBudget)
 		}
 		l.Layers = append(l.Layers, layer)
 	}
 	if ca {
-		l.Layers = append(l.Layers, Layer{Kind: LayerCABundle, History: fmt.Sprintf("distill: CA bundle from %s %s", d.CA.Name, d.CA.Version)})
+		l.Layers = append(l.Layers, Layer{Kind: LayerCABundle, Name: fmt.Sprintf("CA bundle from %s %s", d.CA.Name, d.CA.Version)})
 	}
 	if java {
-		l.Layers = append(l.Layers, Layer{Kind: LayerJavaTrustStore, History: fmt.Sprintf("distill: Java trust store from %s %s", d.CA.Name, d.CA.Version)})
+		l.Layers = append(l.Layers, Layer{Kind: LayerJavaTrustStore, Name: fmt.Sprintf("Java trust store from %s %s", d.CA.Name, d.CA.Version)})
 	}
 	for _, b := range d.Built {
 		l.Layers = append(l.Layers, Layer{Kind: LayerBuilt, Built: &b,
-			History: fmt.Sprintf("distill: package %s %s built from source", b.Name(), b.Build.Package.Version)})
+			Name: fmt.Sprintf("package %s %s built from source", b.Name(), b.Build.Package.Version)})
 	}
 	if len(img.Entries) > 0 {
-		l.Layers = append(l.Layers, Layer{Kind: LayerFiles, History: "distill: files of image " + img.Name})
+		l.Layers = append(l.Layers, Layer{Kind: LayerFiles, Name: "files of image " + img.Name})
 	}
 	return l, nil
 }

@@ -64,7 +64,7 @@ func TestLayers(t *testing.T) {
 			}
 			var got []string
 			for _, layer := range l.Layers {
-				what := layer.History
+				what := layer.History()
 				if len(layer.Packages) > 0 {
 					var names []string
 					for _, p := range layer.Packages {
