@@ -170,7 +170,11 @@ func printLayers(b *bytes.Buffer, plats []outlinePlatform) error {
 				merged, into = merged+len(l.Packages), into+1
 			}
 		}
-		fmt.Fprintf(b, "LAYERS %s: %d layers (budget %d)", p.Platform, len(p.Layers), p.Budget)
+		word := "layers"
+		if len(p.Layers) == 1 {
+			word = "layer"
+		}
+		fmt.Fprintf(b, "LAYERS %s: %d %s (budget %d)", p.Platform, len(p.Layers), word, p.Budget)
 		if merged > 0 {
 			fmt.Fprintf(b, ", %d packages merged into %d", merged, into)
 		}

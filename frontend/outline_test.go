@@ -38,6 +38,7 @@ func TestOutlineLayers(t *testing.T) {
 	amd64 := ocispecs.Platform{OS: "linux", Architecture: "amd64"}
 	for _, tc := range []struct {
 		name, example, target string
+		src                   string   // a definition with no packages, instead of an example
 		platforms             []string // --platform; none: the image's own
 		budget                int      // overrides the image's layer_budget
 		headers               []string // the LAYERS lines, as regular expressions
@@ -57,12 +58,22 @@ func TestOutlineLayers(t *testing.T) {
 		{name: "Java trust store", example: "distroless-debian12", target: "java-nonroot", platforms: []string{"linux/arm64"},
 			headers: []string{`^LAYERS linux/arm64: \d+ layers \(budget 100\)$`},
 			last:    []distill2llb.LayerKind{distill2llb.LayerCABundle, distill2llb.LayerJavaTrustStore, distill2llb.LayerFiles}},
+		{name: "files only", src: "image \"motd\" {\n  file \"/etc/motd\" { content = \"hi\" }\n}\n",
+			headers: []string{`^LAYERS linux/amd64: 1 layer \(budget 100\)$`},
+			last:    []distill2llb.LayerKind{distill2llb.LayerFiles}},
 		{name: "built from source", example: "hello", platforms: []string{"linux/amd64"},
 			headers: []string{`^LAYERS linux/amd64: \d+ layers \(budget 100\)$`},
 			last:    []distill2llb.LayerKind{distill2llb.LayerBuilt}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			written, def, lock, sm := planExample(t, tc.example)
+			var written, def *definition.Definition
+			var lock *lockfile.Lockfile
+			var sm *llb.SourceMap
+			if tc.src != "" {
+				written, def, sm = parseWritten(t, tc.src, nil)
+			} else {
+				written, def, lock, sm = planExample(t, tc.example)
+			}
 			o, err := outline(written, tc.target, sm)
 			if err != nil {
 				t.Fatal(err)
@@ -248,14 +259,22 @@ func planExample(t *testing.T, example string) (written, def *definition.Definit
 	if lock, err = lockfile.Parse(data); err != nil {
 		t.Fatal(err)
 	}
-	written, diags := definition.Parse("distill.hcl", src, definition.Options{Args: exampleArgs})
+	written, def, sm = parseWritten(t, string(src), exampleArgs)
+	return written, def, lock, sm
+}
+
+// parseWritten decodes a definition as Build does: as written, lowered, and
+// its source map.
+func parseWritten(t *testing.T, src string, args map[string]string) (written, def *definition.Definition, sm *llb.SourceMap) {
+	t.Helper()
+	written, diags := definition.Parse("distill.hcl", []byte(src), definition.Options{Args: args})
 	if diags.HasErrors() {
 		t.Fatal(diags)
 	}
 	if def, diags = plan.Lower(written); diags.HasErrors() {
 		t.Fatal(diags)
 	}
-	return written, def, lock, llb.NewSourceMap(nil, "distill.hcl", Language, src)
+	return written, def, llb.NewSourceMap(nil, "distill.hcl", Language, []byte(src))
 }
 
 // section is one platform's LAYERS as printed: its header and its rows.
