@@ -26,7 +26,9 @@ import (
 // as it is when the version is newer than its own (1.0.0); it compares
 // dot-separated numbers, so a suffix ("1.0.0+distill") would count as
 // 1.0.0 and lose the LAYERS section. A minor step says what changed: fields
-// were added, and any reader of 1.0.0 still parses result.json.
+// were added, and any reader of 1.0.0 still parses result.json. A buildx
+// that one day knows a newer outline prints ours itself, without LAYERS,
+// from the JSON it still parses.
 const outlineVersion = "1.1.0"
 
 // layeredOutline is BuildKit's outline plus the target image's layers: a
@@ -64,9 +66,8 @@ type outlinePackage struct {
 	Architecture string `json:"architecture,omitempty"`
 }
 
-// outline answers `--call outline` from the definition as written: the
-// target and the variables a build argument can set. withLayers adds the
-// layers.
+// outline is BuildKit's part of the outline, from the definition as
+// written: the target and the variables a build argument can set.
 func outline(def *definition.Definition, target string, sm *llb.SourceMap) (*outlinepkg.Outline, error) {
 	img, err := plan.Target(def, target)
 	if err != nil {
