@@ -27,12 +27,12 @@ const (
 // $DESTDIR (or the part a subpackage takes), stamped with the epoch, with a
 // status.d record so scanners list it. The package's own layer depends on
 // its tests.
-func built(o plan.Output, opt Options) (llb.State, string, error) {
+func built(o plan.Output, opt Options) (llb.State, error) {
 	b, p := o.Build, o.Build.Package
 	loc := location(opt.SourceMap, p.DeclRange)
 	t, err := buildTree(b, opt)
 	if err != nil {
-		return llb.State{}, "", err
+		return llb.State{}, err
 	}
 	files, name, depends := t.out, o.Name(), p.Runtime
 	if len(p.Subpackages) > 0 {
@@ -58,14 +58,14 @@ func built(o plan.Output, opt Options) (llb.State, string, error) {
 	if p.Test != nil && o.Sub == "" {
 		marker, err := tested(b, layer, opt, t.label)
 		if err != nil {
-			return llb.State{}, "", err
+			return llb.State{}, err
 		}
 		// The same copy, with the tests' empty output copied in too: one
 		// layer still, that cannot be built before the tests pass.
 		layer = llb.Scratch().File(llb.Copy(staging, "/", "/", stamp).Copy(marker, "/", "/", &llb.CopyInfo{CopyDirContentsOnly: true}),
 			llb.WithCustomName(t.label+" package "+name+", tested"), loc)
 	}
-	return layer, fmt.Sprintf("distill: package %s %s built from source", name, p.Version), nil
+	return layer, nil
 }
 
 // md5sums lists the md5 sum of every regular file of a package's layer,
@@ -146,7 +146,7 @@ func buildTree(b *plan.Build, opt Options) (*tree, error) {
 		layers := []llb.State{root}
 		var names []string
 		for _, dep := range b.Deps {
-			layer, _, err := built(dep, opt)
+			layer, err := built(dep, opt)
 			if err != nil {
 				return nil, err
 			}
@@ -223,12 +223,17 @@ func buildTree(b *plan.Build, opt Options) (*tree, error) {
 func tested(b *plan.Build, layer llb.State, opt Options, label string) (llb.State, error) {
 	p := b.Package
 	loc := location(opt.SourceMap, p.Test.Range)
-	layers, _, _, err := packageLayers([][]plan.Package{b.TestDebs}, opt, loc)
+	debs, err := packageLayers([][]plan.Package{b.TestDebs}, opt, loc)
 	if err != nil {
 		return llb.State{}, err
 	}
+	_, order := packageOrder([][]plan.Package{b.TestDebs})
+	layers := make([]llb.State, 0, len(order)+len(b.Runtime)+1)
+	for _, k := range order {
+		layers = append(layers, debs[k])
+	}
 	for _, dep := range b.Runtime {
-		l, _, err := built(dep, opt)
+		l, err := built(dep, opt)
 		if err != nil {
 			return llb.State{}, err
 		}

@@ -72,59 +72,52 @@ func (o Options) archiveHTTP(u, sha256, name string, opts ...llb.HTTPOption) llb
 	return llb.HTTP(u, opts...)
 }
 
-// Image lowers one image for one platform: one layer per package, group by
-// group, then one layer of the declared files, merged.
+// Image lowers one image for one platform: the layers Layers decides, one
+// per package (or merged for the layer budget), group by group, then the
+// CA files, the packages built from source and one layer of the declared
+// files, merged.
 func Image(img *definition.Image, opt Options) (llb.State, *dockerspec.DockerOCIImage, error) {
-	layers, history, pkgs, err := packageLayers(opt.Packages, opt, location(opt.SourceMap, img.AttrRange(definition.AttrPackages)))
+	layout, err := Layers(img, plan.Debs{Groups: opt.Packages, CA: opt.CACertificates, Built: opt.Built})
 	if err != nil {
 		return llb.State{}, nil, err
 	}
-	others := len(opt.Built) // the layers no budget merges
-	if opt.CACertificates != nil && img.CACertificates {
-		others++
-	}
-	if opt.CACertificates != nil && img.JavaCACerts {
-		others++
-	}
-	if len(img.Entries) > 0 {
-		others++
-	}
-	if len(pkgs) > 0 && img.Budget()-others < 1 || len(pkgs) == 0 && img.Budget() < others {
-		// A diagnostic, so that the frontend shows the line.
-		r := img.AttrRange(definition.AttrLayerBudget)
-		return llb.State{}, nil, &hcl.Diagnostic{Severity: hcl.DiagError, Subject: &r, Summary: "Layer budget too small",
-			Detail: fmt.Sprintf("Image %s needs %d layers besides those of its Debian packages (one per package built from source, the CA files, its files), and its layer_budget is %d: raise it.", img.Name, others, img.Budget())}
-	}
-	layers, history = fitBudget(img.Name, pkgs, layers, history, img.Budget()-others)
-	if ca := opt.CACertificates; ca != nil {
-		if opt.Helper == nil {
-			return llb.State{}, nil, fmt.Errorf("the CA certificates need the in-build helper, and this build has none")
-		}
-		if img.CACertificates {
-			layers = append(layers, caBundle(*ca, opt, location(opt.SourceMap, img.AttrRange(definition.AttrCACertificates)), false))
-			history = append(history, fmt.Sprintf("distill: CA bundle from %s %s", ca.Name, ca.Version))
-		}
-		if img.JavaCACerts {
-			layers = append(layers, caBundle(*ca, opt, location(opt.SourceMap, img.AttrRange(definition.AttrJavaCACerts)), true))
-			history = append(history, fmt.Sprintf("distill: Java trust store from %s %s", ca.Name, ca.Version))
-		}
-	}
-	for _, b := range opt.Built {
-		layer, h, err := built(b, opt)
-		if err != nil {
-			return llb.State{}, nil, err
-		}
-		layers = append(layers, layer)
-		history = append(history, h)
-	}
-	st, err := files(img, opt)
+	debs, err := packageLayers(opt.Packages, opt, location(opt.SourceMap, img.AttrRange(definition.AttrPackages)))
 	if err != nil {
 		return llb.State{}, nil, err
 	}
-	if len(img.Entries) > 0 {
-		layers = append(layers, st)
-		history = append(history, "distill: files of image "+img.Name)
+	layers := make([]llb.State, 0, len(layout.Layers))
+	history := make([]string, 0, len(layout.Layers))
+	for _, l := range layout.Layers {
+		var st llb.State
+		switch l.Kind {
+		case LayerPackage:
+			st = debs[l.debs[0]]
+		case LayerMerged:
+			st = mergedLayer(img.Name, l, debs, layout.debBudget)
+		case LayerCABundle, LayerJavaTrustStore:
+			if opt.Helper == nil {
+				return llb.State{}, nil, fmt.Errorf("the CA certificates need the in-build helper, and this build has none")
+			}
+			java := l.Kind == LayerJavaTrustStore
+			attr := definition.AttrCACertificates
+			if java {
+				attr = definition.AttrJavaCACerts
+			}
+			st = caBundle(*opt.CACertificates, opt, location(opt.SourceMap, img.AttrRange(attr)), java)
+		case LayerBuilt:
+			if st, err = built(*l.Built, opt); err != nil {
+				return llb.State{}, nil, err
+			}
+		case LayerFiles:
+			if st, err = files(img, opt); err != nil {
+				return llb.State{}, nil, err
+			}
+		default:
+			return llb.State{}, nil, fmt.Errorf("image %s: unknown layer kind %q", img.Name, l.Kind)
+		}
+		layers, history = append(layers, st), append(history, l.History())
 	}
+	var st llb.State
 	switch len(layers) {
 	case 0:
 		st = llb.Scratch()

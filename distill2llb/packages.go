@@ -34,49 +34,45 @@ func (h *Helper) argv(cmd helper.Command) []string {
 // mounts, and a long list would serialise a large cold build onto few runs.
 const maxGroup = 32
 
-// packageLayers makes one state per package: the .deb unpacked by the helper
-// without maintainer scripts, with its dpkg status.d records. One helper run
-// unpacks a group (a container start costs about as much as unpacking a
-// small package); each package is still a mount, a layer and a history
-// entry of its own. The layers are in package order whatever the groups,
-// so an image's digest depends on its packages alone, not on how they were
-// grouped (which follows other images' lock entries).
-func packageLayers(groups [][]plan.Package, opt Options, loc llb.ConstraintsOpt) ([]llb.State, []string, []plan.Package, error) {
-	type layer struct {
-		pkg     plan.Package
-		state   llb.State
-		history string
-	}
-	var all []layer
+// packageLayers makes one state per package, indexed as in the groups
+// flattened: the .deb unpacked by the helper without maintainer scripts,
+// with its dpkg status.d records. One helper run unpacks a group (a
+// container start costs about as much as unpacking a small package); each
+// package is still a mount and a layer of its own, stacked in the order
+// Layers gives.
+func packageLayers(groups [][]plan.Package, opt Options, loc llb.ConstraintsOpt) ([]llb.State, error) {
+	var states []llb.State
 	for _, g := range groups {
 		if len(g) == 0 {
 			continue
 		}
 		if opt.Helper == nil {
-			return nil, nil, nil, fmt.Errorf("installing packages needs the in-build helper, and this build has none")
+			return nil, fmt.Errorf("installing packages needs the in-build helper, and this build has none")
 		}
-		sorted := append([]plan.Package(nil), g...)
-		sort.Slice(sorted, func(i, j int) bool { return packageLess(sorted[i], sorted[j]) })
-		for len(sorted) > 0 {
-			n := min(len(sorted), maxGroup)
-			states, history, err := unpackGroup(sorted[:n], opt, loc)
+		first := len(states)
+		states = append(states, make([]llb.State, len(g))...)
+		idx := make([]int, len(g))
+		for i := range idx {
+			idx[i] = i
+		}
+		sort.SliceStable(idx, func(i, j int) bool { return packageLess(g[idx[i]], g[idx[j]]) })
+		for len(idx) > 0 {
+			n := min(len(idx), maxGroup)
+			run := make([]plan.Package, n)
+			for i, k := range idx[:n] {
+				run[i] = g[k]
+			}
+			unpacked, err := unpackGroup(run, opt, loc)
 			if err != nil {
-				return nil, nil, nil, err
+				return nil, err
 			}
-			for i := range states {
-				all = append(all, layer{sorted[i], states[i], history[i]})
+			for i, k := range idx[:n] {
+				states[first+k] = unpacked[i]
 			}
-			sorted = sorted[n:]
+			idx = idx[n:]
 		}
 	}
-	sort.SliceStable(all, func(i, j int) bool { return packageLess(all[i].pkg, all[j].pkg) })
-	layers := make([]llb.State, len(all))
-	history := make([]string, len(all))
-	pkgs := make([]plan.Package, len(all))
-	for i, l := range all {
-		layers[i], history[i], pkgs[i] = l.state, l.history, l.pkg
-	}
-	return layers, history, pkgs, nil
+	return states, nil
 }
 
 // packageLess orders packages by name, then architecture (a package of a
@@ -90,18 +86,17 @@ func packageLess(a, b plan.Package) bool {
 
 // unpackGroup runs the helper once for some packages: /deb/N holds the N-th
 // .deb, /out/N receives it.
-func unpackGroup(pkgs []plan.Package, opt Options, loc llb.ConstraintsOpt) ([]llb.State, []string, error) {
+func unpackGroup(pkgs []plan.Package, opt Options, loc llb.ConstraintsOpt) ([]llb.State, error) {
 	cmd := helper.Unpack{Epoch: opt.Epoch}
 	runOpts := []llb.RunOption{llb.Network(llb.NetModeNone), llb.Platform(opt.Helper.Platform), loc}
-	var history, names []string // names: "netbase 6.4"
+	var names []string // "netbase 6.4"
 	for i, p := range pkgs {
 		if p.SHA256 == "" || p.Filename == "" {
-			return nil, nil, fmt.Errorf("package %s %s has no archive path or sha256", p.Name, p.Version)
+			return nil, fmt.Errorf("package %s %s has no archive path or sha256", p.Name, p.Version)
 		}
 		dir := "/deb/" + strconv.Itoa(i)
 		runOpts = append(runOpts, llb.AddMount(dir, fetch(p, opt, loc), llb.Readonly))
 		cmd.Debs = append(cmd.Debs, helper.UnpackDeb{Deb: dir + "/" + path.Base(p.Filename), Root: "/out/" + strconv.Itoa(i), Name: p.Name})
-		history = append(history, fmt.Sprintf("distill: package %s %s (%s)", p.Name, p.Version, p.Architecture))
 		names = append(names, p.Name+" "+p.Version)
 	}
 	debArch := pkgs[0].Architecture
@@ -114,7 +109,7 @@ func unpackGroup(pkgs []plan.Package, opt Options, loc llb.ConstraintsOpt) ([]ll
 	for i, d := range cmd.Debs {
 		layers[i] = run.AddMount(d.Root, llb.Scratch())
 	}
-	return layers, history, nil
+	return layers, nil
 }
 
 // fetch downloads a .deb pinned by its SHA256: BuildKit checks the bytes,

@@ -66,9 +66,18 @@ func Build(ctx context.Context, c client.Client) (_ *client.Result, err error) {
 	}
 	lt := linter.New(lintCfg)
 
+	// dockerui answers the outline request with BuildKit's outline alone;
+	// ours has the layers too, in a result of our own (see outlineVersion).
+	var layered *layeredOutline
 	if res, ok, err := bc.HandleSubrequest(ctx, dockerui.RequestHandler{
 		ListTargets: func(context.Context) (*targetsList, error) { return listTargets(written, src.SourceMap), nil },
-		Outline:     func(context.Context) (*outlineT, error) { return outline(written, bc.Target, src.SourceMap) },
+		Outline: func(ctx context.Context) (*outlineT, error) {
+			var err error
+			if layered, err = outlineWithLayers(ctx, bc, c, written, def, lowerDiags, src); err != nil {
+				return nil, err
+			}
+			return &layered.Outline, nil
+		},
 		Lint: func(context.Context) (*lintResults, error) {
 			if lowerDiags.HasErrors() {
 				return nil, diagnosticsError(lowerDiags, src.SourceMap)
@@ -81,6 +90,9 @@ func Build(ctx context.Context, c client.Client) (_ *client.Result, err error) {
 			return lint(def, bc.Target, lt, linter.LockClosures(lock), src.SourceMap)
 		},
 	}); err != nil || ok {
+		if err == nil && layered != nil {
+			return layered.result()
+		}
 		return res, err
 	}
 
@@ -103,9 +115,7 @@ func Build(ctx context.Context, c client.Client) (_ *client.Result, err error) {
 	if err != nil {
 		return nil, wrapSource(err, src.SourceMap)
 	}
-	// Without platforms of its own, the image is built for the worker's;
-	// dockerui would name the result after the frontend's own platform.
-	plats, err := plan.Platforms(img, bc.TargetPlatforms, bc.BuildPlatforms[0])
+	plats, err := targetPlatforms(bc, img)
 	if err != nil {
 		return nil, wrapSource(err, src.SourceMap)
 	}
@@ -123,9 +133,15 @@ func Build(ctx context.Context, c client.Client) (_ *client.Result, err error) {
 		return nil, wrapSource(err, src.SourceMap)
 	}
 
-	pkgs, h, lock, err := packages(ctx, bc, c, def, img, plats, src.SourceMap, warnDiag(ctx, src))
+	pkgs, lock, err := planPackages(ctx, bc, c, def, img, plats, src.SourceMap, warnDiag(ctx, src))
 	if err != nil {
 		return nil, wrapSource(err, src.SourceMap)
+	}
+	var h *distill2llb.Helper
+	if img.NeedsArchive() {
+		if h, err = inBuildHelper(bc, c, bc.BuildPlatforms[0]); err != nil {
+			return nil, err
+		}
 	}
 	// As with Dockerfiles, a build shows its target's lint warnings and
 	// fails on them when the check configuration says error=true: after
@@ -205,30 +221,33 @@ func Build(ctx context.Context, c client.Client) (_ *client.Result, err error) {
 	return rb.Finalize()
 }
 
-// packages solves (or reads from the lockfile) the image's packages for
-// every platform it is built for, and finds the helper that unpacks them.
-// The lockfile comes back too (nil when there is none): its time finds a
-// dropped file in a repository's snapshot, and its pins explain a download
-// that does not match.
-func packages(ctx context.Context, bc *dockerui.Client, c client.Client, def *definition.Definition, img *definition.Image, plats []ocispecs.Platform, sm *llb.SourceMap, warn func(*hcl.Diagnostic)) (map[string]plan.Debs, *distill2llb.Helper, *lockfile.Lockfile, error) {
+// targetPlatforms decides what a build of img produces, for a build and
+// for the outline alike. Without platforms of its own, the image is built
+// for the worker's; dockerui would name the result after the frontend's own
+// platform.
+func targetPlatforms(bc *dockerui.Client, img *definition.Image) ([]ocispecs.Platform, error) {
+	return plan.Platforms(img, bc.TargetPlatforms, bc.BuildPlatforms[0])
+}
+
+// planPackages solves (or reads from the lockfile) the image's packages for
+// every platform it is built for. The lockfile comes back too (nil when
+// there is none): its time finds a dropped file in a repository's snapshot,
+// and its pins explain a download that does not match.
+func planPackages(ctx context.Context, bc *dockerui.Client, c client.Client, def *definition.Definition, img *definition.Image, plats []ocispecs.Platform, sm *llb.SourceMap, warn func(*hcl.Diagnostic)) (map[string]plan.Debs, *lockfile.Lockfile, error) {
 	if !img.NeedsArchive() {
-		return nil, nil, nil, nil
+		return nil, nil, nil
 	}
 	lock, err := readLockfile(ctx, c, sm)
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, nil, err
 	}
 	opt := planOptions(bc, c, img.Name)
 	opt.Warn = warn
 	pkgs, err := plan.Packages(ctx, def, img, plats, lock, opt)
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, nil, err
 	}
-	h, err := inBuildHelper(bc, c, bc.BuildPlatforms[0])
-	if err != nil {
-		return nil, nil, nil, err
-	}
-	return pkgs, h, lock, nil
+	return pkgs, lock, nil
 }
 
 // contexts loads the build contexts an image or a package takes files from:

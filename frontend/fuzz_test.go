@@ -49,7 +49,8 @@ func fuzzLocks(f *testing.F) (locks []*lockfile.Lockfile, defs [][]byte) {
 
 // FuzzPlan drives what Build does between the definition's bytes and the
 // LLB it solves, offline: decode, answer targets, outline and lint, lower,
-// pick platforms, take the packages from a lockfile, lower the target image
+// pick platforms, take the packages from a lockfile, outline the target
+// image's layers, lower the target image
 // or package to LLB and marshal it. Nothing may panic, and every error must reach the client
 // with a range of the definition, as wrapSource attaches it.
 //
@@ -120,6 +121,18 @@ func FuzzPlan(f *testing.F) {
 			pkgs, err := plan.Packages(ctx, def, img, plats, lock, opt)
 			if !must("packages of "+img.Name, err) {
 				return
+			}
+			// The outline's layers, as --call outline shows them.
+			o, err := outline(written, img.Name, sm)
+			if err != nil {
+				t.Fatalf("outline of %s: %v", img.Name, err)
+			}
+			lo, err := withLayers(o, img, plats, pkgs)
+			if !must("layers of "+img.Name, err) {
+				return
+			}
+			if _, err := lo.result(); err != nil {
+				t.Fatalf("outline result of %s: %v", img.Name, err)
 			}
 			for _, p := range plats {
 				d := pkgs[arch.ForPlatform(p)]

@@ -17,7 +17,6 @@ import (
 	outlinepkg "github.com/moby/buildkit/frontend/subrequests/outline"
 	"github.com/moby/buildkit/frontend/subrequests/targets"
 	"github.com/moby/buildkit/solver/pb"
-	"github.com/zclconf/go-cty/cty"
 )
 
 type (
@@ -43,39 +42,6 @@ func listTargets(def *definition.Definition, sm *llb.SourceMap) *targets.List {
 		})
 	}
 	return l
-}
-
-// outline answers `--call outline`: the variables a build argument can set.
-func outline(def *definition.Definition, target string, sm *llb.SourceMap) (*outlinepkg.Outline, error) {
-	img, err := plan.Target(def, target)
-	if err != nil {
-		return nil, err
-	}
-	o := &outlinepkg.Outline{Name: img.Name, Description: img.Description, Sources: [][]byte{sm.Data}}
-	for _, v := range def.Variables {
-		o.Args = append(o.Args, outlinepkg.Arg{
-			Name:        v.Name,
-			Description: v.Description,
-			Value:       displayValue(v.Value),
-			Location:    location(v.DeclRange),
-		})
-	}
-	return o, nil
-}
-
-func displayValue(v cty.Value) string {
-	if v.IsNull() || !v.IsKnown() {
-		return ""
-	}
-	switch v.Type() {
-	case cty.String:
-		return v.AsString()
-	case cty.Bool:
-		return fmt.Sprint(v.True())
-	case cty.Number:
-		return v.AsBigFloat().Text('f', -1)
-	}
-	return ""
 }
 
 // lint answers `--check`: the target's image, or every image when none is

@@ -3,6 +3,7 @@ package integration
 import (
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	distilldef "github.com/distill-build/distill/definition"
@@ -42,10 +43,15 @@ image "many" {
 // TestLayerBudget builds an image of more than 150 packages: with the
 // default budget it has at most 100 layers, so Docker can run it and
 // images built on it, and syft still finds every package, as the SBOM
-// lists them.
+// lists them. The outline, asked before the build, shows the layers the
+// image then has, as its history names them.
 func TestLayerBudget(t *testing.T) {
 	b := needBed(t)
 	dir := definition(t, b, manyPackages, nil)
+	o := callOutline(t, b, dir, mirrorArgs(t)...)
+	if len(o.Layers) != 1 || o.Layers[0].Platform != "linux/amd64" || o.Layers[0].Budget != distilldef.DefaultLayerBudget {
+		t.Fatalf("the outline's layers: %+v", o.Layers)
+	}
 	out := filepath.Join(t.TempDir(), "many.tar")
 	if _, _, err := b.Buildx(t, dir, append(append([]string{"build", "-f", "distill.hcl", "--sbom=true", "--provenance=false", "-o", "type=oci,dest=" + out}, mirrorArgs(t)...), ".")...); err != nil {
 		t.Fatal(err)
@@ -62,6 +68,19 @@ func TestLayerBudget(t *testing.T) {
 	}
 	if len(img.Layers) > distilldef.DefaultLayerBudget || len(img.Layers) < distilldef.DefaultLayerBudget-1 {
 		t.Errorf("%d layers, want the budget's %d", len(img.Layers), distilldef.DefaultLayerBudget)
+	}
+	var outlined, history []string
+	for _, l := range o.Layers[0].Layers {
+		outlined = append(outlined, l.CreatedBy)
+	}
+	for _, h := range img.Config.History {
+		if !h.EmptyLayer {
+			history = append(history, h.CreatedBy)
+		}
+	}
+	if len(outlined) != len(img.Layers) || !slices.Equal(outlined, history) {
+		t.Errorf("the outline shows %d layers, the image has %d; its history:\n%s\nthe outline's:\n%s",
+			len(outlined), len(img.Layers), strings.Join(history, "\n"), strings.Join(outlined, "\n"))
 	}
 	if theirs := syftDebs(t, b, out); !slices.Equal(ours, theirs) {
 		t.Errorf("syft finds other packages than the SBOM lists:\nSBOM %v\nsyft %v", ours, theirs)

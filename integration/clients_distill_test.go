@@ -1,9 +1,12 @@
 package integration
 
 import (
+	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -39,7 +42,8 @@ func TestBuildxSubrequests(t *testing.T) {
 		want []string
 	}{
 		{"targets", []string{"base", "the base image", "app (default)", "the app image"}},
-		{"outline", []string{"TARGET:      app", "NAME", "demo", "written into /etc/name", "UNUSED"}},
+		{"outline", []string{"TARGET:      app", "NAME", "demo", "written into /etc/name", "UNUSED",
+			"LAYERS linux/amd64: 1 layer (budget 100)", "1       files   files of image app"}},
 	} {
 		stdout, stderr, err := b.Buildx(t, dir, "build", "-f", "distill.hcl", "--call", tc.call, ".")
 		if err != nil {
@@ -51,6 +55,8 @@ func TestBuildxSubrequests(t *testing.T) {
 			}
 		}
 	}
+	outlineLayers(t, b)
+
 	stdout, stderr, err := b.Buildx(t, dir, "build", "-f", "distill.hcl", "--check", ".")
 	all := stdout + stderr
 	if err == nil {
@@ -59,6 +65,138 @@ func TestBuildxSubrequests(t *testing.T) {
 	for _, w := range []string{"UnusedVariable", `Variable "UNUSED" is declared but never used`, "distill.hcl:7"} {
 		if !strings.Contains(all, w) {
 			t.Errorf("--check output lacks %q:\n%s", w, all)
+		}
+	}
+}
+
+// overBudget asks for four packages in three layers: the outline must
+// show two of them merged.
+const overBudget = `
+variable "MIRROR" { default = "" }
+repository "debian" {
+  url   = MIRROR
+  suite = "bookworm"
+}
+image "tight" {
+  platforms    = ["linux/amd64", "linux/arm64"]
+  packages     = ["base-files", "netbase", "tzdata", "media-types"]
+  exclude      = ["mawk", "debconf"]
+  layer_budget = 3
+}
+`
+
+// outlineJSON is what `--call outline,format=json` prints: BuildKit's
+// outline and distill's layers.
+type outlineJSON struct {
+	Name   string                  `json:"name"`
+	Args   []struct{ Name string } `json:"args"`
+	Layers []struct {
+		Platform string `json:"platform"`
+		Budget   int    `json:"budget"`
+		Layers   []struct {
+			Kind     string `json:"kind"`
+			Packages []struct {
+				Name    string `json:"name"`
+				Version string `json:"version"`
+			} `json:"packages"`
+			CreatedBy string `json:"created_by"`
+		} `json:"layers"`
+	} `json:"layers"`
+}
+
+// callOutline runs `--call outline,format=json` in dir with args before
+// the context and decodes what buildx prints.
+func callOutline(t *testing.T, b *Bed, dir string, args ...string) outlineJSON {
+	t.Helper()
+	stdout, stderr, err := b.Buildx(t, dir, append(append([]string{"build", "-f", "distill.hcl", "--call", "outline,format=json"}, args...), ".")...)
+	if err != nil {
+		t.Fatalf("--call outline,format=json: %v", err)
+	}
+	var o outlineJSON
+	if err := json.Unmarshal([]byte(stdout), &o); err != nil {
+		t.Fatalf("--call outline,format=json printed no outline: %v\n%s\n%s", err, stdout, stderr)
+	}
+	return o
+}
+
+// outlineLayers checks the LAYERS the outline shows before any build: a
+// catalogue image from its lockfile on the platform asked for, and an image
+// solved through the mirror whose packages exceed its layer budget, in
+// text and JSON.
+func outlineLayers(t *testing.T, b *Bed) {
+	root := mustRepoRoot(t)
+	src, err := os.ReadFile(filepath.Join(root, "examples", "distroless-debian12", "distill.hcl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	lockData, err := os.ReadFile(filepath.Join(root, "examples", "distroless-debian12", "distill.lock.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var lock struct {
+		Architectures map[string]struct {
+			Packages []struct{ Name, Version string }
+		}
+	}
+	if err := json.Unmarshal(lockData, &lock); err != nil {
+		t.Fatal(err)
+	}
+	baseFiles := ""
+	for _, p := range lock.Architectures["arm64"].Packages {
+		if p.Name == "base-files" {
+			baseFiles = p.Name + " " + p.Version
+		}
+	}
+	_, body, _ := strings.Cut(string(src), "\n") // the syntax line names the bed's frontend instead
+	catalogue := definition(t, b, body, map[string]string{"distill.lock.json": string(lockData)})
+	stdout, stderr, err := b.Buildx(t, catalogue, append(append([]string{"build", "-f", "distill.hcl", "--call", "outline",
+		"--target", "static", "--platform", "linux/arm64"}, mirrorArgs(t)...), ".")...)
+	if err != nil {
+		t.Fatalf("--call outline of static: %v", err)
+	}
+	t.Logf("--call outline of static:\n%s", stdout)
+	for _, w := range []string{"TARGET:      static", "BUILD ARG", "LAYERS linux/arm64: 6 layers (budget 100)",
+		"1       package     " + baseFiles, "ca-bundle   CA bundle from ca-certificates", "6       files       files of image static"} {
+		if !strings.Contains(stdout, w) {
+			t.Errorf("--call outline of static lacks %q:\n%s\n%s", w, stdout, stderr)
+		}
+	}
+	if strings.Contains(stdout, "LAYERS linux/amd64") {
+		t.Errorf("--platform linux/arm64, and the outline shows linux/amd64 too:\n%s", stdout)
+	}
+
+	tight := definition(t, b, overBudget, nil)
+	stdout, stderr, err = b.Buildx(t, tight, append(append([]string{"build", "-f", "distill.hcl", "--call", "outline"}, mirrorArgs(t)...), ".")...)
+	if err != nil {
+		t.Fatalf("--call outline of tight: %v", err)
+	}
+	t.Logf("--call outline of tight:\n%s", stdout)
+	for _, a := range []string{"amd64", "arm64"} {
+		if w := fmt.Sprintf("LAYERS linux/%s: 3 layers (budget 3), 2 packages merged into 1", a); !strings.Contains(stdout, w) {
+			t.Errorf("--call outline of tight lacks %q:\n%s\n%s", w, stdout, stderr)
+		}
+	}
+	o := callOutline(t, b, tight, mirrorArgs(t)...)
+	if o.Name != "tight" || len(o.Args) != 1 || len(o.Layers) != 2 {
+		t.Fatalf("JSON outline: %+v", o)
+	}
+	for _, p := range o.Layers {
+		var names []string
+		merged := 0
+		for _, l := range p.Layers {
+			for _, pk := range l.Packages {
+				names = append(names, pk.Name)
+			}
+			if l.Kind == "merged" {
+				merged++
+				if len(l.Packages) != 2 || !strings.HasPrefix(l.CreatedBy, "distill: packages ") {
+					t.Errorf("%s: merged layer %+v", p.Platform, l)
+				}
+			}
+		}
+		slices.Sort(names)
+		if p.Budget != 3 || len(p.Layers) != 3 || merged != 1 || !slices.Equal(names, []string{"base-files", "media-types", "netbase", "tzdata"}) {
+			t.Errorf("%s: budget %d, %d layers, %d merged, packages %v", p.Platform, p.Budget, len(p.Layers), merged, names)
 		}
 	}
 }
