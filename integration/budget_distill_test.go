@@ -10,7 +10,8 @@ import (
 )
 
 // manyPackages is an image of more than 150 Debian packages: python3,
-// perl and a hundred small libraries, 58 MB of .debs.
+// perl and a hundred small libraries, 58 MB of .debs; and base-files, whose
+// /etc/os-release trivy needs before it lists Debian packages.
 const manyPackages = `
 variable "MIRROR" { default = "" }
 repository "debian" {
@@ -20,7 +21,7 @@ repository "debian" {
 image "many" {
   platforms = ["linux/amd64"]
   packages  = [
-    "python3", "perl", "libcurl4", "libxml2", "libsqlite3-0", "libx11-6", "libxt6", "libxmu6",
+    "base-files", "python3", "perl", "libcurl4", "libxml2", "libsqlite3-0", "libx11-6", "libxt6", "libxmu6",
     "libxpm4", "libxaw7", "libxrandr2", "libxinerama1", "libxcursor1", "libxi6", "libxcomposite1",
     "libxdamage1", "libxtst6", "libfontconfig1", "libtiff6", "libwebp7", "libcups2",
     "libavahi-client3", "libpam0g", "libsystemd0", "libudev1", "libcap2", "libacl1", "libattr1",
@@ -42,7 +43,7 @@ image "many" {
 
 // TestLayerBudget builds an image of more than 150 packages: with the
 // default budget it has at most 100 layers, so Docker can run it and
-// images built on it, and syft still finds every package, as the SBOM
+// images built on it, and syft and trivy still find every package, as the SBOM
 // lists them. The outline, asked before the build, shows the layers the
 // image then has, as its history names them.
 func TestLayerBudget(t *testing.T) {
@@ -84,5 +85,8 @@ func TestLayerBudget(t *testing.T) {
 	}
 	if theirs := syftDebs(t, b, out); !slices.Equal(ours, theirs) {
 		t.Errorf("syft finds other packages than the SBOM lists:\nSBOM %v\nsyft %v", ours, theirs)
+	}
+	if theirs := trivyDebs(t, b, out); !slices.Equal(ours, theirs) {
+		t.Errorf("trivy finds other packages than the SBOM lists:\nSBOM %v\ntrivy %v", ours, theirs)
 	}
 }

@@ -15,7 +15,8 @@ const spdxPredicate = "https://spdx.dev/Document"
 // TestSBOM builds the hello example (hello built from source on Debian's
 // libc) with --sbom=true and reads distill's own SPDX document from the
 // image's attestation: BuildKit's scanner image is never pulled (there is
-// no registry to pull it from), syft finds the same packages in the image,
+// no registry to pull it from), syft finds the same packages in the image
+// (trivy lists none: hello has no /etc/os-release; TestLayerBudget compares it),
 // and hello's entry names its sources and build sandbox. Without --sbom
 // there is no document.
 func TestSBOM(t *testing.T) {
@@ -162,6 +163,43 @@ func syftDebs(t *testing.T, b *Bed, file string) []string {
 	for _, a := range scan.Artifacts {
 		if a.Type == "deb" {
 			out = append(out, a.Name+" "+a.Version)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// trivyDebs lists "NAME VERSION" of the Debian packages trivy finds in an
+// OCI archive, sorted. Trivy reads an OCI layout directory, so the archive
+// is unpacked first; listing packages (an SPDX document) needs no
+// vulnerability database, and nothing is downloaded.
+func trivyDebs(t *testing.T, b *Bed, file string) []string {
+	t.Helper()
+	dir := t.TempDir()
+	if _, _, err := run(t, exec.CommandContext(t.Context(), "tar", "-xf", file, "-C", dir)); err != nil {
+		t.Fatal(err)
+	}
+	stdout, _, err := run(t, exec.CommandContext(t.Context(), b.Tools.Trivy, "image", "--input", dir, "--format", "spdx-json",
+		"--cache-dir", t.TempDir(), "--skip-db-update", "--skip-java-db-update", "--offline-scan", "--quiet"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		Packages []struct {
+			Name, VersionInfo string
+			ExternalRefs      []struct{ ReferenceLocator string }
+		}
+	}
+	if err := json.Unmarshal([]byte(stdout), &doc); err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, p := range doc.Packages {
+		for _, r := range p.ExternalRefs {
+			if strings.HasPrefix(r.ReferenceLocator, "pkg:deb/") {
+				out = append(out, p.Name+" "+p.VersionInfo)
+				break
+			}
 		}
 	}
 	slices.Sort(out)

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"maps"
 	"os"
 	"os/exec"
 	"path"
@@ -24,9 +25,16 @@ import (
 // Tools are the binaries the bed runs, built from the versions go.mod pins.
 type Tools struct {
 	Buildkitd, Buildctl, Buildx, Registry string
-	// Syft is the oracle of the frontend's own SBOM: Anchore's scanner,
-	// which lists what an image holds without knowing how it was made.
-	Syft string
+	// Syft and Trivy are the oracles of the frontend's own SBOM: Anchore's
+	// and Aqua's scanners, which list what an image holds without knowing
+	// how it was made.
+	Syft, Trivy string
+}
+
+// toolExperiments are the GOEXPERIMENTs a tool needs to build: such a tool
+// is built on its own, so the others are built as their modules intend.
+var toolExperiments = map[string]string{
+	"github.com/aquasecurity/trivy/cmd/trivy": "jsonv2", // trivy uses encoding/json/v2
 }
 
 // goMod is the part of go.mod that decides which tool binaries to build.
@@ -163,9 +171,10 @@ func ensureTools(ctx context.Context, repo string, logf func(string, ...any)) (T
 	for _, pkg := range mod.tools {
 		bins[binaryName(pkg)] = filepath.Join(dir, binaryName(pkg))
 	}
-	tools := Tools{Buildkitd: bins["buildkitd"], Buildctl: bins["buildctl"], Buildx: bins["buildx"], Registry: bins["registry"], Syft: bins["syft"]}
-	if slices.Contains([]string{tools.Buildkitd, tools.Buildctl, tools.Buildx, tools.Registry, tools.Syft}, "") {
-		return Tools{}, fmt.Errorf("go.mod's tool directives %q lack one of buildkitd, buildctl, buildx, registry, syft", mod.tools)
+	tools := Tools{Buildkitd: bins["buildkitd"], Buildctl: bins["buildctl"], Buildx: bins["buildx"], Registry: bins["registry"],
+		Syft: bins["syft"], Trivy: bins["trivy"]}
+	if slices.Contains([]string{tools.Buildkitd, tools.Buildctl, tools.Buildx, tools.Registry, tools.Syft, tools.Trivy}, "") {
+		return Tools{}, fmt.Errorf("go.mod's tool directives %q lack one of buildkitd, buildctl, buildx, registry, syft, trivy", mod.tools)
 	}
 	if _, err := os.Stat(dir); err == nil {
 		logf("tools: cached in %s", dir)
@@ -188,11 +197,18 @@ func ensureTools(ctx context.Context, repo string, logf func(string, ...any)) (T
 		return Tools{}, err
 	}
 	defer os.RemoveAll(stage)
-	cmd := exec.CommandContext(ctx, "go", append([]string{"build", "-o", stage + "/"}, mod.tools...)...)
-	cmd.Dir = repo
-	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGTERM} // don't outlive a killed test
-	if out, err := cmd.CombinedOutput(); err != nil {
-		return Tools{}, fmt.Errorf("go build tools: %w\n%s", err, out)
+	builds := map[string][]string{} // GOEXPERIMENT → tools
+	for _, pkg := range mod.tools {
+		builds[toolExperiments[pkg]] = append(builds[toolExperiments[pkg]], pkg)
+	}
+	for _, exp := range slices.Sorted(maps.Keys(builds)) {
+		cmd := exec.CommandContext(ctx, "go", append([]string{"build", "-o", stage + "/"}, builds[exp]...)...)
+		cmd.Dir = repo
+		cmd.Env = append(os.Environ(), "GOEXPERIMENT="+exp)
+		cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGTERM} // don't outlive a killed test
+		if out, err := cmd.CombinedOutput(); err != nil {
+			return Tools{}, fmt.Errorf("go build %s (GOEXPERIMENT=%s): %w\n%s", strings.Join(builds[exp], " "), exp, err, out)
+		}
 	}
 	if err := os.Rename(stage, dir); err != nil {
 		if _, serr := os.Stat(dir); serr != nil { // not a concurrent run that won
