@@ -1,6 +1,7 @@
 // Package buildkitd starts and stops a local buildkitd with an OCI (runc)
-// worker. The integration tests use it, and so does the distill CLI when no
-// BUILDKIT_HOST is configured.
+// worker: a buildkitd binary, or distill's own binary serving BuildKit
+// in-process (internal/bkserver). The integration tests use it, and so does
+// the distill CLI when no BUILDKIT_HOST is configured.
 package buildkitd
 
 import (
@@ -19,9 +20,17 @@ import (
 	"github.com/moby/buildkit/client"
 )
 
+// EmbeddedCmd is distill's hidden command that serves BuildKit in-process
+// (internal/bkserver). It takes buildkitd's --root and --addr.
+const EmbeddedCmd = "buildkitd"
+
 // Config says which buildkitd to run and where it keeps its state.
 type Config struct {
-	Binary     string    // path to buildkitd; "buildkitd" (looked up on PATH) if empty
+	Binary string // path to buildkitd; "buildkitd" (looked up on PATH) if empty
+	// Embedded says Binary is distill, run as `distill buildkitd`: it has
+	// the one OCI worker and reads no buildkitd.toml (ConfigTOML must be
+	// empty).
+	Embedded   bool
 	Root       string    // state directory (--root); created if missing
 	Socket     string    // unix socket path the daemon listens on (--addr unix://…)
 	ConfigTOML string    // contents of buildkitd.toml; none if empty
@@ -221,18 +230,22 @@ func (cfg Config) validate() error {
 		return fmt.Errorf("buildkitd: socket path %q is not absolute", cfg.Socket)
 	case len(cfg.Socket) > maxSocketPath:
 		return fmt.Errorf("buildkitd: socket path %q is %d bytes, longer than a unix socket allows (%d)", cfg.Socket, len(cfg.Socket), maxSocketPath)
+	case cfg.Embedded && cfg.Binary == "":
+		return errors.New("buildkitd: the embedded daemon needs Config.Binary, the distill binary to run")
+	case cfg.Embedded && cfg.ConfigTOML != "":
+		return errors.New("buildkitd: the embedded daemon reads no buildkitd.toml; Config.ConfigTOML must be empty")
 	}
 	return nil
 }
 
-// args are buildkitd's flags; configPath is empty when there is no config.
+// args are buildkitd's flags, or the embedded command and its flags;
+// configPath is empty when there is no config.
 func (cfg Config) args(configPath string) []string {
-	args := []string{
-		"--oci-worker=true",
-		"--containerd-worker=false",
-		"--root", cfg.Root,
-		"--addr", "unix://" + cfg.Socket,
+	args := []string{"--oci-worker=true", "--containerd-worker=false"}
+	if cfg.Embedded {
+		args = []string{EmbeddedCmd}
 	}
+	args = append(args, "--root", cfg.Root, "--addr", "unix://"+cfg.Socket)
 	for _, a := range cfg.Listen {
 		args = append(args, "--addr", a)
 	}

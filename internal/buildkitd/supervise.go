@@ -12,15 +12,18 @@ import (
 	"time"
 )
 
-// Supervise runs the shared daemon (binary, nil for PATH's) and stops it
-// once no client has used it for idle: buildkitd has no idle exit of its
-// own. Clients hold the users lock shared while they build and touch it
-// when they start and finish; the supervisor takes it exclusively to stop
-// the daemon, so no client starts a build on a daemon going away. When the
-// daemon dies (killed, crashed), the supervisor cleans up after it and
-// returns an error.
-func (s Shared) Supervise(ctx context.Context, binary string, idle time.Duration, log io.Writer) error {
-	d, err := Start(ctx, Config{Binary: binary, Root: s.Root(), Socket: s.Socket(), Log: log})
+// Supervise runs the shared daemon and stops it once no client has used
+// it for idle: buildkitd has no idle exit of its own. daemon says which
+// daemon to run (Binary, Embedded) and where it logs; Supervise sets its
+// Root and Socket. Clients hold the users lock shared while they build and
+// touch it when they start and finish; the supervisor takes it exclusively
+// to stop the daemon, so no client starts a build on a daemon going away.
+// When the daemon dies (killed, crashed), the supervisor cleans up after it
+// and returns an error.
+func (s Shared) Supervise(ctx context.Context, daemon Config, idle time.Duration) error {
+	daemon.Root, daemon.Socket = s.Root(), s.Socket()
+	log := cmp.Or[io.Writer](daemon.Log, io.Discard)
+	d, err := Start(ctx, daemon)
 	if err != nil {
 		return err
 	}

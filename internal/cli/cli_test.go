@@ -162,6 +162,7 @@ func TestHelp(t *testing.T) {
 
 func TestVersion(t *testing.T) {
 	t.Setenv("BUILDKIT_HOST", "")
+	t.Setenv("DISTILL_CACHE_DIR", t.TempDir()) // no local daemon there
 	if stdout, _, err := runCLI(t, "--version"); err != nil || stdout != "distill "+version()+"\n" {
 		t.Errorf("--version: %q, %v", stdout, err)
 	}
@@ -175,7 +176,7 @@ func TestVersion(t *testing.T) {
 		stdout string
 		err    string
 	}{
-		{[]string{"version"}, "", local + "buildkit daemon  none asked (give --addr or set BUILDKIT_HOST)\n", ""},
+		{[]string{"version"}, "", local + "buildkit daemon  none running locally (distill build starts one; or give --addr or set BUILDKIT_HOST)\n", ""},
 		{[]string{"version", "--addr", "unix://" + sock}, "", local,
 			"asking BuildKit at unix://" + sock + " for its version: "},
 		{[]string{"version"}, "unix://" + sock, local, "check --addr or BUILDKIT_HOST, and that buildkitd runs"},

@@ -7,7 +7,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strings"
 	"syscall"
 	"time"
 
@@ -57,7 +56,7 @@ func useLocalBuildkit(ctx context.Context, stderr io.Writer) (string, func(), er
 	if err != nil {
 		return "", nil, err
 	}
-	c, started, err := s.Use(ctx, func() error { return startSupervisor(ctx, s, idle, stderr) })
+	c, started, err := s.Use(ctx, func() error { return startSupervisor(s, idle) })
 	if err != nil {
 		return "", nil, fmt.Errorf("the local buildkitd (or set BUILDKIT_HOST): %w", err)
 	}
@@ -82,11 +81,8 @@ func idleTime() (time.Duration, error) {
 
 // startSupervisor runs this binary's supervisorCmd in a session of its
 // own, so that it and the daemon outlive this command and its terminal.
-func startSupervisor(ctx context.Context, s buildkitd.Shared, idle time.Duration, stderr io.Writer) error {
-	bin, err := buildkitdBinary(ctx, stderr)
-	if err != nil {
-		return err
-	}
+// The daemon is this binary's embedded one, or $DISTILL_BUILDKITD's.
+func startSupervisor(s buildkitd.Shared, idle time.Duration) error {
 	self, err := os.Executable()
 	if err != nil {
 		return fmt.Errorf("finding distill's own binary to run the local buildkitd: %w", err)
@@ -96,7 +92,11 @@ func startSupervisor(ctx context.Context, s buildkitd.Shared, idle time.Duration
 		return fmt.Errorf("the local buildkitd's log: %w", err)
 	}
 	defer log.Close() // the supervisor has its own descriptor
-	cmd := exec.Command(self, supervisorCmd, "--dir", s.Dir, "--buildkitd", bin, "--idle", idle.String())
+	args := []string{supervisorCmd, "--dir", s.Dir, "--idle", idle.String()}
+	if bin := os.Getenv("DISTILL_BUILDKITD"); bin != "" {
+		args = append(args, "--buildkitd", bin)
+	}
+	cmd := exec.Command(self, args...)
 	cmd.Stdout, cmd.Stderr = log, log
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
 	if err := cmd.Start(); err != nil {
@@ -117,32 +117,30 @@ func supervisorCommand() *cobra.Command {
 		Hidden: true,
 		Args:   cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return buildkitd.Shared{Dir: dir}.Supervise(cmd.Context(), bin, idle, cmd.ErrOrStderr())
+			daemon, err := localDaemon(bin)
+			if err != nil {
+				return err
+			}
+			daemon.Log = cmd.ErrOrStderr()
+			return buildkitd.Shared{Dir: dir}.Supervise(cmd.Context(), daemon, idle)
 		},
 	}
 	cmd.Flags().StringVar(&dir, "dir", "", "the daemon's state `DIR`")
-	cmd.Flags().StringVar(&bin, "buildkitd", "", "the buildkitd `BINARY`")
+	cmd.Flags().StringVar(&bin, "buildkitd", "", "run the buildkitd `BINARY` (default: this binary's embedded BuildKit)")
 	cmd.Flags().DurationVar(&idle, "idle", defaultIdle, "exit after `DURATION` without builds")
 	return cmd
 }
 
-// buildkitdBinary finds buildkitd: $DISTILL_BUILDKITD, then PATH, then the
-// tool go.mod pins, built with the go command.
-func buildkitdBinary(ctx context.Context, stderr io.Writer) (string, error) {
-	if p := os.Getenv("DISTILL_BUILDKITD"); p != "" {
-		return p, nil
+// localDaemon is the daemon the supervisor runs: the buildkitd binary bin,
+// else this very binary serving BuildKit in-process (embeddedBuildkitdCmd),
+// which needs nothing installed but runc.
+func localDaemon(bin string) (buildkitd.Config, error) {
+	if bin != "" {
+		return buildkitd.Config{Binary: bin}, nil
 	}
-	if p, err := exec.LookPath("buildkitd"); err == nil {
-		return p, nil
-	}
-	// Inside distill's own module, go.mod pins buildkitd as a tool: build
-	// that. (go install pkg@version refuses BuildKit: its go.mod has excludes.)
-	fmt.Fprintln(stderr, "buildkitd is not on PATH: building the version go.mod pins (once; this takes a few minutes)")
-	cmd := exec.CommandContext(ctx, "go", "tool", "-n", "github.com/moby/buildkit/cmd/buildkitd")
-	cmd.Stderr = stderr
-	out, err := cmd.Output()
+	self, err := os.Executable()
 	if err != nil {
-		return "", fmt.Errorf("no buildkitd on PATH, and building it failed (run from distill's source tree with Go, install buildkitd, or set BUILDKIT_HOST): %w", err)
+		return buildkitd.Config{}, fmt.Errorf("finding distill's own binary to serve BuildKit: %w", err)
 	}
-	return strings.TrimSpace(string(out)), nil
+	return buildkitd.Config{Binary: self, Embedded: true}, nil
 }

@@ -64,6 +64,6 @@ buildkitd, started on first use and left running until it has been idle for
 	})
 	cmd.AddCommand(buildCmd(), lockCmd(), checkCmd(), fmtCmd(), graphCmd(), inspectCmd(), sbomCmd(), versionCmd())
 	cmd.AddCommand(helperCmds()...)
-	cmd.AddCommand(supervisorCommand())
+	cmd.AddCommand(supervisorCommand(), embeddedBuildkitdCmd())
 	return cmd
 }

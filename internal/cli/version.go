@@ -24,9 +24,10 @@ func versionCmd() *cobra.Command {
 		Short: "Print the versions of distill, its frontend and BuildKit",
 		Long: `Print distill's version (the module version it was built at, or dev for a build
 from a source tree), the version of the frontend it runs in-process, the
-BuildKit client it links, and, with --addr or $BUILDKIT_HOST, the version of
-that BuildKit daemon. Without either, distill build uses the user's shared
-local buildkitd (docs/buildkitd.md), which version does not start.`,
+BuildKit client it links, and the version of the BuildKit daemon: the one
+--addr or $BUILDKIT_HOST names, else the user's shared local daemon
+(docs/buildkitd.md; by default BuildKit built into distill) if it runs.
+version does not start the local daemon.`,
 		Example: `  distill version
   distill version --addr unix:///run/buildkit/buildkitd.sock`,
 		Args: usageArgs(cobra.NoArgs),
@@ -47,8 +48,7 @@ func runVersion(ctx context.Context, addr string, stdout io.Writer) error {
 	r.printf("frontend\t%s\n", frontend.Version)
 	r.printf("buildkit client\t%s\n", moduleVersion("github.com/moby/buildkit"))
 	if addr == "" {
-		r.printf("buildkit daemon\tnone asked (give --addr or set BUILDKIT_HOST)\n")
-		return r.writeTo(stdout)
+		return localDaemonVersion(ctx, r, stdout)
 	}
 	info, err := daemonInfo(ctx, addr)
 	if err != nil {
@@ -58,13 +58,33 @@ func runVersion(ctx context.Context, addr string, stdout io.Writer) error {
 		}
 		return fmt.Errorf("asking BuildKit at %s for its version: %w; check --addr or BUILDKIT_HOST, and that buildkitd runs", addr, err)
 	}
+	printDaemon(r, info, addr)
+	return r.writeTo(stdout)
+}
+
+// localDaemonVersion asks the user's shared local daemon, if one answers
+// on its socket; that none runs is no error.
+func localDaemonVersion(ctx context.Context, r *report, stdout io.Writer) error {
+	s, err := localBuildkit()
+	if err == nil {
+		if _, serr := os.Stat(s.Socket()); serr == nil {
+			if info, ierr := daemonInfo(ctx, s.Addr()); ierr == nil {
+				printDaemon(r, info, s.Addr())
+				return r.writeTo(stdout)
+			}
+		}
+	}
+	r.printf("buildkit daemon\tnone running locally (distill build starts one; or give --addr or set BUILDKIT_HOST)\n")
+	return r.writeTo(stdout)
+}
+
+func printDaemon(r *report, info *client.Info, addr string) {
 	v := info.BuildkitVersion
 	rev := ""
 	if v.Revision != "" { // a buildkitd built without ldflags has none
 		rev = " (revision " + v.Revision + ")"
 	}
 	r.printf("buildkit daemon\t%s %s%s at %s\n", v.Package, v.Version, rev, addr)
-	return r.writeTo(stdout)
 }
 
 func daemonInfo(ctx context.Context, addr string) (*client.Info, error) {

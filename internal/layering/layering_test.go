@@ -33,19 +33,25 @@ var allowed = map[string][]string{
 	"frontend/linter":            {"definition", "lockfile"},
 	"internal/aptsources":        {"debian/control"},
 	"internal/buildkitd":         nil,
+	"internal/bkserver":          nil,
 	"cmd/distill":                {"internal/cli"},
-	"internal/cli":               {"frontend", "frontend/linter", "plan", "definition", "lockfile", "helper", "sbom", "debian/arch", "debian/control", "debian/deb", "debian/compress", "internal/aptsources", "internal/buildkitd"},
+	"internal/cli":               {"frontend", "frontend/linter", "plan", "definition", "lockfile", "helper", "sbom", "debian/arch", "debian/control", "debian/deb", "debian/compress", "internal/aptsources", "internal/buildkitd", "internal/bkserver"},
 	"cmd/distill-frontend":       {"frontend", "helper"},
 	"debian/archive/archivetest": {"debian/archive"},
 }
 
 // Below the frontend nothing may know the gateway; the model, Debian and the
-// lockfile know no LLB either.
+// lockfile know no LLB either. BuildKit's daemon (its controller, workers
+// and solver) is assembled in internal/bkserver alone, which serves the
+// gateway rather than talking to it.
 var (
 	gateway = []string{"github.com/moby/buildkit/frontend/gateway", "github.com/moby/buildkit/frontend/dockerui"}
 	llb     = "github.com/moby/buildkit/client/llb"
 	noLLB   = []string{"definition", "debian/", "lockfile", "plan", "helper", "frontend/linter", "sbom"}
+	daemon  = []string{"github.com/moby/buildkit/control", "github.com/moby/buildkit/worker", "github.com/moby/buildkit/worker/base", "github.com/moby/buildkit/worker/runc", "github.com/moby/buildkit/solver", "github.com/moby/buildkit/solver/llbsolver"}
 )
+
+const server = "internal/bkserver"
 
 func TestLayering(t *testing.T) {
 	cmd := exec.Command("go", "list", "-json", module+"...")
@@ -74,7 +80,10 @@ func TestLayering(t *testing.T) {
 				}
 				continue
 			}
-			if name != "frontend" && !strings.HasPrefix(name, "internal/cli") && !strings.HasPrefix(name, "cmd/") && !strings.HasPrefix(name, "integration") {
+			if name != server && slices.Contains(daemon, imp) {
+				t.Errorf("%s imports %s: only %s assembles BuildKit's daemon", name, imp, server)
+			}
+			if name != "frontend" && name != server && !strings.HasPrefix(name, "internal/cli") && !strings.HasPrefix(name, "cmd/") && !strings.HasPrefix(name, "integration") {
 				for _, g := range gateway {
 					if strings.HasPrefix(imp, g) {
 						t.Errorf("%s imports %s: only the frontend talks to the gateway", name, imp)
