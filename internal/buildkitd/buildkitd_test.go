@@ -24,6 +24,11 @@ func TestConfigArgs(t *testing.T) {
 			configPath: "/tmp/buildkitd-1.toml",
 			want:       []string{"--oci-worker=true", "--containerd-worker=false", "--root", "/r", "--addr", "unix:///s/bk.sock", "--config", "/tmp/buildkitd-1.toml"},
 		},
+		{
+			name: "embedded, with a TCP address",
+			cfg:  Config{Binary: "/bin/distill", Embedded: true, Root: "/r", Socket: "/s/bk.sock", Listen: []string{"tcp://127.0.0.1:1234"}},
+			want: []string{"buildkitd", "--root", "/r", "--addr", "unix:///s/bk.sock", "--addr", "tcp://127.0.0.1:1234"},
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -46,6 +51,9 @@ func TestConfigValidate(t *testing.T) {
 		{"relative socket", Config{Root: "/r", Socket: "bk.sock"}, "not absolute"},
 		{"socket at limit", Config{Root: "/r", Socket: "/" + strings.Repeat("a", maxSocketPath-1)}, ""},
 		{"socket too long", Config{Root: "/r", Socket: "/" + strings.Repeat("a", maxSocketPath)}, "longer than a unix socket allows"},
+		{"embedded", Config{Binary: "/bin/distill", Embedded: true, Root: "/r", Socket: "/run/bk.sock"}, ""},
+		{"embedded without its binary", Config{Embedded: true, Root: "/r", Socket: "/run/bk.sock"}, "needs Config.Binary"},
+		{"embedded with a config file", Config{Binary: "/bin/distill", Embedded: true, Root: "/r", Socket: "/run/bk.sock", ConfigTOML: "debug = true"}, "reads no buildkitd.toml"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
