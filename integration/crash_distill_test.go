@@ -14,29 +14,17 @@ import (
 	"github.com/distill-build/distill/internal/buildkitd"
 )
 
-// TestCLIDaemonKilledMidBuild runs the CLI with its own shared buildkitd
-// (no --addr), kills that daemon with SIGKILL in the middle of a cold
-// python3 build, and runs the build again: the rerun succeeds on its first
-// try, with the digest an uninterrupted build on the bed's daemon gives.
+// TestCLIDaemonKilledMidBuild runs the CLI with its own shared daemon (no
+// --addr; the default, BuildKit built into distill, with no buildkitd on
+// PATH), kills that daemon with SIGKILL in the middle of a cold python3
+// build, and runs the build again: the rerun succeeds on its first try,
+// with the digest an uninterrupted build on the bed's daemon gives.
 func TestCLIDaemonKilledMidBuild(t *testing.T) {
 	b := needBed(t)
 	cli := cliBinary(t)
 	src := exampleWithLock(t, b, "distroless-debian12")
-	cache, err := os.MkdirTemp("", "dc-") // the daemon's socket path must stay short
-	if err != nil {
-		t.Fatal(err)
-	}
-	shared := buildkitd.Shared{Dir: filepath.Join(cache, "daemon")}
-	t.Cleanup(func() {
-		killUnder(cache) // the supervisor, then what the daemon left
-		if err := shared.Clean(); err != nil {
-			t.Errorf("cleaning up the CLI's daemon: %v", err)
-		}
-		_ = os.RemoveAll(cache) // best effort, as t.TempDir's would be
-	})
-	env := append(os.Environ(), "DISTILL_CACHE_DIR="+cache, "DISTILL_BUILDKITD_IDLE=2m",
-		"PATH="+filepath.Dir(b.Tools.Buildkitd)+":"+os.Getenv("PATH"))
-	env = withoutEnv(env, "BUILDKIT_HOST")
+	cache, shared := cliDaemon(t)
+	env := runcOnlyEnv(t, cache)
 	build := func(out string) *exec.Cmd {
 		cmd := exec.CommandContext(t.Context(), cli, append([]string{"build", "--progress", "plain", "--target", "python3",
 			"--platform", "linux/amd64", "-o", "type=oci,dest=" + out}, append(mirrorArgs(t), filepath.Join(src, "distill.hcl"))...)...)
@@ -93,6 +81,9 @@ func TestCLIDaemonKilledMidBuild(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if args := daemonArgs(t, shared); len(args) < 2 || args[0] != cli || args[1] != buildkitd.EmbeddedCmd {
+		t.Errorf("the rerun's daemon runs %q, want %s %s", args, cli, buildkitd.EmbeddedCmd)
+	}
 
 	// The same build, uninterrupted, on the bed's daemon.
 	ref := filepath.Join(t.TempDir(), "ref.tar")
@@ -107,31 +98,5 @@ func TestCLIDaemonKilledMidBuild(t *testing.T) {
 	}
 	if g, w := manifestDigests(t, got), manifestDigests(t, want); g != w {
 		t.Errorf("the rerun gave %s, an uninterrupted build %s", g, w)
-	}
-}
-
-// withoutEnv is env without the variable name.
-func withoutEnv(env []string, name string) []string {
-	var out []string
-	for _, e := range env {
-		if !strings.HasPrefix(e, name+"=") {
-			out = append(out, e)
-		}
-	}
-	return out
-}
-
-// killUnder kills every process whose command line names dir: the CLI's
-// supervisor and daemon of a test's own cache directory.
-func killUnder(dir string) {
-	procs, _ := filepath.Glob("/proc/[0-9]*/cmdline")
-	for _, p := range procs {
-		cmdline, err := os.ReadFile(p)
-		if err != nil || !strings.Contains(string(cmdline), dir) {
-			continue
-		}
-		if pid, err := strconv.Atoi(filepath.Base(filepath.Dir(p))); err == nil && pid != os.Getpid() {
-			_ = syscall.Kill(pid, syscall.SIGKILL) // best effort: it may be gone
-		}
 	}
 }
