@@ -182,12 +182,6 @@ func (d *Daemon) Stop() error {
 func (d *Daemon) waitReady(ctx context.Context) error {
 	ctx, cancel := context.WithTimeout(ctx, startTimeout)
 	defer cancel()
-	c, err := client.New(ctx, d.addr)
-	if err != nil {
-		return fmt.Errorf("buildkitd client for %s: %w", d.addr, err)
-	}
-	defer c.Close()
-
 	tick := time.NewTicker(100 * time.Millisecond)
 	defer tick.Stop()
 	lastErr := errors.New("no answer yet")
@@ -201,17 +195,31 @@ func (d *Daemon) waitReady(ctx context.Context) error {
 		case <-tick.C:
 		}
 		pctx, pcancel := context.WithTimeout(ctx, 2*time.Second)
-		workers, err := c.ListWorkers(pctx)
+		lastErr = listsWorkers(pctx, d.addr)
 		pcancel()
-		switch {
-		case err != nil:
-			lastErr = err
-		case len(workers) == 0:
-			lastErr = errors.New("no workers")
-		default:
+		if lastErr == nil {
 			return nil
 		}
 	}
+}
+
+// listsWorkers asks the daemon at addr for its workers with a client of
+// its own: a gRPC client whose dial found no socket yet waits a second or
+// more before it dials again, longer than the daemon takes to start.
+func listsWorkers(ctx context.Context, addr string) error {
+	c, err := client.New(ctx, addr)
+	if err != nil {
+		return fmt.Errorf("buildkitd client for %s: %w", addr, err)
+	}
+	defer c.Close()
+	workers, err := c.ListWorkers(ctx)
+	switch {
+	case err != nil:
+		return err
+	case len(workers) == 0:
+		return errors.New("no workers")
+	}
+	return nil
 }
 
 func (d *Daemon) removeConfig() {

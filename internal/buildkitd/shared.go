@@ -12,8 +12,6 @@ import (
 	"strings"
 	"syscall"
 	"time"
-
-	"github.com/moby/buildkit/client"
 )
 
 // Shared is the layout of one user's long-lived buildkitd under a state
@@ -104,13 +102,7 @@ func (s Shared) waitAnswer(ctx context.Context) error {
 func answers(ctx context.Context, addr string, wait time.Duration) bool {
 	ctx, cancel := context.WithTimeout(ctx, wait)
 	defer cancel()
-	c, err := client.New(ctx, addr)
-	if err != nil {
-		return false
-	}
-	defer c.Close()
-	w, err := c.ListWorkers(ctx)
-	return err == nil && len(w) > 0
+	return listsWorkers(ctx, addr) == nil
 }
 
 // Clean removes what a daemon that died without stopping left behind: its
