@@ -21,7 +21,7 @@ func BenchmarkWarmRebuild(b *testing.B) {
 
 	b.Run("cli", func(b *testing.B) {
 		cli := cliBinary(b)
-		env, _ := cliOwnDaemon(b, bed)
+		env, _ := cliOwnDaemon(b)
 		build := func() {
 			cmd := exec.CommandContext(b.Context(), cli, append(append([]string{"build", "--progress", "quiet"}, args...), filepath.Join(src, "distill.hcl"))...)
 			cmd.Env = env

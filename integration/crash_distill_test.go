@@ -23,8 +23,7 @@ func TestCLIDaemonKilledMidBuild(t *testing.T) {
 	b := needBed(t)
 	cli := cliBinary(t)
 	src := exampleWithLock(t, b, "distroless-debian12")
-	cache, shared := cliDaemon(t)
-	env := runcOnlyEnv(t, cache)
+	env, shared := cliOwnDaemon(t)
 	build := func(out string) *exec.Cmd {
 		cmd := exec.CommandContext(t.Context(), cli, append([]string{"build", "--progress", "plain", "--target", "python3",
 			"--platform", "linux/amd64", "-o", "type=oci,dest=" + out}, append(mirrorArgs(t), filepath.Join(src, "distill.hcl"))...)...)

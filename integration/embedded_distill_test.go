@@ -20,8 +20,7 @@ func TestCLIEmbeddedDaemon(t *testing.T) {
 	b := needBed(t)
 	cli := cliBinary(t)
 	src := exampleWithLock(t, b, "distroless-debian12")
-	cache, shared := cliDaemon(t)
-	env := runcOnlyEnv(t, cache)
+	env, shared := cliOwnDaemon(t)
 	const target, plats = "base-debug", "linux/amd64,linux/arm64"
 
 	out := filepath.Join(t.TempDir(), "cli.tar")

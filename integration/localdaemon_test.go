@@ -11,13 +11,15 @@ import (
 	"github.com/distill-build/distill/internal/buildkitd"
 )
 
-// cliDaemon is a cache directory for the CLI's own shared daemon
-// (DISTILL_CACHE_DIR), short enough for its socket, and the daemon's
-// layout under it; the supervisor, the daemon and what they leave are
-// removed when the test ends.
-func cliDaemon(t *testing.T) (string, buildkitd.Shared) {
+// cliOwnDaemon is the environment in which the CLI runs its own shared
+// daemon, as it does for a user who installed runc and distill and nothing
+// else: PATH without any directory holding a buildkitd, no BUILDKIT_HOST or
+// DISTILL_BUILDKITD, and the daemon under a temporary cache directory
+// (DISTILL_CACHE_DIR, short enough for its socket). The supervisor, the
+// daemon and what they leave are removed when the test ends.
+func cliOwnDaemon(t testing.TB) ([]string, buildkitd.Shared) {
 	t.Helper()
-	cache, err := os.MkdirTemp("", "dc-") // the daemon's socket path must stay short
+	cache, err := os.MkdirTemp("", "dc-")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -29,30 +31,20 @@ func cliDaemon(t *testing.T) (string, buildkitd.Shared) {
 		}
 		_ = os.RemoveAll(cache) // best effort, as t.TempDir's would be
 	})
-	return cache, shared
-}
-
-// runcOnlyEnv is the environment of a user who installed runc and distill
-// and nothing else: PATH without any directory holding a buildkitd, no
-// BUILDKIT_HOST or DISTILL_BUILDKITD, and the CLI's daemon under cache.
-func runcOnlyEnv(t *testing.T, cache string) []string {
-	t.Helper()
 	var dirs []string
+	runc := false
 	for _, d := range filepath.SplitList(os.Getenv("PATH")) {
 		if !executableIn(d, "buildkitd") {
 			dirs = append(dirs, d)
+			runc = runc || executableIn(d, "runc")
 		}
 	}
 	path := strings.Join(dirs, string(filepath.ListSeparator))
-	runc := false
-	for _, d := range dirs {
-		runc = runc || executableIn(d, "runc")
-	}
 	if !runc {
 		t.Fatalf("no runc on PATH %s: the bed needs it", path)
 	}
 	env := withoutEnv(withoutEnv(withoutEnv(os.Environ(), "BUILDKIT_HOST"), "DISTILL_BUILDKITD"), "PATH")
-	return append(env, "PATH="+path, "DISTILL_CACHE_DIR="+cache, "DISTILL_BUILDKITD_IDLE=2m")
+	return append(env, "PATH="+path, "DISTILL_CACHE_DIR="+cache, "DISTILL_BUILDKITD_IDLE=2m"), shared
 }
 
 func executableIn(dir, name string) bool {
@@ -62,7 +54,7 @@ func executableIn(dir, name string) bool {
 
 // daemonArgs is the command line of the shared daemon's process, read
 // through its pid file.
-func daemonArgs(t *testing.T, shared buildkitd.Shared) []string {
+func daemonArgs(t testing.TB, shared buildkitd.Shared) []string {
 	t.Helper()
 	pid, err := os.ReadFile(shared.PidFile())
 	if err != nil {

@@ -25,7 +25,7 @@ func TestCLIDaemonOrphanSnapshot(t *testing.T) {
 	b := needBed(t)
 	cli := cliBinary(t)
 	src := exampleWithLock(t, b, "distroless-debian12")
-	env, shared := cliOwnDaemon(t, b)
+	env, shared := cliOwnDaemon(t)
 	build := func(out string, more ...string) *exec.Cmd {
 		args := append([]string{"build", "--progress", "plain", "--target", "static", "--platform", "linux/amd64",
 			"-o", "type=oci,dest=" + out}, more...)
@@ -110,27 +110,4 @@ func waitGone(t *testing.T, pidFile string) {
 		}
 	}
 	t.Fatalf("buildkitd (pid %s) still runs 30 s after SIGKILL", pid)
-}
-
-// cliOwnDaemon is the environment in which the CLI runs its own shared
-// daemon, as it does for a user without BUILDKIT_HOST, under a temporary
-// cache directory: the daemon and its supervisor are killed and cleaned up
-// when the test ends.
-func cliOwnDaemon(t testing.TB, b *Bed) ([]string, buildkitd.Shared) {
-	t.Helper()
-	cache, err := os.MkdirTemp("", "dc-") // the daemon's socket path must stay short
-	if err != nil {
-		t.Fatal(err)
-	}
-	shared := buildkitd.Shared{Dir: filepath.Join(cache, "daemon")}
-	t.Cleanup(func() {
-		killUnder(cache) // the supervisor, then what the daemon left
-		if err := shared.Clean(); err != nil {
-			t.Errorf("cleaning up the CLI's daemon: %v", err)
-		}
-		_ = os.RemoveAll(cache) // best effort, as t.TempDir's would be
-	})
-	env := append(os.Environ(), "DISTILL_CACHE_DIR="+cache, "DISTILL_BUILDKITD_IDLE=2m",
-		"PATH="+filepath.Dir(b.Tools.Buildkitd)+":"+os.Getenv("PATH"))
-	return withoutEnv(env, "BUILDKIT_HOST"), shared
 }
