@@ -43,8 +43,12 @@ func TestCLIDaemonOrphanSnapshot(t *testing.T) {
 	plantOrphan(t, shared.Root())
 
 	// The cause: a plain buildkitd on that state fails in the snapshotter.
+	// Its garbage collection is off: a collection that removes a snapshot
+	// also runs containerd's Cleanup, which removes the orphan too, and
+	// buildkitd's first comes a second after start, racing the build.
 	plain, err := buildkitd.Start(t.Context(), buildkitd.Config{
 		Binary: b.Tools.Buildkitd, Root: shared.Root(), Socket: filepath.Join(shared.Dir, "plain.sock"),
+		ConfigTOML: "[worker.oci]\n  gc = false\n",
 	})
 	if err != nil {
 		t.Fatal(err)
