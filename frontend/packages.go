@@ -10,6 +10,7 @@ import (
 	"github.com/containerd/platforms"
 
 	"github.com/distill-build/distill/distill2llb"
+	"github.com/distill-build/distill/helper"
 	"github.com/distill-build/distill/lockfile"
 	"github.com/moby/buildkit/client/llb"
 	"github.com/moby/buildkit/frontend/dockerui"
@@ -65,6 +66,10 @@ type currentFrontend interface {
 const (
 	HelperOpt         = "distill-helper"
 	HelperPlatformOpt = "distill-helper-platform"
+	// HelperBuildIDOpt is the Go build ID of the CLI's binary: a worker
+	// that serves the same binary (helper.WorkerLabel) gives it to the
+	// build, and nothing is uploaded.
+	HelperBuildIDOpt = "distill-helper-buildid"
 )
 
 // inBuildHelper finds the in-build helper: the frontend image itself, or the
@@ -72,12 +77,17 @@ const (
 func inBuildHelper(bc *dockerui.Client, c client.Client, buildPlatform ocispecs.Platform) (*distill2llb.Helper, error) {
 	if local, ok := bc.BuildOpts().Opts[HelperOpt]; ok {
 		dir, file := path.Split(local)
-		local := llb.Local(strings.TrimSuffix(dir, "/"), llb.SessionID(bc.BuildOpts().SessionID),
-			llb.FollowPaths([]string{file}), llb.SharedKeyHint(HelperOpt), llb.WithCustomName("load the distill helper"))
+		src, from := daemonHelper(bc)
+		if from == "" {
+			src = llb.Local(strings.TrimSuffix(dir, "/"), llb.SessionID(bc.BuildOpts().SessionID),
+				llb.FollowPaths([]string{file}), llb.SharedKeyHint(HelperOpt), llb.WithCustomName("load the distill helper"))
+			from = file
+		}
 		// A local's cache key is unique to the build, and an exec's rootfs
 		// is keyed by its input's key; a copy is keyed by content, so the
-		// execs that run the helper stay cached from build to build.
-		st := llb.Scratch().File(llb.Copy(local, file, "/"+file), llb.WithCustomName("copy the distill helper"))
+		// execs that run the helper stay cached from build to build, and
+		// are the same whichever way the helper came.
+		st := llb.Scratch().File(llb.Copy(src, from, "/"+file), llb.WithCustomName("copy the distill helper"))
 		p := buildPlatform
 		if s, ok := bc.BuildOpts().Opts[HelperPlatformOpt]; ok {
 			var err error
@@ -102,3 +112,22 @@ func inBuildHelper(bc *dockerui.Client, c client.Client, buildPlatform ocispecs.
 
 // HelperPath is where the frontend image keeps its binary (see Dockerfile).
 const HelperPath = "/bin/distill-frontend"
+
+// daemonHelper is the in-build helper as a daemon built into distill serves
+// it, and its path there, when a worker serves the very build of the CLI's
+// binary (HelperBuildIDOpt); from is empty otherwise, and the CLI's upload
+// is used.
+func daemonHelper(bc *dockerui.Client) (src llb.State, from string) {
+	id := bc.BuildOpts().Opts[HelperBuildIDOpt]
+	if id == "" {
+		return llb.State{}, ""
+	}
+	for _, w := range bc.BuildOpts().Workers {
+		if w.Labels[helper.WorkerLabel] == id {
+			var c llb.Constraints
+			llb.WithCustomName("the distill helper, from the daemon").SetConstraintsOption(&c)
+			return llb.NewState(llb.NewSource(helper.SourceScheme+"://"+id, nil, c).Output()), helper.DaemonPath
+		}
+	}
+	return llb.State{}, ""
+}

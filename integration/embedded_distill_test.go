@@ -5,6 +5,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strings"
 	"testing"
 
 	"github.com/distill-build/distill/internal/buildkitd"
@@ -27,8 +28,14 @@ func TestCLIEmbeddedDaemon(t *testing.T) {
 	build := exec.CommandContext(t.Context(), cli, append([]string{"build", "--progress", "plain", "--target", target,
 		"--platform", plats, "-o", "type=oci,dest=" + out}, append(mirrorArgs(t), filepath.Join(src, "distill.hcl"))...)...)
 	build.Env = env
-	if _, stderr, err := run(t, build); err != nil {
+	_, stderr, err := run(t, build)
+	if err != nil {
 		t.Fatalf("the build on the CLI's own daemon: %v\n%s", err, stderr)
+	}
+	// The daemon is the CLI's own binary: it serves that as the in-build
+	// helper, and the CLI uploads nothing.
+	if !strings.Contains(stderr, "the distill helper, from the daemon") || strings.Contains(stderr, "load the distill helper") {
+		t.Errorf("the in-build helper did not come from the daemon's own binary:\n%s", stderr)
 	}
 	if args := daemonArgs(t, shared); len(args) < 2 || args[0] != cli || args[1] != buildkitd.EmbeddedCmd {
 		t.Errorf("the CLI's daemon runs %q, want %s %s", args, cli, buildkitd.EmbeddedCmd)

@@ -10,6 +10,7 @@ import (
 	"github.com/containerd/containerd/v2/plugins/snapshots/overlay"
 	"github.com/containerd/containerd/v2/plugins/snapshots/overlay/overlayutils"
 	"github.com/containerd/platforms"
+	"github.com/distill-build/distill/helper"
 	"github.com/moby/buildkit/client"
 	"github.com/moby/buildkit/cmd/buildkitd/config"
 	"github.com/moby/buildkit/executor/oci"
@@ -50,9 +51,21 @@ func newWorker(ctx context.Context, root string, hosts docker.RegistryHosts, v c
 		ps = append(ps, platforms.Normalize(p))
 	}
 	opt.Platforms = ps
+	// This binary is distill's: builds may take it as the in-build helper
+	// from here rather than from the client (helper.SourceScheme). Without
+	// a build ID (linked with an empty one) the client uploads it instead.
+	buildID, idErr := helper.BuildID(selfExe)
+	if idErr == nil {
+		opt.Labels[helper.WorkerLabel] = buildID
+	} else {
+		bklog.L.Warnf("builds will upload the distill helper: %v", idErr)
+	}
 	w, err := base.NewWorker(ctx, opt)
 	if err != nil {
 		return nil, fmt.Errorf("the runc worker under %s: %w", root, err)
+	}
+	if idErr == nil {
+		w.SourceManager.Register(&helperSource{cm: w.CacheMgr, buildID: buildID})
 	}
 	return w, nil
 }

@@ -7,7 +7,6 @@ import (
 	"maps"
 	"os"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"time"
 
@@ -89,10 +88,9 @@ func runFrontend(ctx context.Context, o *commonOptions, r frontendRun, stderr io
 		}
 		mounts[name] = fs
 	}
-	if fs, opt, err := selfAsHelper(); err == nil {
-		mounts[helperLocal] = fs
-		attrs[frontend.HelperOpt] = opt
-		attrs[frontend.HelperPlatformOpt] = "linux/" + runtime.GOARCH
+	if h, err := selfAsHelper(); err == nil {
+		mounts[helperLocal] = h.fs
+		maps.Copy(attrs, h.attrs)
 	} else if r.img != nil && r.img.NeedsArchive() {
 		return nil, err
 	}

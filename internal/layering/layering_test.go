@@ -33,7 +33,7 @@ var allowed = map[string][]string{
 	"frontend/linter":            {"definition", "lockfile"},
 	"internal/aptsources":        {"debian/control"},
 	"internal/buildkitd":         nil,
-	"internal/bkserver":          nil,
+	"internal/bkserver":          {"helper"},
 	"cmd/distill":                {"internal/cli"},
 	"internal/cli":               {"frontend", "frontend/linter", "plan", "definition", "lockfile", "helper", "sbom", "debian/arch", "debian/control", "debian/deb", "debian/compress", "internal/aptsources", "internal/buildkitd", "internal/bkserver"},
 	"cmd/distill-frontend":       {"frontend", "helper"},
