@@ -76,6 +76,17 @@ func TestCLIDaemonKilledMidBuild(t *testing.T) {
 	if _, stderr, err := run(t, build(out)); err != nil {
 		t.Fatalf("the first rerun after the kill failed: %v\n%s", err, stderr)
 	}
+	// The killed daemon's mounts of its snapshots outside its root are
+	// gone too; the new daemon, idle, holds none there.
+	info, err := os.ReadFile("/proc/self/mountinfo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range strings.Split(string(info), "\n") {
+		if strings.Contains(line, " "+shared.Root()+"/") && strings.Contains(line, " /tmp/buildkit-mount") {
+			t.Errorf("left mounted after the rerun: %s", line)
+		}
+	}
 	got, err := ReadOCILayout(out)
 	if err != nil {
 		t.Fatal(err)

@@ -9,7 +9,6 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/distill-build/distill/internal/buildkitd"
@@ -171,33 +170,9 @@ func (b *Bed) stop() error {
 	if b.registry != nil {
 		errs = append(errs, b.registry.stop())
 	}
-	errs = append(errs, unmountUnder(b.dir))
+	errs = append(errs, buildkitd.Unmount(b.dir))
 	if err := os.RemoveAll(b.dir); err != nil {
 		errs = append(errs, fmt.Errorf("remove %s: %w", b.dir, err))
-	}
-	return errors.Join(errs...)
-}
-
-// unmountUnder detaches mounts below dir, deepest first: a killed buildkitd
-// can leave snapshot mounts that would make RemoveAll fail.
-func unmountUnder(dir string) error {
-	b, err := os.ReadFile("/proc/self/mountinfo")
-	if err != nil {
-		return err
-	}
-	var points []string
-	for _, line := range strings.Split(string(b), "\n") {
-		f := strings.Fields(line)
-		if len(f) > 4 && strings.HasPrefix(f[4], dir+"/") {
-			points = append(points, f[4])
-		}
-	}
-	sort.Sort(sort.Reverse(sort.StringSlice(points)))
-	var errs []error
-	for _, p := range points {
-		if err := syscall.Unmount(p, syscall.MNT_DETACH); err != nil {
-			errs = append(errs, fmt.Errorf("unmount %s: %w", p, err))
-		}
 	}
 	return errors.Join(errs...)
 }

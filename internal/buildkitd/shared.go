@@ -7,7 +7,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"sort"
 	"strconv"
 	"strings"
 	"syscall"
@@ -115,7 +114,7 @@ func (s Shared) Clean() error {
 	if pid, err := readPid(s.PidFile()); err == nil && pid > 1 {
 		killGroup(pid, s.Root())
 	}
-	errs = append(errs, unmountUnder(s.Root()))
+	errs = append(errs, Unmount(s.Root()))
 	errs = append(errs, dropOrphanSnapshots(context.Background(), s.Root()))
 	for _, p := range []string{s.Socket(), s.PidFile()} {
 		if err := os.Remove(p); err != nil && !errors.Is(err, os.ErrNotExist) {
@@ -165,29 +164,6 @@ func isDaemonOf(pid int, root string) bool {
 		}
 	}
 	return false
-}
-
-// unmountUnder detaches every mount below dir, deepest first: a killed
-// buildkitd leaves its snapshots and containers' root filesystems mounted.
-func unmountUnder(dir string) error {
-	b, err := os.ReadFile("/proc/self/mountinfo")
-	if err != nil {
-		return err
-	}
-	var points []string
-	for _, line := range strings.Split(string(b), "\n") {
-		if f := strings.Fields(line); len(f) > 4 && strings.HasPrefix(f[4], dir+"/") {
-			points = append(points, f[4])
-		}
-	}
-	sort.Sort(sort.Reverse(sort.StringSlice(points)))
-	var errs []error
-	for _, p := range points {
-		if err := syscall.Unmount(p, syscall.MNT_DETACH); err != nil && !errors.Is(err, syscall.EINVAL) {
-			errs = append(errs, fmt.Errorf("unmount %s: %w", p, err))
-		}
-	}
-	return errors.Join(errs...)
 }
 
 // flock opens path and locks it, waiting until ctx ends.
