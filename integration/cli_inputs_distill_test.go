@@ -85,3 +85,47 @@ func TestCLIBuildInputs(t *testing.T) {
 		t.Errorf("no step %q in:\n%s", step, progress)
 	}
 }
+
+// TestCLINamedContextKinds points a package's named context, through the
+// CLI, at each kind of context buildx takes besides a directory: a git
+// repository, an image in a registry and an OCI layout on disk; the
+// package copies what it finds there into the image.
+func TestCLINamedContextKinds(t *testing.T) {
+	b := needBed(t)
+	cli := cliBinary(t)
+	dir := definition(t, b, strings.Replace(namedContextDefinition,
+		"cp x/hello.txt $DESTDIR/usr/share/named/", "cp -r x/. $DESTDIR/usr/share/named/", 1), nil)
+	build := func(out, context string) *OCILayout {
+		t.Helper()
+		args := append([]string{"build", "--addr", b.BuildkitAddr, "--progress", "plain", "-o", out,
+			"--build-context", "extra=" + context}, append(mirrorArgs(t), filepath.Join(dir, "distill.hcl"))...)
+		if _, stderr, err := run(t, exec.CommandContext(t.Context(), cli, args...)); err != nil {
+			t.Fatalf("--build-context extra=%s: %v\n%s", context, err, stderr)
+		}
+		if strings.HasSuffix(out, ".tar") {
+			return readLayout(t, strings.TrimPrefix(out, "type=oci,dest="))
+		}
+		return nil
+	}
+	repo, _ := gitServer(t, map[string]string{"hello.txt": "from git\n"})
+	// An OCI layout directory: the git build's image, exported untarred.
+	layout := filepath.Join(t.TempDir(), "layout")
+	build("type=oci,tar=false,dest="+layout, repo+"#main")
+
+	for _, tc := range []struct{ kind, context, file, content string }{
+		{"git", repo + "#main", "/usr/share/named/hello.txt", "from git\n"},
+		{"docker-image", "docker-image://" + b.FrontendImage, "/usr/share/named/bin/distill-frontend", ""},
+		{"oci-layout", "oci-layout://" + layout, "/usr/share/named/usr/share/named/hello.txt", "from git\n"},
+	} {
+		t.Run(tc.kind, func(t *testing.T) {
+			img := build("type=oci,dest="+filepath.Join(t.TempDir(), "named.tar"), tc.context).Images[0]
+			f, ok := img.File(tc.file)
+			if !ok {
+				t.Fatalf("no %s in the image", tc.file)
+			}
+			if tc.content != "" && string(f.Data) != tc.content {
+				t.Errorf("%s: %q, want %q", tc.file, f.Data, tc.content)
+			}
+		})
+	}
+}

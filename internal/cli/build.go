@@ -151,6 +151,7 @@ func runBuild(ctx context.Context, o *buildOptions, stdin io.Reader, stderr io.W
 		exports:    exports,
 		attrs:      attrs,
 		locals:     setup.locals,
+		ociStores:  setup.ociStores,
 		cacheTo:    setup.cacheTo,
 		cacheFrom:  setup.cacheFrom,
 	}, stderr)

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/containerd/containerd/v2/core/content"
 	"github.com/moby/buildkit/client"
 	"github.com/spf13/pflag"
 )
@@ -25,7 +26,7 @@ type buildInputs struct {
 func (in *buildInputs) addFlags(fs *pflag.FlagSet) {
 	fs.StringArrayVar(&in.labels, "label", nil, "set a label on the image config: `KEY=VALUE` (repeatable), as buildx's --label")
 	fs.StringArrayVar(&in.noCacheFilter, "no-cache-filter", nil, "run again the steps of these images or packages (`NAME`, package.NAME; repeatable), as buildx's --no-cache-filter")
-	fs.StringArrayVar(&in.contexts, "build-context", nil, "point a named context at a directory or a docker-image://, git or http(s) URL: `NAME=VALUE` (repeatable), as buildx's --build-context")
+	fs.StringArrayVar(&in.contexts, "build-context", nil, "point a named context at a directory, an oci-layout://DIR[:TAG][@DIGEST], or a docker-image://, git or http(s) URL: `NAME=VALUE` (repeatable), as buildx's --build-context")
 	fs.StringArrayVar(&in.cacheTo, "cache-to", nil, "export the build cache: `SPEC` such as type=local,dest=DIR,mode=max or type=registry,ref=REF (repeatable), as buildx's --cache-to")
 	fs.StringArrayVar(&in.cacheFrom, "cache-from", nil, "import a build cache: `SPEC` such as type=local,src=DIR or type=registry,ref=REF (repeatable), as buildx's --cache-from")
 }
@@ -38,14 +39,15 @@ const localContextPrefix = "named-context-"
 // directories to transfer, and the cache to export and import.
 type buildSetup struct {
 	attrs              map[string]string
-	locals             map[string]string // local name → directory
+	locals             map[string]string        // local name → directory
+	ociStores          map[string]content.Store // OCI layouts, by store ID
 	cacheTo, cacheFrom []client.CacheOptionsEntry
 }
 
 // setup turns the flags into the frontend options buildx would send and
 // what the client transfers; noCache (--no-cache) reruns everything.
 func (in *buildInputs) setup(noCache bool) (*buildSetup, error) {
-	s := &buildSetup{attrs: map[string]string{}, locals: map[string]string{}}
+	s := &buildSetup{attrs: map[string]string{}, locals: map[string]string{}, ociStores: map[string]content.Store{}}
 	for _, l := range in.labels {
 		k, v, ok := strings.Cut(l, "=")
 		if !ok || k == "" {
@@ -72,8 +74,15 @@ func (in *buildInputs) setup(noCache bool) (*buildSetup, error) {
 		case strings.HasPrefix(value, "docker-image://"), strings.HasPrefix(value, "git://"),
 			strings.HasPrefix(value, "http://"), strings.HasPrefix(value, "https://"):
 			s.attrs["context:"+name] = value
+		case strings.HasPrefix(value, ociLayoutPrefix):
+			oc, err := parseOCIContext(name, value)
+			if err != nil {
+				return nil, usage(fmt.Errorf("--build-context %s: %w", c, err))
+			}
+			s.ociStores[oc.storeID] = oc.store
+			s.attrs["context:"+name] = oc.attr
 		case strings.Contains(value, "://"), strings.HasPrefix(value, "target:"):
-			return nil, usage(fmt.Errorf("--build-context %s: distill build takes a directory, or a docker-image://, git or http(s) URL", c))
+			return nil, usage(fmt.Errorf("--build-context %s: distill build takes a directory, an oci-layout:// directory, or a docker-image://, git or http(s) URL", c))
 		default:
 			dir, err := filepath.Abs(value)
 			if err != nil {

@@ -503,13 +503,26 @@ func TestDefinitionInDirectory(t *testing.T) {
 
 func TestBuildInputs(t *testing.T) {
 	dir := t.TempDir()
+	// An OCI layout with one image tagged v1, and one with two untagged.
+	const one, two = "sha256:1111111111111111111111111111111111111111111111111111111111111111",
+		"sha256:2222222222222222222222222222222222222222222222222222222222222222"
+	layout, layout2 := t.TempDir(), t.TempDir()
+	for _, l := range []struct{ dir, index string }{
+		{layout, `{"schemaVersion":2,"manifests":[{"mediaType":"application/vnd.oci.image.index.v1+json","digest":"` + one + `","size":1,"annotations":{"org.opencontainers.image.ref.name":"v1"}}]}`},
+		{layout2, `{"schemaVersion":2,"manifests":[{"mediaType":"application/vnd.oci.image.index.v1+json","digest":"` + one + `","size":1},{"mediaType":"application/vnd.oci.image.index.v1+json","digest":"` + two + `","size":1}]}`},
+	} {
+		if err := os.WriteFile(filepath.Join(l.dir, "index.json"), []byte(l.index), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
 	for _, tc := range []struct {
 		name    string
 		in      buildInputs
 		noCache bool
 		attrs   map[string]string
 		locals  map[string]string
-		cache   string // cacheTo then cacheFrom, as Type:k=v
+		stores  []string // OCI store IDs
+		cache   string   // cacheTo then cacheFrom, as Type:k=v
 		err     string
 	}{
 		{name: "none", attrs: map[string]string{}},
@@ -522,7 +535,16 @@ func TestBuildInputs(t *testing.T) {
 		{name: "named URL", in: buildInputs{contexts: []string{"src=https://example.invalid/x.git#main", "img=docker-image://busybox"}},
 			attrs: map[string]string{"context:src": "https://example.invalid/x.git#main", "context:img": "docker-image://busybox"}},
 		{name: "not a directory", in: buildInputs{contexts: []string{"x=" + filepath.Join(dir, "nope")}}, err: "is not a directory"},
-		{name: "bake only", in: buildInputs{contexts: []string{"x=target:frontend"}}, err: "takes a directory, or a docker-image://"},
+		{name: "bake only", in: buildInputs{contexts: []string{"x=target:frontend"}}, err: "takes a directory, an oci-layout:// directory, or a docker-image://"},
+		{name: "oci layout, the only image", in: buildInputs{contexts: []string{"base=oci-layout://" + layout}},
+			attrs: map[string]string{"context:base": "oci-layout://distill-context-base:latest@" + one}, stores: []string{"distill-context-base"}},
+		{name: "oci layout by tag", in: buildInputs{contexts: []string{"base=oci-layout://" + layout + ":v1"}},
+			attrs: map[string]string{"context:base": "oci-layout://distill-context-base:v1@" + one}, stores: []string{"distill-context-base"}},
+		{name: "oci layout by digest", in: buildInputs{contexts: []string{"base=oci-layout://" + layout2 + "@" + two}},
+			attrs: map[string]string{"context:base": "oci-layout://distill-context-base@" + two}, stores: []string{"distill-context-base"}},
+		{name: "oci layout, which image", in: buildInputs{contexts: []string{"base=oci-layout://" + layout2}}, err: "no image tagged latest, and more than one image"},
+		{name: "oci layout, not one", in: buildInputs{contexts: []string{"base=oci-layout://" + dir}}, err: "is not an OCI layout directory"},
+		{name: "oci layout, bad digest", in: buildInputs{contexts: []string{"base=oci-layout://" + layout + "@sha256:xyz"}}, err: "is not a digest"},
 		{name: "cache", in: buildInputs{cacheTo: []string{"type=local,dest=/c,mode=max"}, cacheFrom: []string{"type=registry,ref=r/x:c"}},
 			attrs: map[string]string{}, cache: "local:dest=/c,mode=max registry:ref=r/x:c"},
 		{name: "cache without type", in: buildInputs{cacheTo: []string{"dest=/c"}}, err: "--cache-to dest=/c: no type="},
@@ -551,6 +573,9 @@ func TestBuildInputs(t *testing.T) {
 			}
 			if !reflect.DeepEqual(s.attrs, tc.attrs) || !reflect.DeepEqual(s.locals, tc.locals) || strings.Join(cache, " ") != tc.cache {
 				t.Errorf("attrs %v locals %v cache %q; want %v %v %q", s.attrs, s.locals, cache, tc.attrs, tc.locals, tc.cache)
+			}
+			if stores := slices.Sorted(maps.Keys(s.ociStores)); !slices.Equal(stores, tc.stores) {
+				t.Errorf("OCI stores %v, want %v", stores, tc.stores)
 			}
 		})
 	}

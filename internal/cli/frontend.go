@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/containerd/containerd/v2/core/content"
 	"github.com/distill-build/distill/definition"
 	"github.com/distill-build/distill/frontend"
 	"github.com/docker/cli/cli/config"
@@ -45,7 +46,10 @@ type frontendRun struct {
 	attrs   map[string]string // frontend options besides those from flags
 	// locals are more directories to transfer, by local name: named
 	// contexts (--build-context NAME=DIR).
-	locals             map[string]string
+	locals map[string]string
+	// ociStores are OCI layouts shared with the build, by store ID: named
+	// contexts (--build-context NAME=oci-layout://DIR).
+	ociStores          map[string]content.Store
 	cacheTo, cacheFrom []client.CacheOptionsEntry
 }
 
@@ -126,6 +130,7 @@ func runFrontend(ctx context.Context, o *commonOptions, r frontendRun, stderr io
 		CacheExports:  r.cacheTo,
 		CacheImports:  r.cacheFrom,
 		LocalMounts:   mounts,
+		OCIStores:     r.ociStores,
 		FrontendAttrs: attrs,
 		Session: []session.Attachable{authprovider.NewDockerAuthProvider(authprovider.DockerAuthProviderConfig{
 			AuthConfigProvider: authprovider.LoadAuthConfig(config.LoadDefaultConfigFile(stderr)),
