@@ -1,6 +1,8 @@
 package integration
 
 import (
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -88,7 +90,8 @@ func TestCLIBuildInputs(t *testing.T) {
 
 // TestCLINamedContextKinds points a package's named context, through the
 // CLI, at each kind of context buildx takes besides a directory: a git
-// repository, an image in a registry and an OCI layout on disk; the
+// repository, a file over HTTP, an image in a registry and an OCI layout
+// on disk; the
 // package copies what it finds there into the image.
 func TestCLINamedContextKinds(t *testing.T) {
 	b := needBed(t)
@@ -108,12 +111,18 @@ func TestCLINamedContextKinds(t *testing.T) {
 		return nil
 	}
 	repo, _ := gitServer(t, map[string]string{"hello.txt": "from git\n"})
+	file := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		_, _ = w.Write([]byte("over http\n"))
+	}))
+	t.Cleanup(file.Close)
 	// An OCI layout directory: the git build's image, exported untarred.
 	layout := filepath.Join(t.TempDir(), "layout")
 	build("type=oci,tar=false,dest="+layout, repo+"#main")
 
 	for _, tc := range []struct{ kind, context, file, content string }{
 		{"git", repo + "#main", "/usr/share/named/hello.txt", "from git\n"},
+		// As for a Dockerfile, a file over HTTP is the context's file "context".
+		{"http", file.URL + "/hello.txt", "/usr/share/named/context", "over http\n"},
 		{"docker-image", "docker-image://" + b.FrontendImage, "/usr/share/named/bin/distill-frontend", ""},
 		{"oci-layout", "oci-layout://" + layout, "/usr/share/named/usr/share/named/hello.txt", "from git\n"},
 	} {
