@@ -2,6 +2,7 @@ package distill2llb
 
 import (
 	"maps"
+	"slices"
 
 	"github.com/distill-build/distill/definition"
 	dockerspec "github.com/moby/docker-image-spec/specs-go/v1"
@@ -30,6 +31,9 @@ func config(img *definition.Image, history []string, opt Options) *dockerspec.Do
 	}
 	for _, e := range img.Env {
 		c.Config.Env = append(c.Config.Env, e.Name+"="+e.Value)
+	}
+	if opt.Base != nil {
+		c.History = slices.Clone(opt.Base.History)
 	}
 	for _, h := range history {
 		c.History = append(c.History, ocispecs.History{Created: &created, CreatedBy: h, Comment: "distill"})

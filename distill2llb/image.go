@@ -56,6 +56,18 @@ type Options struct {
 	// a package named there ("hello" or "package.hello") runs its steps
 	// again.
 	NoCache func(name string) bool
+	// Base, when set, is an image the image is built on, from a named
+	// context that replaces an image it extends (--build-context NAME=…,
+	// as a Dockerfile's FROM NAME): its layers come first, with its
+	// history, and Packages and Built then hold only what the replaced
+	// image did not.
+	Base *BaseImage
+}
+
+// BaseImage is an image from outside the definition an image is built on.
+type BaseImage struct {
+	State   llb.State
+	History []ocispecs.History
 }
 
 // archiveHTTP fetches an archive file pinned by its sha256: from its
@@ -116,6 +128,9 @@ func Image(img *definition.Image, opt Options) (llb.State, *dockerspec.DockerOCI
 			return llb.State{}, nil, fmt.Errorf("image %s: unknown layer kind %q", img.Name, l.Kind)
 		}
 		layers, history = append(layers, st), append(history, l.History())
+	}
+	if opt.Base != nil {
+		layers = append([]llb.State{opt.Base.State}, layers...)
 	}
 	var st llb.State
 	switch len(layers) {

@@ -137,6 +137,21 @@ func Build(ctx context.Context, c client.Client) (_ *client.Result, err error) {
 	if err != nil {
 		return nil, wrapSource(err, src.SourceMap)
 	}
+	// --build-context NAME=… naming an image the target extends builds the
+	// target on that instead: the target adds what NAME does not have.
+	base, err := baseOverride(bc, def, img)
+	if err != nil {
+		return nil, err
+	}
+	if base != nil {
+		basePkgs, _, err := planPackages(ctx, bc, c, def, base, plats, src.SourceMap, func(*hcl.Diagnostic) {})
+		if err != nil {
+			return nil, wrapSource(err, src.SourceMap)
+		}
+		for a, d := range pkgs {
+			pkgs[a] = withoutBase(d, basePkgs[a])
+		}
+	}
 	var h *distill2llb.Helper
 	if img.NeedsArchive() {
 		if h, err = inBuildHelper(bc, c, bc.BuildPlatforms[0]); err != nil {
@@ -162,9 +177,15 @@ func Build(ctx context.Context, c client.Client) (_ *client.Result, err error) {
 			cons = append(cons, llb.IgnoreCache)
 		}
 		var cfg *dockerspec.DockerOCIImage
+		var baseImg *distill2llb.BaseImage
+		if base != nil {
+			if baseImg, err = loadBase(ctx, bc, base, p); err != nil {
+				return nil, err
+			}
+		}
 		res, err := solveMoving(ctx, c, def, lock, lockfile.Name(src.Filename), client.SolveRequest{CacheImports: bc.CacheImports}, func(moved map[string]string) (*llb.Definition, error) {
 			st, config, err := distill2llb.Image(img, distill2llb.Options{Platform: p, Epoch: epoch, Context: buildCtx, Contexts: named, SourceMap: src.SourceMap,
-				Packages: pkgs[arch.ForPlatform(p)].Groups, CACertificates: pkgs[arch.ForPlatform(p)].CA, Built: pkgs[arch.ForPlatform(p)].Built, Helper: h, Moved: moved, NoCache: bc.IsNoCache})
+				Packages: pkgs[arch.ForPlatform(p)].Groups, CACertificates: pkgs[arch.ForPlatform(p)].CA, Built: pkgs[arch.ForPlatform(p)].Built, Helper: h, Moved: moved, NoCache: bc.IsNoCache, Base: baseImg})
 			if err != nil {
 				return nil, wrapSource(err, src.SourceMap)
 			}
@@ -193,7 +214,7 @@ func Build(ctx context.Context, c client.Client) (_ *client.Result, err error) {
 		return nil, err
 	}
 	if bc.SBOM != nil {
-		if err := attachSBOMs(ctx, c, rb, def, img, pkgs, epoch); err != nil {
+		if err := attachSBOMs(ctx, c, rb, def, img, base, pkgs, epoch); err != nil {
 			return nil, err
 		}
 	}

@@ -27,8 +27,9 @@ var generatedPaths = []string{"/etc/ssl/certs/ca-certificates.crt", "/etc/ssl/ce
 // attachSBOMs gives each platform's image distill's own SPDX document, for
 // --sbom=true: it knows every package exactly, where BuildKit's scanner
 // image (which it would otherwise pull) can only guess, and needs no
-// registry.
-func attachSBOMs(ctx context.Context, c client.Client, rb *dockerui.ResultBuilder, def *definition.Definition, img *definition.Image, pkgs map[string]plan.Debs, epoch time.Time) error {
+// registry. An image built on a base from a named context (base) lists
+// what distill added, and the base as an image it does not describe.
+func attachSBOMs(ctx context.Context, c client.Client, rb *dockerui.ResultBuilder, def *definition.Definition, img, base *definition.Image, pkgs map[string]plan.Debs, epoch time.Time) error {
 	return rb.EachPlatform(ctx, func(ctx context.Context, id string, p ocispecs.Platform) error {
 		ref, ok := rb.FindRef(id)
 		if !ok {
@@ -36,6 +37,9 @@ func attachSBOMs(ctx context.Context, c client.Client, rb *dockerui.ResultBuilde
 		}
 		in := sbom.Input{Image: img.Name, Platform: p, Created: epoch, Tool: "distill-" + Version,
 			Repositories: def.Repositories, Debs: pkgs[arch.ForPlatform(p)], Copyright: map[string][]byte{}}
+		if base != nil {
+			in.Base = "build context " + base.Name
+		}
 		// A package without a copyright file in the image (a subpackage
 		// sharing another's doc directory, say) gets no license: reading
 		// fails and the document says NOASSERTION.

@@ -12,7 +12,9 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/exec"
 	"path"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -68,6 +70,17 @@ func readLayout(t *testing.T, file string) *OCILayout {
 		t.Fatal(err)
 	}
 	return l
+}
+
+// readLayoutDir is readLayout for an OCI layout directory (an export with
+// tar=false): it is read as the tarball of its files.
+func readLayoutDir(t *testing.T, dir string) *OCILayout {
+	t.Helper()
+	file := filepath.Join(t.TempDir(), "layout.tar")
+	if out, err := exec.Command("tar", "-cf", file, "-C", dir, "oci-layout", "index.json", "blobs").CombinedOutput(); err != nil {
+		t.Fatalf("tar of %s: %v\n%s", dir, err, out)
+	}
+	return readLayout(t, file)
 }
 
 // ReadOCILayout reads and checks an OCI layout tarball.

@@ -34,6 +34,11 @@ type Input struct {
 	// Generated are files distill made from a package rather than
 	// unpacked from one: the CA bundle and the Java trust store.
 	Generated []Generated
+	// Base, when set, names the image from outside the definition that
+	// the image is built on (a build context): Debs are then only what
+	// distill added to it, and the document lists the base as an image it
+	// does not describe.
+	Base string
 }
 
 // Generated is a file distill generated into the image from a package.
@@ -54,6 +59,15 @@ func Document(in Input) ([]byte, error) {
 		Comment:               "the image " + in.Image + " for " + platforms.FormatAll(in.Platform) + ", as distill built it",
 	})
 	b.relate("SPDXRef-DOCUMENT", "DESCRIBES", root)
+	if in.Base != "" {
+		base := b.add(&spdxPackage{
+			SPDXID: "SPDXRef-BaseImage", Name: in.Base, DownloadLocation: noAssertion,
+			LicenseConcluded: noAssertion, LicenseDeclared: noAssertion, CopyrightText: noAssertion,
+			PrimaryPackagePurpose: "CONTAINER",
+			Comment:               "the image " + in.Image + " is built on, from " + in.Base + ": its contents are not described here",
+		})
+		b.relate(root, "DESCENDANT_OF", base)
+	}
 
 	var inImage []plan.Package
 	for _, g := range in.Debs.Groups {
