@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/distill-build/distill/debian/arch"
-
 	"github.com/distill-build/distill/definition"
 	"github.com/distill-build/distill/lockfile"
 	"github.com/distill-build/distill/plan"
@@ -19,16 +18,28 @@ import (
 // with its lockfile, from the definition's bytes to marshalled LLB for two
 // platforms: what happens between reading the inputs and the Solve request.
 func BenchmarkPlanPython3(b *testing.B) {
-	src, err := os.ReadFile("../examples/distroless-debian12/distill.hcl")
+	benchmarkPlan(b, "distroless-debian12", "python3")
+}
+
+// BenchmarkPlanZversion is the same for an image of packages built from
+// source: zversion, whose sandbox has zlib and zlib's dev subpackage
+// installed and whose image takes zlib too, each cross-compiled for arm64.
+func BenchmarkPlanZversion(b *testing.B) {
+	benchmarkPlan(b, "zlib", "zversion")
+}
+
+func benchmarkPlan(b *testing.B, example, image string) {
+	src, err := os.ReadFile("../examples/" + example + "/distill.hcl")
 	if err != nil {
 		b.Fatal(err)
 	}
-	lockData, err := os.ReadFile("../examples/distroless-debian12/distill.lock.json")
+	lockData, err := os.ReadFile("../examples/" + example + "/distill.lock.json")
 	if err != nil {
 		b.Fatal(err)
 	}
 	args := map[string]string{"MIRROR": "http://mirror.invalid/debian", "SECURITY_MIRROR": "http://mirror.invalid/debian-security"}
-	helper := &Helper{State: llb.Image("distill-frontend"), Path: "/bin/distill-frontend", Platform: ocispecs.Platform{OS: "linux", Architecture: "amd64"}}
+	amd64 := ocispecs.Platform{OS: "linux", Architecture: "amd64"}
+	helper := &Helper{State: llb.Image("distill-frontend"), Path: "/bin/distill-frontend", Platform: amd64}
 	ctx := context.Background()
 	b.ReportAllocs()
 	for b.Loop() {
@@ -43,14 +54,14 @@ func BenchmarkPlanPython3(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		img := def.Image("python3")
-		pkgs, err := plan.Packages(ctx, def, img, img.Platforms, lock, plan.Options{})
+		img := def.Image(image)
+		pkgs, err := plan.Packages(ctx, def, img, img.Platforms, lock, plan.Options{BuildPlatform: amd64})
 		if err != nil {
 			b.Fatal(err)
 		}
 		for _, p := range img.Platforms {
 			d := pkgs[arch.ForPlatform(p)]
-			st, _, err := Image(img, Options{Platform: p, Epoch: time.Unix(0, 0), Packages: d.Groups, CACertificates: d.CA, Helper: helper})
+			st, _, err := Image(img, Options{Platform: p, Epoch: time.Unix(0, 0), Packages: d.Groups, CACertificates: d.CA, Built: d.Built, Helper: helper})
 			if err != nil {
 				b.Fatal(err)
 			}

@@ -22,22 +22,42 @@ const (
 	destDir = "/out"
 )
 
+// lowering lowers the packages built from source that one Image or Deb
+// takes, for its one platform. Each package's tree and split are made once
+// and each output's layer once, however many outputs, sandboxes and test
+// images take them: BuildKit would merge the copies by digest, but the
+// frontend's time and memory would grow with the package graph. It lives
+// for one lowering, so it needs no key for the platform.
+type lowering struct {
+	opt    Options
+	trees  map[*plan.Build]*tree
+	splits map[*plan.Build]map[string]llb.State
+	layers map[plan.Output]llb.State
+}
+
+func newLowering(opt Options) *lowering {
+	return &lowering{opt: opt, trees: map[*plan.Build]*tree{}, splits: map[*plan.Build]map[string]llb.State{}, layers: map[plan.Output]llb.State{}}
+}
+
 // built lowers what an image or sandbox takes of a package built from
 // source, for one platform, to its layer: what the steps install into
 // $DESTDIR (or the part a subpackage takes), stamped with the epoch, with a
 // status.d record so scanners list it. The package's own layer depends on
 // its tests.
-func built(o plan.Output, opt Options) (llb.State, error) {
+func (l *lowering) built(o plan.Output) (llb.State, error) {
+	if layer, ok := l.layers[o]; ok {
+		return layer, nil
+	}
+	opt := l.opt
 	b, p := o.Build, o.Build.Package
 	loc := location(opt.SourceMap, p.DeclRange)
-	t, err := buildTree(b, opt)
+	t, err := l.buildTree(b)
 	if err != nil {
 		return llb.State{}, err
 	}
 	files, name, depends := t.out, o.Name(), p.Runtime
 	if len(p.Subpackages) > 0 {
-		parts := split(b, t, opt)
-		files = parts[o.Sub]
+		files = l.split(b, t)[o.Sub]
 		if o.Sub != "" {
 			depends = []string{fmt.Sprintf("%s (= %s)", p.Name, p.Version)}
 		}
@@ -56,7 +76,7 @@ func built(o plan.Output, opt Options) (llb.State, error) {
 	stamp := &llb.CopyInfo{CopyDirContentsOnly: true, CreatedTime: &opt.Epoch}
 	layer := llb.Scratch().File(llb.Copy(staging, "/", "/", stamp), llb.WithCustomName(t.label+" package "+name), loc)
 	if p.Test != nil && o.Sub == "" {
-		marker, err := tested(b, layer, opt, t.label)
+		marker, err := l.tested(b, layer, t.label)
 		if err != nil {
 			return llb.State{}, err
 		}
@@ -65,6 +85,7 @@ func built(o plan.Output, opt Options) (llb.State, error) {
 		layer = llb.Scratch().File(llb.Copy(staging, "/", "/", stamp).Copy(marker, "/", "/", &llb.CopyInfo{CopyDirContentsOnly: true}),
 			llb.WithCustomName(t.label+" package "+name+", tested"), loc)
 	}
+	l.layers[o] = layer
 	return layer, nil
 }
 
@@ -86,8 +107,11 @@ find . -type f -print0 | LC_ALL=C sort -z | xargs -0r md5sum | sed 's#  \./#  #'
 // split divides a package's output among its subpackages by their globs,
 // in order, in one exec of the sandbox's bash (globstar, so "**" spans
 // directories); the package keeps the rest, under "".
-func split(b *plan.Build, t *tree, opt Options) map[string]llb.State {
-	p := b.Package
+func (l *lowering) split(b *plan.Build, t *tree) map[string]llb.State {
+	if parts, ok := l.splits[b]; ok {
+		return parts
+	}
+	p, opt := b.Package, l.opt
 	// The globs are arguments, never part of the script: "--" separates
 	// one subpackage's from the next.
 	args := []string{"/bin/bash", "-ec", `shopt -s globstar nullglob dotglob
@@ -118,6 +142,7 @@ done`, "split"}
 	for _, sp := range p.Subpackages {
 		out[sp.Name] = run.AddMount("/split/"+sp.Name, llb.Scratch())
 	}
+	l.splits[b] = out
 	return out
 }
 
@@ -134,8 +159,11 @@ type tree struct {
 // buildTree makes a package's sandbox and source tree and runs its steps,
 // one ExecOp each, so a changed step reruns from there on and the steps
 // before it come from cache.
-func buildTree(b *plan.Build, opt Options) (*tree, error) {
-	p := b.Package
+func (l *lowering) buildTree(b *plan.Build) (*tree, error) {
+	if t, ok := l.trees[b]; ok {
+		return t, nil
+	}
+	p, opt := b.Package, l.opt
 	root, err := sandbox(b, opt, location(opt.SourceMap, p.Build.Range))
 	if err != nil {
 		return nil, err
@@ -146,7 +174,7 @@ func buildTree(b *plan.Build, opt Options) (*tree, error) {
 		layers := []llb.State{root}
 		var names []string
 		for _, dep := range b.Deps {
-			layer, err := built(dep, opt)
+			layer, err := l.built(dep)
 			if err != nil {
 				return nil, err
 			}
@@ -214,14 +242,16 @@ func buildTree(b *plan.Build, opt Options) (*tree, error) {
 		src = run.AddMount(srcDir, src)
 		out = run.AddMount(destDir, out)
 	}
-	return &tree{root: root, out: out, label: label, platform: sopt.Platform}, nil
+	t := &tree{root: root, out: out, label: label, platform: sopt.Platform}
+	l.trees[b] = t
+	return t, nil
 }
 
 // tested runs a package's test steps in a throwaway image of its runtime
 // closure, busybox and layer, and returns their empty output: a state that
 // exists only once every step has passed.
-func tested(b *plan.Build, layer llb.State, opt Options, label string) (llb.State, error) {
-	p := b.Package
+func (l *lowering) tested(b *plan.Build, layer llb.State, label string) (llb.State, error) {
+	p, opt := b.Package, l.opt
 	loc := location(opt.SourceMap, p.Test.Range)
 	debs, err := packageLayers([][]plan.Package{b.TestDebs}, opt, loc)
 	if err != nil {
@@ -233,11 +263,11 @@ func tested(b *plan.Build, layer llb.State, opt Options, label string) (llb.Stat
 		layers = append(layers, debs[k])
 	}
 	for _, dep := range b.Runtime {
-		l, err := built(dep, opt)
+		dl, err := l.built(dep)
 		if err != nil {
 			return llb.State{}, err
 		}
-		layers = append(layers, l)
+		layers = append(layers, dl)
 	}
 	root := llb.Merge(append(layers, layer), llb.WithCustomName(label+" test image"), loc)
 	// busybox's applets under /busybox, last on PATH, as distroless's debug

@@ -16,7 +16,7 @@ import (
 // to SOURCE_DATE_EPOCH, so the same inputs give the same bytes.
 func Deb(b *plan.Build, opt Options) (llb.State, error) {
 	p := b.Package
-	t, err := buildTree(b, opt)
+	t, err := newLowering(opt).buildTree(b)
 	if err != nil {
 		return llb.State{}, err
 	}

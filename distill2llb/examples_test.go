@@ -127,23 +127,7 @@ func helperRuns(t *testing.T, st llb.State, p ocispecs.Platform) (runs, debs int
 // security update, say) changes the LLB of one helper run only, so a
 // rebuild of Debian 12's python3 unpacks one group again, not all six.
 func TestChangedPackageRerunsItsGroup(t *testing.T) {
-	src, err := os.ReadFile("../examples/distroless-debian12/distill.hcl")
-	if err != nil {
-		t.Fatal(err)
-	}
-	lockData, err := os.ReadFile("../examples/distroless-debian12/distill.lock.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	args := map[string]string{"MIRROR": "http://mirror.invalid/debian", "SECURITY_MIRROR": "http://mirror.invalid/debian-security"}
-	written, diags := definition.Parse("distill.hcl", src, definition.Options{Args: args})
-	if diags.HasErrors() {
-		t.Fatal(diags)
-	}
-	def, diags := plan.Lower(written)
-	if diags.HasErrors() {
-		t.Fatal(diags)
-	}
+	_, def, lock := example(t, "distroless-debian12")
 	amd64 := ocispecs.Platform{OS: "linux", Architecture: "amd64"}
 	helper := &Helper{State: llb.Image("distill-frontend"), Path: "/bin/distill-frontend", Platform: amd64}
 	execs := func(lock *lockfile.Lockfile) map[string]bool {
@@ -174,10 +158,6 @@ func TestChangedPackageRerunsItsGroup(t *testing.T) {
 		}
 		return out
 	}
-	lock, err := lockfile.Parse(lockData)
-	if err != nil {
-		t.Fatal(err)
-	}
 	before := execs(lock)
 	changed := false
 	for i, p := range lock.Architectures["amd64"].Packages {
@@ -199,4 +179,31 @@ func TestChangedPackageRerunsItsGroup(t *testing.T) {
 	if len(before) != 6 || rerun != 1 {
 		t.Errorf("python3 has %d helper runs; a changed .deb reruns %d of them, want 1", len(before), rerun)
 	}
+}
+
+// example reads an example's definition, lowered, and its lockfile, with
+// the mirrors the tests of the examples name.
+func example(t *testing.T, name string) (src []byte, def *definition.Definition, lock *lockfile.Lockfile) {
+	t.Helper()
+	file := "../examples/" + name + "/distill.hcl"
+	src, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lockData, err := os.ReadFile(lockfile.Name(file))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if lock, err = lockfile.Parse(lockData); err != nil {
+		t.Fatalf("%s: %v", lockfile.Name(file), err)
+	}
+	args := map[string]string{"MIRROR": "http://mirror.invalid/debian", "SECURITY_MIRROR": "http://mirror.invalid/debian-security"}
+	written, diags := definition.Parse(file, src, definition.Options{Args: args})
+	if diags.HasErrors() {
+		t.Fatal(diags)
+	}
+	if def, diags = plan.Lower(written); diags.HasErrors() {
+		t.Fatal(diags)
+	}
+	return src, def, lock
 }

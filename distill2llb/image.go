@@ -97,6 +97,7 @@ func Image(img *definition.Image, opt Options) (llb.State, *dockerspec.DockerOCI
 	if err != nil {
 		return llb.State{}, nil, err
 	}
+	lower := newLowering(opt)
 	layers := make([]llb.State, 0, len(layout.Layers))
 	history := make([]string, 0, len(layout.Layers))
 	for _, l := range layout.Layers {
@@ -117,7 +118,7 @@ func Image(img *definition.Image, opt Options) (llb.State, *dockerspec.DockerOCI
 			}
 			st = caBundle(*opt.CACertificates, opt, location(opt.SourceMap, img.AttrRange(attr)), java)
 		case LayerBuilt:
-			if st, err = built(*l.Built, opt); err != nil {
+			if st, err = lower.built(*l.Built); err != nil {
 				return llb.State{}, nil, err
 			}
 		case LayerFiles:

@@ -7,7 +7,7 @@ import (
 	"path"
 	"strings"
 
-	"github.com/containerd/platforms"
+	"github.com/distill-build/distill/definition"
 
 	"github.com/distill-build/distill/distill2llb"
 	"github.com/distill-build/distill/helper"
@@ -90,8 +90,11 @@ func inBuildHelper(bc *dockerui.Client, c client.Client, buildPlatform ocispecs.
 		st := llb.Scratch().File(llb.Copy(src, from, "/"+file), llb.WithCustomName("copy the distill helper"))
 		p := buildPlatform
 		if s, ok := bc.BuildOpts().Opts[HelperPlatformOpt]; ok {
+			// The CLI's linux/GOARCH, normalized as the build platforms
+			// are: a cross build's sandbox runs there too, so it must be a
+			// platform Debian has packages for.
 			var err error
-			if p, err = platforms.Parse(s); err != nil {
+			if p, err = definition.ParsePlatform(s); err != nil {
 				return nil, fmt.Errorf("%s=%q: %w", HelperPlatformOpt, s, err)
 			}
 		}

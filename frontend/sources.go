@@ -68,11 +68,12 @@ func sourceDiagnostics(ctx context.Context, ref dirReader, entries []*definition
 		contextName = "the build context " + contextName
 	}
 	var diags hcl.Diagnostics
+	dirs := &contextDirs{ref: ref, lists: map[string]map[string]*fstypes.Stat{}}
 	for _, e := range entries {
 		if e.Source == "" {
 			continue
 		}
-		problem, err := checkSource(ctx, ref, e.Source, contextName)
+		problem, err := checkSource(ctx, dirs, e.Source, contextName)
 		if err != nil {
 			return fmt.Errorf("%s: source %q: %w", e.SourceRange, e.Source, err)
 		}
@@ -89,10 +90,10 @@ func sourceDiagnostics(ctx context.Context, ref dirReader, entries []*definition
 
 // checkSource follows src through the context's symlinks to a regular
 // file, or says what is wrong with it; err is a failure to read the context.
-func checkSource(ctx context.Context, ref dirReader, src, contextName string) (problem string, err error) {
+func checkSource(ctx context.Context, dirs *contextDirs, src, contextName string) (problem string, err error) {
 	p := src
 	for range maxLinks {
-		st, err := lstat(ctx, ref, p)
+		st, err := dirs.lstat(ctx, p)
 		if err != nil {
 			return "", err
 		}
@@ -125,23 +126,46 @@ func checkSource(ctx context.Context, ref dirReader, src, contextName string) (p
 	return fmt.Sprintf("%s: more than %d symlinks to follow (a loop?) in %s.", src, maxLinks, contextName), nil
 }
 
+// contextDirs lists the context's directories for one check, each once:
+// entries' sources and the links between them share directories, and each
+// listing is a round trip to the daemon.
+type contextDirs struct {
+	ref   dirReader
+	lists map[string]map[string]*fstypes.Stat // by directory, then name; nil: no such directory
+}
+
 // lstat is the stat of p in the context, not following a final symlink,
 // or nil when it does not exist.
-func lstat(ctx context.Context, ref dirReader, p string) (*fstypes.Stat, error) {
+func (d *contextDirs) lstat(ctx context.Context, p string) (*fstypes.Stat, error) {
 	if p == "." {
 		return &fstypes.Stat{Path: ".", Mode: uint32(fs.ModeDir | 0o755)}, nil
 	}
-	entries, err := ref.ReadDir(ctx, client.ReadDirRequest{Path: path.Dir(p)})
+	dir := path.Dir(p)
+	list, ok := d.lists[dir]
+	if !ok {
+		var err error
+		if list, err = d.list(ctx, dir); err != nil {
+			return nil, err
+		}
+		d.lists[dir] = list
+	}
+	return list[path.Base(p)], nil
+}
+
+// list reads one directory of the context: nil when it is missing.
+func (d *contextDirs) list(ctx context.Context, dir string) (map[string]*fstypes.Stat, error) {
+	entries, err := d.ref.ReadDir(ctx, client.ReadDirRequest{Path: dir})
 	if err != nil {
 		if msg := err.Error(); errors.Is(err, fs.ErrNotExist) || strings.Contains(msg, "no such file or directory") || strings.Contains(msg, "not a directory") {
 			return nil, nil // a missing parent: the gRPC error has lost its type
 		}
-		return nil, err
+		return nil, fmt.Errorf("listing %s: %w", dir, err)
 	}
+	list := make(map[string]*fstypes.Stat, len(entries))
 	for _, st := range entries {
-		if st.Path == path.Base(p) {
-			return st, nil
+		if _, dup := list[st.Path]; !dup {
+			list[st.Path] = st
 		}
 	}
-	return nil, nil
+	return list, nil
 }

@@ -2,6 +2,8 @@ package frontend
 
 import (
 	"context"
+	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"strings"
@@ -38,6 +40,17 @@ func (d dirRef) ReadDir(_ context.Context, req client.ReadDirRequest) ([]*fstype
 		out = append(out, st)
 	}
 	return out, nil
+}
+
+// countingRef counts the listings of each directory.
+type countingRef struct {
+	dirReader
+	reads map[string]int
+}
+
+func (c countingRef) ReadDir(ctx context.Context, req client.ReadDirRequest) ([]*fstypes.Stat, error) {
+	c.reads[req.Path]++
+	return c.dirReader.ReadDir(ctx, req)
 }
 
 // TestFileSources checks what a file block's source may be, with each
@@ -110,6 +123,19 @@ func TestFileSources(t *testing.T) {
 				t.Errorf("sources %+v", srcs)
 			}
 		})
+	}
+	// One check lists each directory once, however many sources and links
+	// go through it.
+	src := "image \"a\" {\n"
+	for i, source := range []string{"motd", "inside", "chain", "sub/deep.txt", "missing.txt", "nodir/missing.txt", "nodir/other.txt"} {
+		src += fmt.Sprintf("  file \"/f%d\" { source = %q }\n", i, source)
+	}
+	ref := countingRef{dirReader: dirRef(ctxDir), reads: map[string]int{}}
+	if err := sourceDiagnostics(t.Context(), ref, parse(t, src+"}\n").Images[0].Entries, ""); err == nil {
+		t.Error("no error for missing.txt")
+	}
+	if want := map[string]int{".": 1, "sub": 1, "nodir": 1}; !maps.Equal(ref.reads, want) {
+		t.Errorf("directories listed %v, want each once: %v", ref.reads, want)
 	}
 	// Only entries with a source are looked up: the rest need no context.
 	if err := sourceDiagnostics(t.Context(), dirRef(ctxDir), []*definition.Entry{{Path: "/a", Content: []byte("x")}}, ""); err != nil {

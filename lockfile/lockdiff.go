@@ -71,14 +71,7 @@ func Diff(old, new *Lockfile) []Change {
 	var out []Change
 	for _, arch := range sortedKeys(archs) {
 		om, nm := lockedByKey(old, arch), lockedByKey(new, arch)
-		keys := map[string]bool{}
-		for k := range om {
-			keys[k] = true
-		}
-		for k := range nm {
-			keys[k] = true
-		}
-		for _, k := range sortedKeys(keys) {
+		for _, k := range unionKeys(om, nm) {
 			o, n := om[k], nm[k]
 			c := Change{Arch: arch, Key: k, Old: o, New: n}
 			switch {

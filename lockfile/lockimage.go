@@ -152,16 +152,10 @@ func ImageChanges(old, new *Lockfile, parents map[string][]string) []string {
 		return l.Images
 	}
 	o, n := images(old), images(new)
-	names := map[string]bool{}
-	for k := range o {
-		names[k] = true
-	}
-	for k := range n {
-		names[k] = true
-	}
+	names := unionKeys(o, n)
 	changes := map[string][]string{}
 	var out []string
-	for _, name := range sortedKeys(names) {
+	for _, name := range names {
 		a, b := o[name], n[name]
 		switch {
 		case a == nil:
@@ -186,7 +180,7 @@ func ImageChanges(old, new *Lockfile, parents map[string][]string) []string {
 			}
 		}
 	}
-	for _, name := range sortedKeys(names) {
+	for _, name := range names {
 		if len(own[name]) == 0 {
 			continue
 		}
@@ -219,7 +213,7 @@ func recordChanges(a, b *LockedImage) []string {
 		out = append(out, setChanges("repository ", a.Repositories, b.Repositories)...)
 		return out
 	}
-	for _, arch := range sortedKeys(unionKeys(a.Closure, b.Closure)) {
+	for _, arch := range unionKeys(a.Closure, b.Closure) {
 		out = append(out, setChanges(arch+" ", a.Closure[arch], b.Closure[arch])...)
 	}
 	return out
@@ -269,15 +263,16 @@ func overlaps(a, b []string) bool {
 	return false
 }
 
-func unionKeys(a, b map[string][]string) map[string]bool {
-	out := map[string]bool{}
-	for k := range a {
-		out[k] = true
-	}
+// unionKeys lists the keys of a and b, sorted, each once.
+func unionKeys[M ~map[string]V, V any](a, b M) []string {
+	keys := slices.Collect(maps.Keys(a))
 	for k := range b {
-		out[k] = true
+		if _, ok := a[k]; !ok {
+			keys = append(keys, k)
+		}
 	}
-	return out
+	slices.Sort(keys)
+	return keys
 }
 
 // recordName names a record in messages: "image python3", or a build

@@ -147,14 +147,7 @@ func SourceChanges(old, new *Lockfile) []string {
 		n = *new
 	}
 	var out []string
-	keys := map[string]bool{}
-	for k := range o.Sources {
-		keys[k] = true
-	}
-	for k := range n.Sources {
-		keys[k] = true
-	}
-	for _, k := range sortedKeys(keys) {
+	for _, k := range unionKeys(o.Sources, n.Sources) {
 		a, inOld := o.Sources[k]
 		b, inNew := n.Sources[k]
 		switch {
@@ -166,14 +159,7 @@ func SourceChanges(old, new *Lockfile) []string {
 			out = append(out, fmt.Sprintf("source %s (files changed)", k))
 		}
 	}
-	pkgs := map[string]bool{}
-	for k := range o.PackageSources {
-		pkgs[k] = true
-	}
-	for k := range n.PackageSources {
-		pkgs[k] = true
-	}
-	for _, pkg := range sortedKeys(pkgs) {
+	for _, pkg := range unionKeys(o.PackageSources, n.PackageSources) {
 		a, b := o.PackageSources[pkg], n.PackageSources[pkg]
 		for i := 0; i < max(len(a), len(b)); i++ {
 			switch {

@@ -4,6 +4,7 @@ import (
 	"maps"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/distill-build/distill/lockfile"
 )
@@ -25,43 +26,59 @@ type Closure struct {
 type Closures func(image string) []Closure
 
 // LockClosures reads closures from a lockfile; nil gives nil, which keeps
-// the rules that need a closure silent.
+// the rules that need a closure silent. Each image's closures are built
+// once per returned Closures, for every rule that asks: callers must not
+// change them.
 func LockClosures(lock *lockfile.Lockfile) Closures {
 	if lock == nil {
 		return nil
 	}
+	var mu sync.Mutex
+	built := map[string][]Closure{}
 	return func(image string) []Closure {
-		li := lock.Images[image]
-		if li == nil {
-			return nil
+		mu.Lock()
+		defer mu.Unlock()
+		cs, ok := built[image]
+		if !ok {
+			cs = lockClosures(lock, image)
+			built[image] = cs
 		}
-		var out []Closure
-		for _, arch := range slices.Sorted(maps.Keys(li.Closure)) {
-			keys := li.Closure[arch]
-			c := Closure{Arch: arch, Depends: make(map[string][]string, len(keys))}
-			for _, k := range keys {
-				c.Depends[k] = nil
-			}
-			// The architecture's entries are the union over every image:
-			// keep the edges within this image's closure.
-			if la := lock.Architectures[arch]; la != nil {
-				for i := range la.Packages {
-					p := &la.Packages[i]
-					k := p.Key(arch)
-					if _, in := c.Depends[k]; !in {
-						continue
-					}
-					for _, d := range p.Depends {
-						if _, in := c.Depends[d]; in {
-							c.Depends[k] = append(c.Depends[k], d)
-						}
+		return cs
+	}
+}
+
+// lockClosures builds an image's closures from the lockfile.
+func lockClosures(lock *lockfile.Lockfile, image string) []Closure {
+	li := lock.Images[image]
+	if li == nil {
+		return nil
+	}
+	var out []Closure
+	for _, arch := range slices.Sorted(maps.Keys(li.Closure)) {
+		keys := li.Closure[arch]
+		c := Closure{Arch: arch, Depends: make(map[string][]string, len(keys))}
+		for _, k := range keys {
+			c.Depends[k] = nil
+		}
+		// The architecture's entries are the union over every image:
+		// keep the edges within this image's closure.
+		if la := lock.Architectures[arch]; la != nil {
+			for i := range la.Packages {
+				p := &la.Packages[i]
+				k := p.Key(arch)
+				if _, in := c.Depends[k]; !in {
+					continue
+				}
+				for _, d := range p.Depends {
+					if _, in := c.Depends[d]; in {
+						c.Depends[k] = append(c.Depends[k], d)
 					}
 				}
 			}
-			out = append(out, c)
 		}
-		return out
+		out = append(out, c)
 	}
+	return out
 }
 
 // keyName is the package name of a closure key: "libc6" of "libc6:i386".

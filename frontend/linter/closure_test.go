@@ -2,6 +2,7 @@ package linter
 
 import (
 	"maps"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -54,7 +55,12 @@ func TestLockClosures(t *testing.T) {
 	if LockClosures(nil) != nil {
 		t.Error("no lockfile gave closures")
 	}
-	c := LockClosures(lock)("a")[0]
+	// One Closures builds an image's closures once, for every rule.
+	closures := LockClosures(lock)
+	if a, b := closures("a"), closures("a"); reflect.ValueOf(a[0].Depends).UnsafePointer() != reflect.ValueOf(b[0].Depends).UnsafePointer() {
+		t.Error("a's closures were built again")
+	}
+	c := closures("a")[0]
 	for _, tc := range []struct {
 		roots  []string
 		target string

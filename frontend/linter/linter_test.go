@@ -311,18 +311,7 @@ func TestExamplesLintClean(t *testing.T) {
 	}
 	locked := 0
 	for _, f := range files {
-		src, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		args := map[string]string{"MIRROR": "http://mirror.invalid/debian", "SECURITY_MIRROR": "http://mirror.invalid/debian-security"}
-		def, diags := definition.Parse(f, src, definition.Options{Args: args})
-		if diags.HasErrors() {
-			t.Fatal(diags)
-		}
-		if def, diags = plan.Lower(def); diags.HasErrors() {
-			t.Fatal(diags)
-		}
+		def := loweredFile(t, f)
 		var closures Closures
 		if data, err := os.ReadFile(lockfile.Name(f)); err == nil {
 			lock, err := lockfile.Parse(data)
@@ -343,4 +332,23 @@ func TestExamplesLintClean(t *testing.T) {
 	if locked < 5 {
 		t.Errorf("%d examples have a lockfile: the closure rules ran on too few", locked)
 	}
+}
+
+// loweredFile reads an example's definition, lowered, with the mirrors
+// the tests of the examples name.
+func loweredFile(tb testing.TB, file string) *definition.Definition {
+	tb.Helper()
+	src, err := os.ReadFile(file)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	args := map[string]string{"MIRROR": "http://mirror.invalid/debian", "SECURITY_MIRROR": "http://mirror.invalid/debian-security"}
+	def, diags := definition.Parse(file, src, definition.Options{Args: args})
+	if diags.HasErrors() {
+		tb.Fatal(diags)
+	}
+	if def, diags = plan.Lower(def); diags.HasErrors() {
+		tb.Fatal(diags)
+	}
+	return def
 }

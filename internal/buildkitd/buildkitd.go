@@ -177,9 +177,27 @@ func (d *Daemon) Stop() error {
 	return d.stopErr
 }
 
-// waitReady polls until the daemon lists at least one worker, it exits, or
+// waitReady waits until the daemon lists at least one worker, it exits, or
 // the start-up deadline passes.
 func (d *Daemon) waitReady(ctx context.Context) error {
+	err := waitWorkers(ctx, d.addr, d.exited)
+	switch {
+	case errors.Is(err, errExited):
+		// Wait returns nil for a clean exit.
+		return fmt.Errorf("buildkitd exited during start-up: %w", cmp.Or(d.waitErr, errors.New("exit status 0")))
+	case err != nil:
+		return fmt.Errorf("buildkitd did not answer on %s: %w", d.addr, err)
+	}
+	return nil
+}
+
+// errExited is waitWorkers' answer when the daemon's process has exited.
+var errExited = errors.New("the daemon exited")
+
+// waitWorkers polls the daemon at addr until it lists a worker, within
+// startTimeout; a close of exited, the daemon's process having exited,
+// ends the wait with errExited (nil: a daemon not this process's child).
+func waitWorkers(ctx context.Context, addr string, exited <-chan struct{}) error {
 	ctx, cancel := context.WithTimeout(ctx, startTimeout)
 	defer cancel()
 	tick := time.NewTicker(100 * time.Millisecond)
@@ -187,15 +205,14 @@ func (d *Daemon) waitReady(ctx context.Context) error {
 	lastErr := errors.New("no answer yet")
 	for {
 		select {
-		case <-d.exited:
-			// Wait returns nil for a clean exit.
-			return fmt.Errorf("buildkitd exited during start-up: %w", cmp.Or(d.waitErr, errors.New("exit status 0")))
+		case <-exited:
+			return errExited
 		case <-ctx.Done():
-			return fmt.Errorf("buildkitd did not answer on %s: %w (last error: %w)", d.addr, ctx.Err(), lastErr)
+			return fmt.Errorf("%w (last error: %w)", ctx.Err(), lastErr)
 		case <-tick.C:
 		}
 		pctx, pcancel := context.WithTimeout(ctx, 2*time.Second)
-		lastErr = listsWorkers(pctx, d.addr)
+		lastErr = listsWorkers(pctx, addr)
 		pcancel()
 		if lastErr == nil {
 			return nil

@@ -1,9 +1,13 @@
 package buildkitd
 
 import (
+	"context"
+	"errors"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestConfigArgs(t *testing.T) {
@@ -92,5 +96,23 @@ func TestTailBuffer(t *testing.T) {
 				t.Errorf("String() = %q, want %q", got, tt.want)
 			}
 		})
+	}
+}
+
+// TestWaitWorkers: the wait for a daemon's workers ends when its process
+// exits, and at the deadline with the last probe's error, which says why
+// it never answered.
+func TestWaitWorkers(t *testing.T) {
+	addr := "unix://" + filepath.Join(t.TempDir(), "none.sock")
+	exited := make(chan struct{})
+	close(exited)
+	if err := waitWorkers(t.Context(), addr, exited); !errors.Is(err, errExited) {
+		t.Errorf("an exited daemon: %v, want %v", err, errExited)
+	}
+	ctx, cancel := context.WithTimeout(t.Context(), 500*time.Millisecond)
+	defer cancel()
+	err := waitWorkers(ctx, addr, nil)
+	if !errors.Is(err, context.DeadlineExceeded) || !strings.Contains(err.Error(), "last error: ") || strings.Contains(err.Error(), "no answer yet") {
+		t.Errorf("no daemon: %v, want the deadline with the last probe's error", err)
 	}
 }

@@ -76,25 +76,12 @@ func (s Shared) Use(ctx context.Context, start func() error) (*Client, bool, err
 		c.Release()
 		return nil, false, err
 	}
-	if err := s.waitAnswer(ctx); err != nil {
+	// The supervisor started the daemon, detached: no exit to wait for.
+	if err := waitWorkers(ctx, s.Addr(), nil); err != nil {
 		c.Release()
-		return nil, false, fmt.Errorf("%w\n%s (tail):\n%s", err, s.Log(), fileTail(s.Log(), 3<<10))
+		return nil, false, fmt.Errorf("the local buildkitd did not answer on %s: %w\n%s (tail):\n%s", s.Addr(), err, s.Log(), fileTail(s.Log(), 3<<10))
 	}
 	return c, true, nil
-}
-
-// waitAnswer waits for a freshly started daemon to list its workers.
-func (s Shared) waitAnswer(ctx context.Context) error {
-	ctx, cancel := context.WithTimeout(ctx, startTimeout)
-	defer cancel()
-	for !answers(ctx, s.Addr(), 2*time.Second) {
-		select {
-		case <-ctx.Done():
-			return fmt.Errorf("the local buildkitd did not answer on %s: %w", s.Addr(), ctx.Err())
-		case <-time.After(100 * time.Millisecond):
-		}
-	}
-	return nil
 }
 
 // answers reports whether a daemon at addr lists a worker within wait.

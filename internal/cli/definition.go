@@ -71,24 +71,25 @@ func readDefinition(ctx context.Context, o *commonOptions, target string, stdin 
 		d.staged = true
 	}
 
-	def, diags := definition.Parse(filepath.Base(name), src, definition.Options{Args: o.buildArgMap(), Defaults: aptMirrors()})
-	if diags.HasErrors() {
+	// The frontend reports the definition's errors, with their lines.
+	l, _ := decode(filepath.Base(name), src, o.buildArgMap())
+	if l.written == nil {
 		return d, nil
 	}
-	for _, v := range def.Variables {
+	for _, v := range l.written.Variables {
 		if v.Filled {
 			o.buildArgs = append(o.buildArgs, v.Name+"="+v.Value.AsString())
 			fmt.Fprintf(stderr, "%s=%s (from apt's sources)\n", v.Name, v.Value.AsString())
 		}
 	}
-	if def, diags = plan.Lower(def); diags.HasErrors() {
+	if l.def == nil {
 		return d, nil
 	}
 	d.parents = map[string][]string{}
-	for _, img := range def.Images {
+	for _, img := range l.def.Images {
 		d.parents[img.Name] = img.From
 	}
-	if img, err := plan.Target(def, target); err == nil {
+	if img, err := plan.Target(l.def, target); err == nil {
 		d.img = img
 	}
 	return d, nil

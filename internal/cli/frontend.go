@@ -5,10 +5,8 @@ import (
 	"fmt"
 	"io"
 	"maps"
-	"os"
 	"path/filepath"
 	"strings"
-	"time"
 
 	"github.com/containerd/containerd/v2/core/content"
 	"github.com/distill-build/distill/definition"
@@ -22,10 +20,6 @@ import (
 	"github.com/tonistiigi/fsutil"
 	"golang.org/x/sync/errgroup"
 )
-
-// daemonAnswerTimeout bounds the wait for a daemon's first answer: one
-// that accepts connections but does not speak gRPC would hang the build.
-const daemonAnswerTimeout = 10 * time.Second
 
 // frontendResult is what a run of the frontend returns: the frontend's
 // result metadata and the exporter's response (containerimage.digest…).
@@ -99,31 +93,11 @@ func runFrontend(ctx context.Context, o *commonOptions, r frontendRun, stderr io
 		return nil, err
 	}
 
-	addr, from := o.addr, "--addr"
-	if addr == "" {
-		addr, from = os.Getenv("BUILDKIT_HOST"), "BUILDKIT_HOST"
-	}
-	if addr == "" {
-		local, release, err := useLocalBuildkit(ctx, stderr)
-		if err != nil {
-			return nil, err
-		}
-		defer release()
-		addr, from = local, "the local buildkitd"
-	}
-	c, err := client.New(ctx, addr)
+	c, release, err := buildkitClient(ctx, o.addr, stderr)
 	if err != nil {
-		return nil, fmt.Errorf("connecting to BuildKit at %s (from %s): %w", addr, from, err)
+		return nil, err
 	}
-	defer c.Close()
-	// Ask before building: a wrong address fails here, saying what was
-	// tried, not as a raw gRPC error mid-build or after a long silence.
-	ictx, cancel := context.WithTimeout(ctx, daemonAnswerTimeout)
-	_, err = c.Info(ictx)
-	cancel()
-	if err != nil {
-		return nil, fmt.Errorf("BuildKit at %s (from %s) does not answer: is buildkitd running and listening there? %w", addr, from, err)
-	}
+	defer release()
 
 	solveOpt := client.SolveOpt{
 		Exports:       r.exports,
@@ -166,6 +140,29 @@ func runFrontend(ctx context.Context, o *commonOptions, r frontendRun, stderr io
 		return nil, err
 	}
 	return out, nil
+}
+
+// buildkitClient connects to the daemon --addr (flag) or $BUILDKIT_HOST
+// names, once it has answered, else to the user's shared local daemon,
+// started if none runs; release ends the command's use of it.
+func buildkitClient(ctx context.Context, flag string, stderr io.Writer) (c *client.Client, release func(), err error) {
+	if addr, from := namedDaemon(flag); addr != "" {
+		c, _, err := dialDaemon(ctx, addr)
+		if err != nil {
+			return nil, nil, fmt.Errorf("BuildKit at %s (from %s) does not answer: is buildkitd running and listening there? %w", addr, from, err)
+		}
+		return c, func() { _ = c.Close() }, nil
+	}
+	addr, done, err := useLocalBuildkit(ctx, stderr)
+	if err != nil {
+		return nil, nil, err
+	}
+	// Not asked again: useLocalBuildkit has seen it list its workers.
+	if c, err = client.New(ctx, addr); err != nil {
+		done()
+		return nil, nil, fmt.Errorf("connecting to the local buildkitd at %s: %w", addr, err)
+	}
+	return c, func() { _ = c.Close(); done() }, nil
 }
 
 // printWarnings lists the build's warnings (lint rules, the planner's,

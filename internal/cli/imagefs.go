@@ -50,12 +50,15 @@ type imageContents struct {
 	packages map[string]*debPackage
 	unowned  []string // paths, sorted
 	files    map[string]imageFile
+	// below indexes files by directory, for whiteouts: a directory's
+	// entries that are files or lead to files.
+	below map[string]map[string]bool
 }
 
 // readContents reads every layer of img, applying whiteouts as a runtime
 // would, and assigns files to packages by their md5sums records.
 func readContents(img ociImage) (*imageContents, error) {
-	c := &imageContents{platform: img.platform, packages: map[string]*debPackage{}, files: map[string]imageFile{}}
+	c := &imageContents{platform: img.platform, packages: map[string]*debPackage{}, files: map[string]imageFile{}, below: map[string]map[string]bool{}}
 	controls := map[string][]byte{}
 	sums := map[string][]byte{}
 	for i, d := range img.manifest.Layers {
@@ -65,6 +68,12 @@ func readContents(img ociImage) (*imageContents, error) {
 		}
 		c.layers = append(c.layers, li)
 	}
+	layerOf := map[string]int{} // a record's last layer: the one the image shows
+	for i, l := range c.layers {
+		for _, rec := range l.records {
+			layerOf[rec] = i
+		}
+	}
 	owned := map[string]bool{}
 	for rec, ctl := range controls {
 		p, err := control.ParseParagraph(ctl, path.Join(deb.StatusDir, rec), control.Lenient)
@@ -72,10 +81,8 @@ func readContents(img ociImage) (*imageContents, error) {
 			return nil, fmt.Errorf("%s: %w", img.layout.name, err)
 		}
 		pkg := &debPackage{record: rec, name: p.String("Package"), version: p.String("Version"), arch: p.String("Architecture"), layer: -1}
-		for i, l := range c.layers {
-			if slices.Contains(l.records, rec) {
-				pkg.layer = i
-			}
+		if i, ok := layerOf[rec]; ok {
+			pkg.layer = i
 		}
 		files, err := c.packageFiles(rec, sums[rec], pkg.layer)
 		if err != nil {
@@ -127,79 +134,123 @@ func (c *imageContents) packageFiles(rec string, sums []byte, layer int) ([]stri
 	return out, nil
 }
 
-// readLayer reads one layer's tar stream to its end (which checks its
-// digest), counting its uncompressed bytes and keeping its regular files
-// and status.d records.
+// readLayer reads one layer, keeping its regular files and status.d
+// records and counting its uncompressed bytes.
 func (c *imageContents) readLayer(l *ociLayout, d ocispecs.Descriptor, index int, controls, sums map[string][]byte) (layerInfo, error) {
 	li := layerInfo{digest: d.Digest, compressed: d.Size}
-	rc, err := l.blob(d)
-	if err != nil {
-		return li, err
-	}
-	defer rc.Close()
-	zr, err := l.decompress(d, rc)
-	if err != nil {
-		return li, err
-	}
-	defer zr.Close()
-	counted := &countingReader{r: zr}
-	tr := tar.NewReader(counted)
-	for {
-		h, err := tr.Next()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			return li, fmt.Errorf("%s: layer %s: %w", l.name, d.Digest, err)
-		}
+	n, err := l.walkLayer(d, func(h *tar.Header, r io.Reader) error {
 		name := path.Clean(strings.TrimPrefix(strings.TrimPrefix(h.Name, "./"), "/"))
 		dir, base := path.Split(name)
 		if wh, ok := strings.CutPrefix(base, ".wh."); ok {
 			c.whiteout(path.Clean(dir), wh)
-			continue
+			return nil
 		}
 		if h.Typeflag != tar.TypeReg {
 			delete(c.files, name) // a link or directory replaces a file
-			continue
+			return nil
 		}
-		c.files[name] = imageFile{size: h.Size, layer: index}
-		if rec, ok := strings.CutPrefix(name, deb.StatusDir+"/"); ok && !strings.Contains(rec, "/") {
-			data, err := io.ReadAll(io.LimitReader(tr, maxRecord))
-			if err != nil {
-				return li, fmt.Errorf("%s: layer %s: %s: %w", l.name, d.Digest, name, err)
-			}
-			if pkg, ok := strings.CutSuffix(rec, ".md5sums"); ok {
-				sums[pkg] = data
-			} else {
-				controls[rec] = data
-				li.records = append(li.records, rec)
-			}
+		c.addFile(name, imageFile{size: h.Size, layer: index})
+		rec, ok := strings.CutPrefix(name, deb.StatusDir+"/")
+		if !ok || strings.Contains(rec, "/") {
+			return nil
 		}
+		data, err := io.ReadAll(io.LimitReader(r, maxRecord))
+		if err != nil {
+			return fmt.Errorf("%s: %w", name, err)
+		}
+		if pkg, ok := strings.CutSuffix(rec, ".md5sums"); ok {
+			sums[pkg] = data
+		} else {
+			controls[rec] = data
+			li.records = append(li.records, rec)
+		}
+		return nil
+	})
+	if err != nil {
+		return li, err
 	}
-	// Read past the archive's end blocks to the end of the stream, which
-	// also lets the blob check its digest.
-	if _, err := io.Copy(io.Discard, counted); err != nil {
-		return li, fmt.Errorf("%s: layer %s: %w", l.name, d.Digest, err)
-	}
-	if _, err := io.Copy(io.Discard, rc); err != nil {
-		return li, fmt.Errorf("%s: layer %s: %w", l.name, d.Digest, err)
-	}
-	li.uncompressed = counted.n
+	li.uncompressed = n
 	slices.Sort(li.records)
 	return li, nil
+}
+
+// walkLayer reads layer d's blob to its end, which checks its digest,
+// passing each entry of its tar to each (nil: none, the bytes are only
+// counted), and returns its uncompressed bytes.
+func (l *ociLayout) walkLayer(d ocispecs.Descriptor, each func(h *tar.Header, r io.Reader) error) (int64, error) {
+	rc, err := l.blob(d)
+	if err != nil {
+		return 0, err
+	}
+	defer rc.Close()
+	zr, err := l.decompress(d, rc)
+	if err != nil {
+		return 0, err
+	}
+	defer zr.Close()
+	counted := &countingReader{r: zr}
+	if each != nil {
+		tr := tar.NewReader(counted)
+		for {
+			h, err := tr.Next()
+			if errors.Is(err, io.EOF) {
+				break
+			}
+			if err == nil {
+				err = each(h, tr)
+			}
+			if err != nil {
+				return 0, fmt.Errorf("%s: layer %s: %w", l.name, d.Digest, err)
+			}
+		}
+	}
+	// Read past the archive's end blocks to the end of the stream, then
+	// of the blob, where its digest is checked.
+	if _, err := io.Copy(io.Discard, counted); err != nil {
+		return 0, fmt.Errorf("%s: layer %s: %w", l.name, d.Digest, err)
+	}
+	if _, err := io.Copy(io.Discard, rc); err != nil {
+		return 0, fmt.Errorf("%s: layer %s: %w", l.name, d.Digest, err)
+	}
+	return counted.n, nil
+}
+
+// addFile records a regular file, and each directory on its path as
+// leading to it.
+func (c *imageContents) addFile(name string, f imageFile) {
+	c.files[name] = f
+	for entry, dir := name, path.Dir(name); ; entry, dir = dir, path.Dir(dir) {
+		entries := c.below[dir]
+		if entries == nil {
+			entries = map[string]bool{}
+			c.below[dir] = entries
+		}
+		if entries[entry] || entry == "." {
+			return // the rest of the path is recorded already
+		}
+		entries[entry] = true
+	}
 }
 
 // whiteout removes what an overlay whiteout in dir hides: one entry and
 // what is below it, or with the opaque marker everything below dir.
 func (c *imageContents) whiteout(dir, name string) {
-	prefix := path.Join(dir, name)
 	if name == ".wh..opq" {
-		prefix = dir
+		c.remove(dir)
+		return
 	}
-	for p := range c.files {
-		if p == prefix || strings.HasPrefix(p, prefix+"/") || prefix == "." {
-			delete(c.files, p)
-		}
+	c.remove(path.Join(dir, name))
+}
+
+// remove removes the file p, or every file below the directory p.
+func (c *imageContents) remove(p string) {
+	delete(c.files, p)
+	for entry := range c.below[p] {
+		c.remove(entry)
+	}
+	delete(c.below, p)
+	if p != "." {
+		delete(c.below[path.Dir(p)], p)
 	}
 }
 

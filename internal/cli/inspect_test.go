@@ -7,8 +7,10 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -28,14 +30,14 @@ type testLayout struct {
 	blobs map[digest.Digest][]byte
 }
 
-func (l *testLayout) add(t *testing.T, mediaType string, data []byte) ocispecs.Descriptor {
+func (l *testLayout) add(t testing.TB, mediaType string, data []byte) ocispecs.Descriptor {
 	t.Helper()
 	d := digest.FromBytes(data)
 	l.blobs[d] = data
 	return ocispecs.Descriptor{MediaType: mediaType, Digest: d, Size: int64(len(data))}
 }
 
-func (l *testLayout) addJSON(t *testing.T, mediaType string, v any) ocispecs.Descriptor {
+func (l *testLayout) addJSON(t testing.TB, mediaType string, v any) ocispecs.Descriptor {
 	t.Helper()
 	data, err := json.Marshal(v)
 	if err != nil {
@@ -45,7 +47,7 @@ func (l *testLayout) addJSON(t *testing.T, mediaType string, v any) ocispecs.Des
 }
 
 // layer is a gzipped tar of entries, in order.
-func (l *testLayout) layer(t *testing.T, entries ...testEntry) ocispecs.Descriptor {
+func (l *testLayout) layer(t testing.TB, entries ...testEntry) ocispecs.Descriptor {
 	t.Helper()
 	var buf bytes.Buffer
 	zw := gzip.NewWriter(&buf)
@@ -72,7 +74,7 @@ func (l *testLayout) layer(t *testing.T, entries ...testEntry) ocispecs.Descript
 }
 
 // image is a manifest of layers for p, as BuildKit writes one.
-func (l *testLayout) image(t *testing.T, p ocispecs.Platform, layers ...ocispecs.Descriptor) ocispecs.Descriptor {
+func (l *testLayout) image(t testing.TB, p ocispecs.Platform, layers ...ocispecs.Descriptor) ocispecs.Descriptor {
 	t.Helper()
 	cfg := l.addJSON(t, ocispecs.MediaTypeImageConfig, ocispecs.Image{Platform: p})
 	d := l.addJSON(t, ocispecs.MediaTypeImageManifest, ocispecs.Manifest{Versioned: specs.Versioned{SchemaVersion: 2},
@@ -83,7 +85,7 @@ func (l *testLayout) image(t *testing.T, p ocispecs.Platform, layers ...ocispecs
 
 // write writes the layout with index.json naming top as a directory, and
 // as a tarball of it.
-func (l *testLayout) write(t *testing.T, dir string, top ...ocispecs.Descriptor) (string, string) {
+func (l *testLayout) write(t testing.TB, dir string, top ...ocispecs.Descriptor) (string, string) {
 	t.Helper()
 	files := map[string][]byte{"oci-layout": []byte(`{"imageLayoutVersion":"1.0.0"}`)}
 	index, err := json.Marshal(ocispecs.Index{Versioned: specs.Versioned{SchemaVersion: 2}, MediaType: ocispecs.MediaTypeImageIndex, Manifests: top})
@@ -259,5 +261,73 @@ func TestInspectCorrupt(t *testing.T) {
 	_, _, err := runCLI(t, "inspect", "--platform", "linux/amd64", dirA)
 	if err == nil || !strings.Contains(err.Error(), m.Layers[1].Digest.String()) {
 		t.Errorf("a corrupt layer: %v", err)
+	}
+}
+
+// BenchmarkReadContentsWhiteouts reads an image whose upper layer whites
+// out a tenth of the 20,000 files of its lower one, 2,000 entries, with an
+// opaque directory among them.
+func BenchmarkReadContentsWhiteouts(b *testing.B) {
+	l := &testLayout{blobs: map[digest.Digest][]byte{}}
+	var lower, upper []testEntry
+	for d := range 200 {
+		for f := range 100 {
+			lower = append(lower, testEntry{name: fmt.Sprintf("usr/share/d%d/f%d", d, f), body: "x"})
+			if f%10 == 0 {
+				upper = append(upper, testEntry{name: fmt.Sprintf("usr/share/d%d/.wh.f%d", d, f)})
+			}
+		}
+	}
+	upper = append(upper, testEntry{name: "usr/share/d7/.wh..wh..opq"})
+	amd64 := ocispecs.Platform{OS: "linux", Architecture: "amd64"}
+	dir, _ := l.write(b, filepath.Join(b.TempDir(), "w"), l.image(b, amd64, l.layer(b, lower...), l.layer(b, upper...)))
+	layout, err := openLayout(dir)
+	if err != nil {
+		b.Fatal(err)
+	}
+	imgs, err := layout.images()
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		c, err := readContents(imgs[0])
+		if err != nil {
+			b.Fatal(err)
+		}
+		if want := 20000 - 2000 - 90; len(c.files) != want {
+			b.Fatalf("%d files, want %d", len(c.files), want)
+		}
+	}
+}
+
+// TestWhiteouts: a whiteout hides an entry and all below it, an opaque
+// marker everything below its directory; what a later layer adds there is
+// seen again.
+func TestWhiteouts(t *testing.T) {
+	c := &imageContents{files: map[string]imageFile{}, below: map[string]map[string]bool{}}
+	for _, p := range []string{"etc/issue", "etc/issue.net", "usr/lib/a/x.so", "usr/lib/a/b/y.so", "usr/lib/ab", "usr/share/doc/c", "usr/share/doc/d/e", "top"} {
+		c.addFile(p, imageFile{})
+	}
+	for _, tc := range []struct {
+		dir, name string
+		want      string // the files left, sorted
+	}{
+		{"etc", "issue", "etc/issue.net top usr/lib/a/b/y.so usr/lib/a/x.so usr/lib/ab usr/share/doc/c usr/share/doc/d/e"},
+		{"usr/lib", "a", "etc/issue.net top usr/lib/ab usr/share/doc/c usr/share/doc/d/e"},
+		{"usr/share/doc", ".wh..opq", "etc/issue.net top usr/lib/ab"},
+		{"usr", "nothing", "etc/issue.net top usr/lib/ab"},
+		{".", ".wh..opq", ""},
+	} {
+		c.whiteout(tc.dir, tc.name)
+		if got := strings.Join(slices.Sorted(maps.Keys(c.files)), " "); got != tc.want {
+			t.Errorf("after %s/.wh.%s: %q, want %q", tc.dir, tc.name, got, tc.want)
+		}
+	}
+	c.addFile("usr/lib/a/z.so", imageFile{})
+	c.addFile("usr/bin/sh", imageFile{})
+	c.whiteout("usr", "lib")
+	if got := strings.Join(slices.Sorted(maps.Keys(c.files)), " "); got != "usr/bin/sh" {
+		t.Errorf("files added after the whiteouts, then usr/lib whited out: %q, want usr/bin/sh", got)
 	}
 }

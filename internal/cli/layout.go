@@ -1,9 +1,6 @@
 package cli
 
 import (
-	"fmt"
-	"io"
-
 	"github.com/containerd/platforms"
 	"github.com/opencontainers/go-digest"
 	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
@@ -49,23 +46,5 @@ func sizeImages(l *ociLayout) ([]platformImage, error) {
 // uncompressedSize decompresses a layer to count its bytes: neither the
 // manifest nor the config records them.
 func (l *ociLayout) uncompressedSize(layer ocispecs.Descriptor) (int64, error) {
-	rc, err := l.blob(layer)
-	if err != nil {
-		return 0, err
-	}
-	defer rc.Close()
-	zr, err := l.decompress(layer, rc)
-	if err != nil {
-		return 0, err
-	}
-	defer zr.Close()
-	n, err := io.Copy(io.Discard, zr)
-	if err == nil {
-		// To the blob's end, where its digest is checked.
-		_, err = io.Copy(io.Discard, rc)
-	}
-	if err != nil {
-		return 0, fmt.Errorf("%s: layer %s: %w", l.name, layer.Digest, err)
-	}
-	return n, nil
+	return l.walkLayer(layer, nil)
 }

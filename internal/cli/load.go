@@ -24,28 +24,47 @@ type loaded struct {
 }
 
 // loadDefinition reads, decodes and lowers file with the build arguments
-// args; mirror variables left empty are filled from apt's sources, as for a
-// build. Errors in the definition come back as a diagError.
+// args (see decode). Errors in the definition come back as a diagError.
 func loadDefinition(file string, args map[string]string) (*loaded, error) {
 	src, err := os.ReadFile(file)
 	if err != nil {
 		return nil, fmt.Errorf("reading the definition: %w", err)
 	}
-	l := &loaded{file: file, src: src}
-	var diags hcl.Diagnostics
-	if l.written, diags = definition.Parse(file, src, definition.Options{Args: args, Defaults: aptMirrors()}); diags.HasErrors() {
-		return nil, l.diagError(diags)
-	}
-	if l.def, diags = plan.Lower(l.written); diags.HasErrors() {
+	l, diags := decode(file, src, args)
+	if diags.HasErrors() {
 		return nil, l.diagError(diags)
 	}
 	return l, nil
 }
 
+// decode decodes src, read from file, with the build arguments args, and
+// lowers it as the frontend does; mirror variables left empty are filled
+// from apt's sources, as for a build. With errors, written is nil when src
+// does not decode, and def when it does not lower.
+func decode(file string, src []byte, args map[string]string) (*loaded, hcl.Diagnostics) {
+	l := &loaded{file: file, src: src}
+	written, diags := definition.Parse(file, src, definition.Options{Args: args, Defaults: aptMirrors()})
+	if diags.HasErrors() {
+		return l, diags
+	}
+	l.written = written
+	def, diags := plan.Lower(written)
+	if diags.HasErrors() {
+		return l, diags
+	}
+	l.def = def
+	return l, nil
+}
+
+// lockPath is the lockfile beside the definition file.
+func lockPath(file string) string {
+	return filepath.Join(filepath.Dir(file), lockfile.Name(filepath.Base(file)))
+}
+
 // lock reads the lockfile next to the definition: nil, with its path,
 // when there is none.
 func (l *loaded) lock() (*lockfile.Lockfile, string, error) {
-	path := filepath.Join(filepath.Dir(l.file), lockfile.Name(filepath.Base(l.file)))
+	path := lockPath(l.file)
 	data, err := os.ReadFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, path, nil

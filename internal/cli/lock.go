@@ -99,7 +99,7 @@ func runLock(ctx context.Context, o *lockOptions, stderr io.Writer) error {
 		return fmt.Errorf("%s is not a regular file: lock writes the lockfile next to the definition, so give it the definition's file", o.file)
 	}
 	file := def.path
-	path := filepath.Join(filepath.Dir(file), lockfile.Name(filepath.Base(file)))
+	path := lockPath(file)
 	old, prev, err := readOldLock(path, stderr)
 	if err != nil {
 		return err

@@ -6,16 +6,11 @@ import (
 	"io"
 	"os"
 	"runtime/debug"
-	"time"
 
 	"github.com/distill-build/distill/frontend"
 	"github.com/moby/buildkit/client"
 	"github.com/spf13/cobra"
 )
-
-// infoTimeout bounds the wait for a daemon that does not answer: version
-// is a quick question.
-const infoTimeout = 10 * time.Second
 
 func versionCmd() *cobra.Command {
 	var addr string
@@ -32,9 +27,7 @@ version does not start the local daemon.`,
   distill version --addr unix:///run/buildkit/buildkitd.sock`,
 		Args: usageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if addr == "" {
-				addr = os.Getenv("BUILDKIT_HOST")
-			}
+			addr, _ = namedDaemon(addr)
 			return runVersion(cmd.Context(), addr, cmd.OutOrStdout())
 		},
 	}
@@ -87,15 +80,14 @@ func printDaemon(r *report, info *client.Info, addr string) {
 	r.printf("buildkit daemon\t%s %s%s at %s\n", v.Package, v.Version, rev, addr)
 }
 
+// daemonInfo asks the daemon at addr for its Info.
 func daemonInfo(ctx context.Context, addr string) (*client.Info, error) {
-	ctx, cancel := context.WithTimeout(ctx, infoTimeout)
-	defer cancel()
-	c, err := client.New(ctx, addr)
+	c, info, err := dialDaemon(ctx, addr)
 	if err != nil {
 		return nil, err
 	}
-	defer c.Close()
-	return c.Info(ctx)
+	_ = c.Close() // asked and answered: nothing to report of closing it
+	return info, nil
 }
 
 // version is the main module's version, as go install records it; a build
