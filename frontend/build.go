@@ -111,14 +111,11 @@ func Build(ctx context.Context, c client.Client) (_ *client.Result, err error) {
 		res, err := debs(ctx, bc, c, def, pkg, src.SourceMap)
 		return res, wrapSource(err, src.SourceMap)
 	}
-	img, err := plan.Target(def, bc.Target)
+	tp, err := planTarget(ctx, bc, c, def, src)
 	if err != nil {
-		return nil, wrapSource(err, src.SourceMap)
+		return nil, err
 	}
-	plats, err := targetPlatforms(bc, img)
-	if err != nil {
-		return nil, wrapSource(err, src.SourceMap)
-	}
+	img, plats, pkgs, lock, base := tp.img, tp.plats, tp.pkgs, tp.lock, tp.base
 	bc.TargetPlatforms = plats
 	bc.MultiPlatformRequested = bc.MultiPlatformRequested || len(plats) > 1
 	epoch, err := sourceDateEpoch(bc.BuildArgs)
@@ -133,25 +130,6 @@ func Build(ctx context.Context, c client.Client) (_ *client.Result, err error) {
 		return nil, wrapSource(err, src.SourceMap)
 	}
 
-	pkgs, lock, err := planPackages(ctx, bc, c, def, img, plats, src.SourceMap, warnDiag(ctx, src))
-	if err != nil {
-		return nil, wrapSource(err, src.SourceMap)
-	}
-	// --build-context NAME=… naming an image the target extends builds the
-	// target on that instead: the target adds what NAME does not have.
-	base, err := baseOverride(bc, def, img)
-	if err != nil {
-		return nil, err
-	}
-	if base != nil {
-		basePkgs, _, err := planPackages(ctx, bc, c, def, base, plats, src.SourceMap, func(*hcl.Diagnostic) {})
-		if err != nil {
-			return nil, wrapSource(err, src.SourceMap)
-		}
-		for a, d := range pkgs {
-			pkgs[a] = withoutBase(d, basePkgs[a])
-		}
-	}
 	var h *distill2llb.Helper
 	if img.NeedsArchive() {
 		if h, err = inBuildHelper(bc, c, bc.BuildPlatforms[0]); err != nil {
@@ -240,6 +218,50 @@ func Build(ctx context.Context, c client.Client) (_ *client.Result, err error) {
 		}
 	}
 	return rb.Finalize()
+}
+
+// targetPlan is what a build of the target is made of, for a build and
+// for the outline alike.
+type targetPlan struct {
+	img   *definition.Image
+	plats []ocispecs.Platform
+	pkgs  map[string]plan.Debs // per Debian architecture; only what img adds to base
+	lock  *lockfile.Lockfile
+	// base, when set, is the image img extends that a named context
+	// replaces: img is built on the context (see baseOverride).
+	base *definition.Image
+}
+
+// planTarget plans the target image of a build: its platforms and its
+// packages (the lockfile's when there is one, else the archives'), less
+// those of an image a named context replaces as its base.
+func planTarget(ctx context.Context, bc *dockerui.Client, c client.Client, def *definition.Definition, src *dockerui.Source) (*targetPlan, error) {
+	img, err := plan.Target(def, bc.Target)
+	if err != nil {
+		return nil, wrapSource(err, src.SourceMap)
+	}
+	plats, err := targetPlatforms(bc, img)
+	if err != nil {
+		return nil, wrapSource(err, src.SourceMap)
+	}
+	pkgs, lock, err := planPackages(ctx, bc, c, def, img, plats, src.SourceMap, warnDiag(ctx, src))
+	if err != nil {
+		return nil, wrapSource(err, src.SourceMap)
+	}
+	base, err := baseOverride(bc, def, img)
+	if err != nil {
+		return nil, err
+	}
+	if base != nil {
+		basePkgs, _, err := planPackages(ctx, bc, c, def, base, plats, src.SourceMap, func(*hcl.Diagnostic) {})
+		if err != nil {
+			return nil, wrapSource(err, src.SourceMap)
+		}
+		for a, d := range pkgs {
+			pkgs[a] = withoutBase(d, basePkgs[a])
+		}
+	}
+	return &targetPlan{img: img, plats: plats, pkgs: pkgs, lock: lock, base: base}, nil
 }
 
 // targetPlatforms decides what a build of img produces, for a build and

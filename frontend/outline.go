@@ -38,6 +38,10 @@ type layeredOutline struct {
 	// Layers are the image's layers on each platform a build would
 	// produce, in the order it would produce them.
 	Layers []outlinePlatform `json:"layers,omitempty"`
+	// Base, when set, is the named context the image is built on
+	// (--build-context naming an image it extends): its layers come
+	// first, and Layers are those distill adds.
+	Base string `json:"base,omitempty"`
 }
 
 // outlinePlatform is an image's layers for one platform, bottom first.
@@ -97,20 +101,18 @@ func outlineWithLayers(ctx context.Context, bc *dockerui.Client, c client.Client
 	if lowerDiags.HasErrors() {
 		return nil, diagnosticsError(lowerDiags, src.SourceMap)
 	}
-	img, err := plan.Target(def, bc.Target)
+	tp, err := planTarget(ctx, bc, c, def, src)
+	if err != nil {
+		return nil, err
+	}
+	lo, err := withLayers(o, tp.img, tp.plats, tp.pkgs)
 	if err != nil {
 		return nil, wrapSource(err, src.SourceMap)
 	}
-	plats, err := targetPlatforms(bc, img)
-	if err != nil {
-		return nil, wrapSource(err, src.SourceMap)
+	if tp.base != nil {
+		lo.Base = "build context " + tp.base.Name
 	}
-	pkgs, _, err := planPackages(ctx, bc, c, def, img, plats, src.SourceMap, warnDiag(ctx, src))
-	if err != nil {
-		return nil, wrapSource(err, src.SourceMap)
-	}
-	lo, err := withLayers(o, img, plats, pkgs)
-	return lo, wrapSource(err, src.SourceMap)
+	return lo, nil
 }
 
 // withLayers adds to an outline the layers of img (lowered) for each
@@ -149,6 +151,9 @@ func (lo *layeredOutline) result() (*client.Result, error) {
 	var txt bytes.Buffer
 	if err := outlinepkg.PrintOutline(dt, &txt); err != nil {
 		return nil, fmt.Errorf("printing the outline: %w", err)
+	}
+	if lo.Base != "" {
+		fmt.Fprintf(&txt, "BASE: %s (its layers first; the LAYERS below are added on it)\n\n", lo.Base)
 	}
 	if err := printLayers(&txt, lo.Layers); err != nil {
 		return nil, fmt.Errorf("printing the outline's layers: %w", err)

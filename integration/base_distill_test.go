@@ -113,6 +113,19 @@ func TestBaseFromContext(t *testing.T) {
 		}
 	}
 
+	// The outline shows the base, and the one layer distill adds on it.
+	outlineArgs := append([]string{"build", "-f", "distill.hcl", "--target", "app", "--call", "outline",
+		"--build-context", "base=docker-image://" + ref}, mirrorArgs(t)...)
+	stdout, stderr, err := b.Buildx(t, dir, append(outlineArgs, ".")...)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, stderr)
+	}
+	for _, want := range []string{"BASE: build context base", "LAYERS linux/amd64: 1 layer (budget", "package   netbase"} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("the outline lacks %q:\n%s", want, stdout)
+		}
+	}
+
 	doc := sbomOf(t, readLayout(t, viaBuildx))
 	if got := doc.contained(t); len(got) != 1 || !strings.HasPrefix(got[0], "netbase ") {
 		t.Errorf("the SBOM's image contains %q, want netbase alone (what distill added)", got)
