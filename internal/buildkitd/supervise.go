@@ -35,9 +35,9 @@ func (s Shared) Supervise(ctx context.Context, daemon Config, idle time.Duration
 	for {
 		select {
 		case <-d.exited:
-			return errors.Join(fmt.Errorf("buildkitd (pid %d) exited: %w", d.Pid(), cmp.Or(d.waitErr, errors.New("exit status 0"))), s.Clean())
+			return errors.Join(fmt.Errorf("buildkitd (pid %d) exited: %w", d.Pid(), cmp.Or(d.waitErr, errors.New("exit status 0"))), s.cleanAfter())
 		case <-ctx.Done():
-			return errors.Join(d.Stop(), s.Clean())
+			return errors.Join(d.Stop(), s.cleanAfter())
 		case <-tick.C:
 		}
 		if s.idleFor() < idle {
@@ -65,4 +65,25 @@ func (s Shared) idleFor() time.Duration {
 		return 0 // cannot tell: not idle
 	}
 	return time.Since(fi.ModTime())
+}
+
+// cleanAfter cleans up after the supervisor's own daemon died, unless a run
+// has started another since: by the time the daemon is found dead (its
+// runc children may hold its output open a while), a run that found no
+// daemon may have started a new one, whose socket, pid file, mounts and
+// process this clean-up would otherwise take. Runs start daemons under
+// the start-up lock, so the supervisor takes it too, and cleans only when
+// no daemon answers.
+func (s Shared) cleanAfter() error {
+	ctx, cancel := context.WithTimeout(context.Background(), startTimeout+time.Minute)
+	defer cancel()
+	lock, err := flock(ctx, s.startLock(), syscall.LOCK_EX)
+	if err != nil {
+		return err
+	}
+	defer lock.Close()
+	if answers(ctx, s.Addr(), 2*time.Second) {
+		return nil // another run's daemon: it is not ours to clean
+	}
+	return s.Clean()
 }
