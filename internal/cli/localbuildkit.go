@@ -87,7 +87,10 @@ func startSupervisor(s buildkitd.Shared, idle time.Duration) error {
 	if err != nil {
 		return fmt.Errorf("finding distill's own binary to run the local buildkitd: %w", err)
 	}
-	log, err := os.Create(s.Log())
+	// Appending: a supervisor whose daemon died may still write its last
+	// words through its own descriptor after this truncates the log; at
+	// an offset of its own it would leave a hole of NULs.
+	log, err := os.OpenFile(s.Log(), os.O_WRONLY|os.O_CREATE|os.O_TRUNC|os.O_APPEND, 0o644)
 	if err != nil {
 		return fmt.Errorf("the local buildkitd's log: %w", err)
 	}
