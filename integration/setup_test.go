@@ -80,7 +80,11 @@ func (b *Bed) startRegistry(ctx context.Context) (err error) {
 // buildkitdConfig lets buildkitd push to and pull from the bed's registry
 // over plain HTTP.
 func buildkitdConfig(registry string) string {
-	return fmt.Sprintf("[registry.%q]\n  http = true\n  insecure = true\n", registry)
+	// No garbage collection: tests assert what comes from the cache, and
+	// buildkitd's default rules prune down to its reserve whenever the
+	// disk has less than a fifth free, which a busy machine may have. The
+	// bed's root is removed when the run ends.
+	return fmt.Sprintf("[registry.%q]\n  http = true\n  insecure = true\n[worker.oci]\n  gc = false\n", registry)
 }
 
 func (b *Bed) startBuildkitd(ctx context.Context) error {
