@@ -44,8 +44,9 @@ var bed struct {
 	err error // set-up failure, reported by every test that needs the bed
 }
 
-// setUpTimeout bounds set-up; a cold tools build dominates it.
-const setUpTimeout = 30 * time.Minute
+// setUpTimeout bounds set-up; a cold tools build dominates it (see
+// coldTimeout).
+const setUpTimeout = 50 * time.Minute
 
 func TestMain(m *testing.M) {
 	flag.Parse()
