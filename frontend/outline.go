@@ -73,11 +73,18 @@ type outlinePackage struct {
 // outline is BuildKit's part of the outline, from the definition as
 // written: the target and the variables a build argument can set.
 func outline(def *definition.Definition, target string, sm *llb.SourceMap) (*outlinepkg.Outline, error) {
-	img, err := plan.Target(def, target)
-	if err != nil {
+	o := &outlinepkg.Outline{Sources: [][]byte{sm.Data}}
+	if p, err := plan.PackageTarget(def, target); err != nil {
 		return nil, err
+	} else if p != nil {
+		o.Name, o.Description = "package."+p.Name, fmt.Sprintf("the package %s %s, built from source, as .debs", p.Name, p.Version)
+	} else {
+		img, err := plan.Target(def, target)
+		if err != nil {
+			return nil, err
+		}
+		o.Name, o.Description = img.Name, img.Description
 	}
-	o := &outlinepkg.Outline{Name: img.Name, Description: img.Description, Sources: [][]byte{sm.Data}}
 	for _, v := range def.Variables {
 		o.Args = append(o.Args, outlinepkg.Arg{
 			Name:        v.Name,
@@ -100,6 +107,9 @@ func outlineWithLayers(ctx context.Context, bc *dockerui.Client, c client.Client
 	}
 	if lowerDiags.HasErrors() {
 		return nil, diagnosticsError(lowerDiags, src.SourceMap)
+	}
+	if p, _ := plan.PackageTarget(def, bc.Target); p != nil {
+		return &layeredOutline{Outline: *o}, nil // .debs, not an image: no layers
 	}
 	tp, err := planTarget(ctx, bc, c, def, src)
 	if err != nil {

@@ -316,3 +316,20 @@ func layerSections(t *testing.T, txt string) []section {
 	}
 	return out
 }
+
+// TestOutlinePackageTarget: a package target has an outline too (its build
+// arguments), and a target that is neither image nor package says which
+// packages there are.
+func TestOutlinePackageTarget(t *testing.T) {
+	written, _, _, sm := planExample(t, "hello")
+	o, err := outline(written, "package.hello", sm)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o.Name != "package.hello" || !strings.Contains(o.Description, "hello 2.10") || len(o.Args) == 0 {
+		t.Errorf("outline %+v, want package.hello, its version and the build arguments", o)
+	}
+	if _, err := outline(written, "package.nope", sm); err == nil || !strings.Contains(err.Error(), "the packages are package.hello") {
+		t.Errorf("an unknown package target: %v", err)
+	}
+}
