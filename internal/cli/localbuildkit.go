@@ -56,6 +56,9 @@ func useLocalBuildkit(ctx context.Context, stderr io.Writer) (string, func(), er
 	if err != nil {
 		return "", nil, err
 	}
+	if err := canRunLocalDaemon(os.Geteuid(), os.Getenv("DISTILL_BUILDKITD")); err != nil {
+		return "", nil, err
+	}
 	c, started, err := s.Use(ctx, func() error { return startSupervisor(s, idle) })
 	if err != nil {
 		return "", nil, fmt.Errorf("the local buildkitd (or set BUILDKIT_HOST): %w", err)
@@ -64,6 +67,16 @@ func useLocalBuildkit(ctx context.Context, stderr io.Writer) (string, func(), er
 		fmt.Fprintf(stderr, "started a local buildkitd on %s (log %s); it exits after %s without builds\n", s.Addr(), s.Log(), idle)
 	}
 	return s.Addr(), c.Release, nil
+}
+
+// canRunLocalDaemon says at once why the embedded daemon would refuse to
+// start, rather than after the start-up wait: it runs as root (external,
+// $DISTILL_BUILDKITD, is another binary, which may know better).
+func canRunLocalDaemon(euid int, external string) error {
+	if euid != 0 && external == "" {
+		return fmt.Errorf("the local BuildKit daemon built into distill runs as root (uid 0, not %d): run distill as root, or point BUILDKIT_HOST or --addr at a buildkitd (a rootless one, say)", euid)
+	}
+	return nil
 }
 
 // idleTime is $DISTILL_BUILDKITD_IDLE, else defaultIdle.

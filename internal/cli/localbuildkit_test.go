@@ -38,3 +38,20 @@ func TestLocalBuildkitDir(t *testing.T) {
 		t.Errorf("got %+v, %v", s, err)
 	}
 }
+
+func TestCanRunLocalDaemon(t *testing.T) {
+	for _, tc := range []struct {
+		euid     int
+		external string
+		err      string
+	}{
+		{0, "", ""},
+		{1000, "", "runs as root (uid 0, not 1000)"},
+		{1000, "/usr/bin/buildkitd", ""},
+	} {
+		err := canRunLocalDaemon(tc.euid, tc.external)
+		if tc.err == "" && err != nil || tc.err != "" && (err == nil || !strings.Contains(err.Error(), tc.err)) {
+			t.Errorf("canRunLocalDaemon(%d, %q) = %v, want %q", tc.euid, tc.external, err, tc.err)
+		}
+	}
+}
