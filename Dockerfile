@@ -7,10 +7,12 @@
 # Prebuilt ones, laid out as <os>/<arch>/distill-frontend, are taken with
 # --build-arg BINARIES=prebuilt --build-context prebuilt=<dir>: then nothing
 # is compiled and no base image is resolved, which is how the integration
-# test bed builds this image offline.
+# test bed builds this image offline. The release's CLI checksums are summed
+# in TOOLS: the Go stage, or a named context with sh and sha256sum.
 
 ARG GO_VERSION=1.26.8
 ARG BINARIES=compiled
+ARG TOOLS=build
 
 FROM --platform=$BUILDPLATFORM golang:${GO_VERSION}-bookworm AS build
 WORKDIR /src
@@ -34,12 +36,15 @@ LABEL moby.buildkit.frontend.network.none="true"
 LABEL moby.buildkit.frontend.caps="moby.buildkit.frontend.inputs,moby.buildkit.frontend.subrequests,moby.buildkit.frontend.contexts"
 ENTRYPOINT ["/bin/distill-frontend"]
 
-# The CLI as a release publishes it: distill-<os>-<arch> and its sha256.
-FROM build AS cli-checksummed
+# The CLI as a release publishes it: distill-<os>-<arch> and its sha256,
+# summed where a shell is: the Go stage, or TOOLS, a named context with sh
+# and sha256sum on its PATH (the catalogue's busybox "debug" image will do),
+# so that prebuilt binaries need no Go image. Exec form: a busybox image
+# has no /bin/sh.
+FROM --platform=$BUILDPLATFORM ${TOOLS} AS cli-checksummed
 ARG TARGETOS TARGETARCH
-RUN cd /out/$TARGETOS/$TARGETARCH && \
-    mv distill distill-$TARGETOS-$TARGETARCH && \
-    sha256sum distill-$TARGETOS-$TARGETARCH > distill-$TARGETOS-$TARGETARCH.sha256
+COPY --from=binaries /$TARGETOS/$TARGETARCH/distill /out/$TARGETOS/$TARGETARCH/distill-$TARGETOS-$TARGETARCH
+RUN ["sh", "-c", "cd /out/$TARGETOS/$TARGETARCH && sha256sum distill-$TARGETOS-$TARGETARCH > distill-$TARGETOS-$TARGETARCH.sha256"]
 
 FROM scratch AS cli
 ARG TARGETOS TARGETARCH
