@@ -17,15 +17,11 @@ import (
 // nearest of the images img extends, through the first one each extends,
 // that the build names a context after. None: nil.
 func baseOverride(bc *dockerui.Client, def *definition.Definition, img *definition.Image) (*definition.Image, error) {
-	byName := map[string]*definition.Image{}
-	for _, i := range def.Images {
-		byName[i.Name] = i
-	}
 	seen := map[string]bool{}
 	for cur := img; len(cur.From) > 0 && !seen[cur.Name]; {
 		seen[cur.Name] = true
-		parent, ok := byName[cur.From[0]]
-		if !ok {
+		parent := def.Image(cur.From[0])
+		if parent == nil {
 			return nil, nil // plan.Lower has said so
 		}
 		nc, err := bc.NamedContext(parent.Name, dockerui.ContextOpt{})
