@@ -17,21 +17,15 @@ import (
 // nearest of the images img extends, through the first one each extends,
 // that the build names a context after. None: nil.
 func baseOverride(bc *dockerui.Client, def *definition.Definition, img *definition.Image) (*definition.Image, error) {
-	seen := map[string]bool{}
-	for cur := img; len(cur.From) > 0 && !seen[cur.Name]; {
-		seen[cur.Name] = true
-		parent := def.Image(cur.From[0])
-		if parent == nil {
-			return nil, nil // plan.Lower has said so
-		}
-		nc, err := bc.NamedContext(parent.Name, dockerui.ContextOpt{})
+	chain := plan.Lineage(def, img) // root first, img last
+	for i := len(chain) - 2; i >= 0; i-- {
+		nc, err := bc.NamedContext(chain[i].Name, dockerui.ContextOpt{})
 		if err != nil {
-			return nil, fmt.Errorf("the build context %q, for image %s's base: %w", parent.Name, img.Name, err)
+			return nil, fmt.Errorf("the build context %q, for image %s's base: %w", chain[i].Name, img.Name, err)
 		}
 		if nc != nil {
-			return parent, nil
+			return chain[i], nil
 		}
-		cur = parent
 	}
 	return nil, nil
 }
@@ -58,13 +52,14 @@ func loadBase(ctx context.Context, bc *dockerui.Client, base *definition.Image, 
 }
 
 // withoutBase is what an image holds beyond the image it is built on: its
-// Debian packages and packages built from source that base does not have.
-// The CA files stay: they are made from the image's own package set.
+// Debian packages (known by their .deb, as packageGroups knows them) and
+// packages built from source that base does not have. The CA files stay:
+// they are made from the image's own package set.
 func withoutBase(img, base plan.Debs) plan.Debs {
 	have := map[string]bool{}
 	for _, g := range base.Groups {
 		for _, p := range g {
-			have[p.Name+" "+p.Version+" "+p.Architecture] = true
+			have[p.SHA256] = true
 		}
 	}
 	built := map[string]bool{}
@@ -75,7 +70,7 @@ func withoutBase(img, base plan.Debs) plan.Debs {
 	for _, g := range img.Groups {
 		var keep []plan.Package
 		for _, p := range g {
-			if !have[p.Name+" "+p.Version+" "+p.Architecture] {
+			if !have[p.SHA256] {
 				keep = append(keep, p)
 			}
 		}

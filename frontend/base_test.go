@@ -11,7 +11,7 @@ import (
 
 func TestWithoutBase(t *testing.T) {
 	deb := func(name, version string) plan.Package {
-		return plan.Package{LockedPackage: lockfile.LockedPackage{Name: name, Version: version, Architecture: "amd64"}}
+		return plan.Package{LockedPackage: lockfile.LockedPackage{Name: name, Version: version, Architecture: "amd64", SHA256: name + "_" + version}}
 	}
 	hello := &plan.Build{Package: &definition.Package{Name: "hello", Version: "2.10"}}
 	tool := &plan.Build{Package: &definition.Package{Name: "tool", Version: "1"}}

@@ -252,8 +252,9 @@ func planTarget(ctx context.Context, bc *dockerui.Client, c client.Client, def *
 	if err != nil {
 		return nil, err
 	}
-	if base != nil {
-		basePkgs, _, err := planPackages(ctx, bc, c, def, base, plats, src.SourceMap, func(*hcl.Diagnostic) {})
+	if base != nil && base.NeedsArchive() {
+		// The lockfile already read; the base's warnings are the target's.
+		basePkgs, err := plan.Packages(ctx, def, base, plats, lock, planOptions(bc, c, base.Name))
 		if err != nil {
 			return nil, wrapSource(err, src.SourceMap)
 		}

@@ -367,6 +367,9 @@ func (a *repos) preferring(arch string, over map[string]string) map[string]strin
 	if len(a.keep[arch]) == 0 {
 		return over
 	}
+	if len(over) == 0 {
+		return a.keep[arch] // read only: no copy
+	}
 	out := maps.Clone(a.keep[arch])
 	maps.Copy(out, over)
 	return out

@@ -5,9 +5,9 @@ import (
 	"github.com/distill-build/distill/lockfile"
 )
 
-// lineage is the image and the images it extends through the first image
+// Lineage is the image and the images it extends through the first image
 // of each from, root first: static, base-nossl, base, cc, python3.
-func lineage(def *definition.Definition, img *definition.Image) []*definition.Image {
+func Lineage(def *definition.Definition, img *definition.Image) []*definition.Image {
 	chain := []*definition.Image{img}
 	for cur := img; len(cur.From) > 0; {
 		cur = def.Image(cur.From[0])

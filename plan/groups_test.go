@@ -93,7 +93,7 @@ repository "debian" {
 				c, ok := tc.closures[img.Name]
 				return c, ok
 			}
-			got := show(packageGroups(lineage(def, def.Image(tc.image)), tc.own, closure))
+			got := show(packageGroups(Lineage(def, def.Image(tc.image)), tc.own, closure))
 			if got != tc.want {
 				t.Errorf("groups %q, want %q", got, tc.want)
 			}

@@ -37,7 +37,7 @@ func Packages(ctx context.Context, def *definition.Definition, img *definition.I
 	if !img.NeedsArchive() {
 		return nil, nil
 	}
-	chain := lineage(def, img)
+	chain := Lineage(def, img)
 	locks := map[string]*lockfile.Lockfile{} // where each image of the lineage is locked
 	var a *repos
 	for i := len(chain) - 1; i >= 0; i-- {
