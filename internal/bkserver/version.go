@@ -17,7 +17,7 @@ const buildkitModule = "github.com/moby/buildkit"
 func buildkitVersion() client.BuildkitVersion {
 	v := client.BuildkitVersion{Package: version.Package, Version: version.Version, Revision: version.Revision}
 	if info, ok := debug.ReadBuildInfo(); ok && v.Version == unstamped {
-		if m := moduleVersion(info, buildkitModule); m != "" {
+		if m := ModuleVersion(info, buildkitModule); m != "" {
 			v.Version = m
 		}
 	}
@@ -27,10 +27,12 @@ func buildkitVersion() client.BuildkitVersion {
 // unstamped is version.Version in a binary built without BuildKit's ldflags.
 const unstamped = "v0.0.0+unknown"
 
-// moduleVersion is the version of module path that info records, its
+// ModuleVersion is the version of module path that info records, its
 // replacement's if it is replaced; "" if info does not list it (test
-// binaries list no dependencies) or it is replaced by a directory.
-func moduleVersion(info *debug.BuildInfo, path string) string {
+// binaries list no dependencies) or it is replaced by a directory. The CLI
+// reports the modules it links with it too, so that the daemon and the
+// client say the same of one module.
+func ModuleVersion(info *debug.BuildInfo, path string) string {
 	for _, m := range info.Deps {
 		if m.Path != path {
 			continue

@@ -22,7 +22,7 @@ func TestModuleVersion(t *testing.T) {
 		{"replaced by a directory", bk("v0.34.2", &debug.Module{Path: "../buildkit"}), ""},
 		{"not listed (a test binary)", &debug.BuildInfo{}, ""},
 	} {
-		if got := moduleVersion(tc.info, buildkitModule); got != tc.want {
+		if got := ModuleVersion(tc.info, buildkitModule); got != tc.want {
 			t.Errorf("%s: %q, want %q", tc.name, got, tc.want)
 		}
 	}

@@ -9,6 +9,7 @@ import (
 	"io/fs"
 
 	"github.com/containerd/log"
+	"github.com/moby/buildkit/session/auth/authprovider"
 	"github.com/sirupsen/logrus"
 
 	"github.com/containerd/containerd/v2/core/remotes/docker"
@@ -30,6 +31,11 @@ func openRegistry(ref string) (*ociLayout, error) {
 	ref = reference.TagNameOnly(named).String()
 	cfg := config.LoadDefaultConfigFile(io.Discard)
 	authz := docker.NewDockerAuthorizer(docker.WithAuthCreds(func(host string) (string, string, error) {
+		// Docker's config keeps Docker Hub's login under another key than
+		// the host containerd asks for, as BuildKit's authprovider knows.
+		if host == authprovider.DockerHubRegistryHost {
+			host = authprovider.DockerHubConfigfileKey
+		}
 		ac, err := cfg.GetAuthConfig(host)
 		if err != nil {
 			return "", "", err

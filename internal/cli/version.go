@@ -8,6 +8,7 @@ import (
 	"runtime/debug"
 
 	"github.com/distill-build/distill/frontend"
+	"github.com/distill-build/distill/internal/bkserver"
 	"github.com/moby/buildkit/client"
 	"github.com/spf13/cobra"
 )
@@ -100,13 +101,12 @@ func version() string {
 	return info.Main.Version
 }
 
-// moduleVersion is the version of a module linked into the binary.
+// moduleVersion is the version of a module linked into the binary, as the
+// embedded daemon reports it.
 func moduleVersion(path string) string {
 	if info, ok := debug.ReadBuildInfo(); ok {
-		for _, m := range info.Deps {
-			if m.Path == path {
-				return m.Version
-			}
+		if v := bkserver.ModuleVersion(info, path); v != "" {
+			return v
 		}
 	}
 	return "unknown"
